@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs every test layer (or the layers named: unit, cluster) with node's own test runner.
+// The cluster layer needs redis-server: scripts/ensure-redis.mjs installs it (apt-get, as root)
+// or fails - in CI a suite never skips for a missing component.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const all = ['unit', 'cluster'];
+const layers = process.argv.slice(2).length ? process.argv.slice(2) : all;
+
+function testFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...testFiles(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+run('node', ['scripts/build.mjs']);
+run('npx', ['tsc', '-b']);
+if (layers.includes('cluster')) run('node', ['scripts/ensure-redis.mjs']);
+const files = layers.flatMap((l) => testFiles(join(root, 'test', l)));
+run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]);

@@ -1,0 +1,167 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { hashSpanOfBytes, toKeyBytes } from '../model/hashtag';
+import { keySlot } from '../model/slot';
+import { patternText } from '../model/pattern';
+import { scan, ScanResult } from '../index/scan';
+import { sameSlot, sortUses, toJson } from './output';
+import { LineMap } from '../index/scan';
+
+const VERSION = '0.1.0';
+
+const HELP = `keyslot ${VERSION} - Redis Cluster slots and hash tags of the keys in your code
+
+Usage:
+  keyslot slot KEY...                 slot, hashed part and tag of each key (what CLUSTER KEYSLOT says)
+  keyslot map [PATH...] [options]     every Redis key use in the code, grouped by hash tag
+
+Options for map:
+  --format text|json   output format (default text)
+  --exclude GLOB       skip files matching GLOB (repeatable); node_modules, vendor, dist … are always skipped
+  --client-name NAME   treat receivers called NAME as Redis clients (repeatable)
+Options for slot:
+  --format text|json
+
+Exit codes: 0 success, 2 usage error or missing path.
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  format: 'text' | 'json';
+  excludes: string[];
+  clientNames: string[];
+}
+
+function parseArgs(args: string[]): Parsed {
+  const out: Parsed = { positional: [], format: 'text', excludes: [], clientNames: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (name: string) => {
+      const eq = a.indexOf('=');
+      if (eq > 0) return a.slice(eq + 1);
+      if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
+      return args[++i];
+    };
+    if (a === '--') {
+      out.positional.push(...args.slice(i + 1));
+      break;
+    } else if (a.startsWith('--format')) {
+      const f = value('--format');
+      if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not '${f}'`);
+      out.format = f;
+    } else if (a.startsWith('--exclude')) out.excludes.push(value('--exclude'));
+    else if (a.startsWith('--client-name')) out.clientNames.push(value('--client-name'));
+    else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}'`);
+    else out.positional.push(a);
+  }
+  return out;
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      out(HELP);
+      return cmd ? 0 : 2;
+    }
+    if (cmd === '--version' || cmd === '-v') {
+      out(VERSION + '\n');
+      return 0;
+    }
+    if (cmd === 'slot') return slotCommand(parseArgs(rest), out);
+    if (cmd === 'map') return await mapCommand(parseArgs(rest), out, err);
+    throw new UsageError(`unknown command '${cmd}'`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`keyslot: ${e.message}\nRun 'keyslot --help' for usage.\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const KIND_TEXT = { tag: 'hash tag', whole: 'whole key', 'empty-tag': 'whole key (empty {} tag)', unclosed: 'whole key (no closing })' } as const;
+
+function slotCommand(p: Parsed, out: (s: string) => void): number {
+  if (!p.positional.length) throw new UsageError('slot needs at least one KEY');
+  const rows = p.positional.map((key) => {
+    const bytes = toKeyBytes(key);
+    const span = hashSpanOfBytes(bytes);
+    const hashed = Buffer.from(bytes.subarray(span.start, span.end)).toString('utf8');
+    return { key, slot: keySlot(bytes), hashed, tag: span.kind === 'tag' ? hashed : null, kind: span.kind };
+  });
+  if (p.format === 'json') out(JSON.stringify(rows, null, 2) + '\n');
+  else for (const r of rows) out(`${String(r.slot).padStart(5)}  ${r.key}  (${KIND_TEXT[r.kind]}${r.kind === 'tag' ? ` {${r.tag}}` : ''})\n`);
+  return 0;
+}
+
+async function mapCommand(p: Parsed, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const paths = p.positional.length ? p.positional : ['.'];
+  for (const x of paths) if (!fs.existsSync(x)) throw new UsageError(`no such file or directory: ${x}`);
+  const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? path.resolve(paths[0]) : process.cwd();
+  const r = await scan(root, paths, { excludes: p.excludes, extraClientNames: p.clientNames });
+  if (p.format === 'json') out(JSON.stringify(toJson(r), null, 2) + '\n');
+  else out(textMap(r));
+  const summary = summaryLine(r);
+  if (summary) err(summary + '\n');
+  return 0;
+}
+
+/** One stderr line for everything the scan could not read fully; the scan itself goes on. */
+function summaryLine(r: ScanResult): string {
+  const parts: string[] = [];
+  const count = (reason: string) => r.skipped.filter((s) => s.reason === reason);
+  for (const [reason, label] of [['binary', 'binary'], ['too-large', 'over 1 MiB'], ['minified', 'minified'], ['unreadable', 'unreadable']] as const) {
+    const s = count(reason);
+    if (s.length) parts.push(`${s.length} skipped as ${label} (${s.slice(0, 3).map((x) => x.rel).join(', ')}${s.length > 3 ? ', …' : ''})`);
+  }
+  if (r.syntaxErrors.length) parts.push(`${r.syntaxErrors.length} with syntax errors, parsed as far as possible (${r.syntaxErrors.slice(0, 3).join(', ')}${r.syntaxErrors.length > 3 ? ', …' : ''})`);
+  if (r.invalidUtf8.length) parts.push(`${r.invalidUtf8.length} with invalid UTF-8, read with replacement characters (${r.invalidUtf8.slice(0, 3).join(', ')})`);
+  return parts.length ? `keyslot: scanned ${r.files.length} files; ${parts.join('; ')}` : '';
+}
+
+function textMap(r: ScanResult): string {
+  const lines: string[] = [];
+  const byTag = new Map<string, typeof r.uses>();
+  for (const u of sortUses(r.uses)) {
+    const tag = u.hash.tag ? `{${patternText(u.hash.tag)}}` : '';
+    const list = byTag.get(tag) ?? [];
+    list.push(u);
+    byTag.set(tag, list);
+  }
+  const maps = new Map<string, LineMap>();
+  const pos = (u: (typeof r.uses)[number]) => {
+    let m = maps.get(u.file);
+    if (!m) maps.set(u.file, (m = new LineMap(r.texts.get(u.file) ?? '')));
+    const p = m.position(u.span.start);
+    return `${u.file}:${p.line}:${p.column}`;
+  };
+  const tags = [...byTag.keys()].filter((t) => t).sort();
+  const row = (u: (typeof r.uses)[number]) =>
+    `  ${String(u.hash.slot ?? 'varies').padStart(6)}  ${u.command.toUpperCase().padEnd(11)} ${u.access.padEnd(6)} ${patternText(u.pattern).padEnd(36)} ${pos(u)}${u.group ? `  [${u.group}]` : ''}`;
+  for (const t of tags) {
+    const uses = byTag.get(t)!;
+    const slots = new Set(uses.map((u) => u.hash.slot));
+    lines.push(`${t}  slot ${slots.size === 1 && !slots.has(null) ? [...slots][0] : 'varies'}  (${uses.length} use${uses.length === 1 ? '' : 's'})`);
+    for (const u of uses) lines.push(row(u));
+    lines.push('');
+  }
+  const untagged = byTag.get('');
+  if (untagged) {
+    lines.push(`no hash tag: the whole key is hashed  (${untagged.length} use${untagged.length === 1 ? '' : 's'})`);
+    for (const u of untagged) lines.push(row(u));
+    lines.push('');
+  }
+  if (r.groups.length) {
+    lines.push('groups (keys that must share a slot or node):');
+    for (const g of r.groups) {
+      const m = new LineMap(r.texts.get(g.file) ?? '').position(g.span.start);
+      lines.push(`  ${g.id.padEnd(5)} ${g.kind.padEnd(11)} ${(g.command ?? '').toUpperCase().padEnd(11)} same slot: ${sameSlot(g, r.uses, r.groups).padEnd(7)} ${g.file}:${m.line}:${m.column}  ${g.library}${g.splitByClient ? ' (split per slot by the client)' : ''}`);
+    }
+    lines.push('');
+  }
+  lines.push(`${r.uses.length} key uses in ${new Set(r.uses.map((u) => u.file)).size} of ${r.files.length} files`);
+  return lines.join('\n') + '\n';
+}

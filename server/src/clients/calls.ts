@@ -1,0 +1,538 @@
+import type { CallExpr, Expr, FileFacts } from '../extract/ir';
+import { commandKeys, isKnownCommand, numkeysIndex } from '../commands/table';
+import { hashOfPattern, normalizeSegments } from '../model/pattern';
+import type { Group, GroupKind, KeyUse } from '../model/keyuse';
+import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
+import type { WorkspaceFacts } from '../resolve/workspace';
+import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS } from './profiles';
+
+/** What a receiver expression is: a client, or a pipeline / transaction / watch group on one. */
+export type Receiver =
+  | { kind: 'client'; client: ClientInfo }
+  | { kind: 'pipeline'; client: ClientInfo; groupKey: string; groupKind: GroupKind; anchor: Expr }
+  | { kind: 'script'; client: ClientInfo; source: Expr; numberOfKeys?: number };
+
+export interface Options {
+  /** receiver names to treat as Redis clients even without other evidence */
+  extraClientNames?: string[];
+}
+
+/** Names that, in a file importing a Redis library, are strong evidence of a client. */
+const CLIENT_NAME = /(^|_)(redis|rdb|rds|jedis|lettuce|valkey|r|rc|rcl|cluster)(_?client|_?conn|_?cluster|_?pool)?$|redis|jedis|Redis/;
+
+const PIPELINE_END = /^(exec|execute|execAsPipeline|discard|Exec|Discard|sync|syncAndReturnAll|close|reset|unwatch|immediate_execute_command|Close|Len)$/;
+
+export interface ScriptSource {
+  /** the string expression holding Lua code */
+  expr: Expr;
+  file: FileFacts;
+  library: Library;
+}
+
+export class CallInterpreter {
+  readonly uses: KeyUse[] = [];
+  readonly groups = new Map<string, Group>();
+  readonly scripts: ScriptSource[] = [];
+  private receiverMemo = new Map<Expr, Receiver | null>();
+  /** the receiver as written at the call being interpreted */
+  private receiverText = '';
+  private definedCommands = new Map<string, number | undefined>();
+
+  constructor(private ws: WorkspaceFacts, private opts: Options = {}) {}
+
+  analyzeFile(file: FileFacts): void {
+    this.receiverMemo.clear();
+    this.definedCommands.clear();
+    const libs = librariesOf(file);
+    // ioredis defineCommand('name', {numberOfKeys, lua}) makes `client.name(...)` a script call
+    for (const site of file.calls) {
+      const c = site.call;
+      if (c.callee.k === 'attr' && c.callee.name === 'defineCommand' && c.args[0]?.k === 'str') {
+        const opts = c.args[1];
+        const nk = opts?.k === 'dict' ? opts.entries.find(([k]) => keyName(k) === 'numberOfKeys')?.[1] : undefined;
+        this.definedCommands.set(c.args[0].value, nk?.k === 'num' ? nk.value : undefined);
+        const lua = opts?.k === 'dict' ? opts.entries.find(([k]) => keyName(k) === 'lua')?.[1] : undefined;
+        if (lua) this.scripts.push({ expr: lua, file, library: 'ioredis' });
+      }
+    }
+    for (const site of file.calls) {
+      const ctx = ctxFor(this.ws, file, site.scope, site.call.span.start);
+      try {
+        this.call(site.call, ctx, libs);
+      } catch (err) {
+        // one odd call never stops the file
+        if (process.env.KEYSLOT_DEBUG) console.error(`keyslot: ${file.file}: ${(err as Error).stack}`);
+      }
+    }
+  }
+
+  private call(call: CallExpr, ctx: Ctx, libs: Profile[]): void {
+    const callee = call.callee;
+    if (ctx.file.language === 'lua') return this.luaCall(call, ctx);
+    if (ctx.file.language === 'redis') return this.redisCliCall(call, ctx);
+    if (callee.k === 'name') {
+      // a registered script called like a function: script(keys=[...], args=[...])
+      const b = lookupName(callee.name, ctx);
+      if (b && 'binding' in b) {
+        const r = this.receiver(b.binding.value, { ...ctx, file: b.file, scope: b.binding.scope, pos: b.binding.pos });
+        if (r?.kind === 'script' && r.client.library === 'redis-py') {
+        this.receiverText = callee.name;
+        this.pyScriptCall(r, call, ctx);
+      }
+      }
+      return;
+    }
+    if (callee.k !== 'attr') return;
+    this.scriptDefinition(call, ctx, libs);
+    const recv = this.receiver(callee.object, ctx);
+    if (!recv) return;
+    this.receiverText = receiverName(callee.object);
+    this.method(recv, callee.name, call, ctx);
+  }
+
+  /** Lua source handed to a script definer is analysed as Lua. */
+  private scriptDefinition(call: CallExpr, ctx: Ctx, libs: Profile[]): void {
+    const callee = call.callee as Extract<Expr, { k: 'attr' }>;
+    const name = callee.name;
+    if (name === 'register_script' && libs.some((l) => l.library === 'redis-py') && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, library: 'redis-py' });
+    if (name === 'NewScript' && callee.object.k === 'name' && callee.object.name === 'redis' && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, library: 'go-redis' });
+    if (name === 'defineScript' || (callee.object.k === 'name' && /^(SCRIPT|lua)$/.test(name))) {
+      const o = call.args[0];
+      const src = o?.k === 'dict' ? o.entries.find(([k]) => keyName(k) === 'SCRIPT')?.[1] : undefined;
+      if (src) this.scripts.push({ expr: src, file: ctx.file, library: 'node-redis' });
+    }
+  }
+
+  receiver(e: Expr, ctx: Ctx, depth = 0): Receiver | null {
+    if (depth > 12) return null;
+    if (this.receiverMemo.has(e)) return this.receiverMemo.get(e)!;
+    this.receiverMemo.set(e, null); // cycles resolve to "not a client"
+    const r = this.classify(e, ctx, depth);
+    this.receiverMemo.set(e, r);
+    return r;
+  }
+
+  private classify(e: Expr, ctx: Ctx, depth: number): Receiver | null {
+    const file = ctx.file;
+    switch (e.k) {
+      case 'name': {
+        const found = lookupName(e.name, ctx);
+        if (found && 'binding' in found) {
+          const b = found.binding;
+          const bctx = { ...ctx, file: found.file, scope: b.scope, pos: b.pos };
+          if (b.type) {
+            const t = this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx);
+            if (t) return t;
+          }
+          const v = this.receiver(b.value, bctx, depth + 1);
+          if (v) return v;
+          return null;
+        }
+        if (found && 'param' in found) {
+          const scope = file.scopes.get(found.scope)!;
+          const p = scope.params.find((x) => x.name === found.param)!;
+          if (p.type) {
+            const t = this.fromType(p.type, file, `${file.file}#${found.scope}#${p.name}`, e, ctx, scope.argOf);
+            if (t) return t;
+          }
+        }
+        // Java fields and TS class properties are visible by bare name / this.x
+        const field = this.fieldReceiver(e.name, ctx, depth);
+        if (field) return field;
+        return this.byName(e.name, e, file);
+      }
+      case 'attr': {
+        const obj = e.object;
+        if (obj.k === 'name') {
+          const cls = this.typeNameOf(obj, ctx);
+          if (cls) {
+            const f = this.ws.classBinding(cls, e.name, file);
+            if (f) {
+              const bctx = { ...ctx, file: f.file, scope: f.b.scope, pos: f.b.pos };
+              if (f.b.type) {
+                const t = this.fromType(f.b.type, f.file, `${f.file.file}#${cls}.${e.name}`, e, bctx);
+                if (t) return t;
+              }
+              const v = this.receiver(f.b.value, bctx, depth + 1);
+              if (v) return v;
+            }
+          }
+        }
+        return this.byName(e.name, e, file);
+      }
+      case 'call': {
+        const ctor = this.constructorOf(e, file);
+        if (ctor) return { kind: 'client', client: ctor };
+        const callee = e.callee;
+        if (callee.k !== 'attr') return null;
+        if (callee.name === 'NewScript' && file.language === 'go' && e.args[0])
+          return { kind: 'script', client: { library: 'go-redis', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[0] };
+        const inner = this.receiver(callee.object, ctx, depth + 1);
+        if (!inner) return null;
+        const profile = PROFILE_BY_LIBRARY.get(inner.client.library)!;
+        if (inner.kind === 'client') {
+          if (profile.passThrough.test(callee.name)) return inner;
+          if (callee.name === 'register_script' && e.args[0]) return { kind: 'script', client: inner.client, source: e.args[0] };
+          if (/^(master_for|slave_for)$/.test(callee.name)) return { kind: 'client', client: { ...inner.client, mode: 'sentinel', evidence: callee.name, options: e } };
+          const pm = profile.pipelineMethods.find((p) => p.match.test(callee.name));
+          if (pm) {
+            let transaction = pm.transaction === true;
+            if (pm.transaction === 'kwarg') {
+              const kw = e.kwargs['transaction'];
+              // redis-py: Redis.pipeline() defaults to a transaction; RedisCluster.pipeline() does not
+              transaction = kw ? kw.text === 'True' : inner.client.mode === 'standalone' || inner.client.mode === 'sentinel';
+            }
+            return { kind: 'pipeline', client: inner.client, groupKey: `${file.file}#call${e.id}`, groupKind: transaction ? 'transaction' : 'pipeline', anchor: e };
+          }
+          return null;
+        }
+        // commands on a pipeline chain: pipe.set(a).get(b)
+        if (inner.kind === 'pipeline' && !PIPELINE_END.test(callee.name)) return inner;
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private fieldReceiver(name: string, ctx: Ctx, depth: number): Receiver | null {
+    if (ctx.file.language !== 'java') return null;
+    let id: string | undefined = ctx.scope;
+    while (id) {
+      const s = ctx.file.scopes.get(id);
+      if (!s) break;
+      if (s.kind === 'class' && s.name) {
+        const f = this.ws.classBinding(s.name, name, ctx.file);
+        if (f) {
+          const bctx = { ...ctx, scope: f.b.scope, pos: f.b.pos };
+          if (f.b.type) {
+            const t = this.fromType(f.b.type, f.file, `${f.file.file}#${s.name}.${name}`, { k: 'name', name, text: name, span: { start: 0, end: 0 } }, bctx);
+            if (t) return t;
+          }
+          return this.receiver(f.b.value, bctx, depth + 1);
+        }
+      }
+      id = s.parent;
+    }
+    return null;
+  }
+
+  /** The class / struct type of `self`, `this`, or a parameter such as Go's method receiver. */
+  private typeNameOf(obj: Extract<Expr, { k: 'name' }>, ctx: Ctx): string | undefined {
+    let id: string | undefined = ctx.scope;
+    while (id) {
+      const s = ctx.file.scopes.get(id);
+      if (!s) return undefined;
+      if ((obj.name === 'self' || obj.name === 'this') && (s.className || s.kind === 'class')) return s.className ?? s.name;
+      const p = s.params.find((x) => x.name === obj.name);
+      if (p?.type) return p.type.replace(/^[*&]/, '').replace(/^.*\./, '');
+      id = s.parent;
+    }
+    return undefined;
+  }
+
+  private fromType(type: string, file: FileFacts, key: string, anchor: Expr, ctx: Ctx, argOf?: number): Receiver | null {
+    const t = type.replace(/\s+/g, '').replace(/^Optional\[(.*)\]$/, '$1');
+    for (const p of this.candidates(file)) {
+      if (p.clientTypes.test(t)) return { kind: 'client', client: { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type } };
+      const pt = p.pipelineTypes?.find((x) => x.match.test(t));
+      if (pt) {
+        const client: ClientInfo = { library: p.library, mode: 'unknown', evidence: type };
+        if (argOf !== undefined) {
+          // a pipeline parameter of a callback: the group is the call the callback is passed to
+          const site = file.calls.find((c) => c.call.id === argOf);
+          if (site && site.call.callee.k === 'attr') {
+            const owner = this.receiver(site.call.callee.object, { ...ctx, scope: site.scope, pos: site.call.span.start });
+            const m = site.call.callee.name;
+            const kind: GroupKind = m === 'Watch' ? 'watch' : /^Tx/.test(m) ? 'transaction' : pt.transaction ? 'transaction' : 'pipeline';
+            return { kind: 'pipeline', client: owner?.client ?? client, groupKey: `${file.file}#call${argOf}`, groupKind: kind, anchor: site.call };
+          }
+        }
+        return { kind: 'pipeline', client, groupKey: key, groupKind: pt.transaction ? 'transaction' : 'pipeline', anchor };
+      }
+    }
+    return null;
+  }
+
+  private candidates(file: FileFacts): Profile[] {
+    const libs = librariesOf(file);
+    return libs.length ? libs : PROFILES.filter((p) => p.languages.includes(file.language));
+  }
+
+  private constructorOf(e: CallExpr, file: FileFacts): ClientInfo | null {
+    const text = calleeText(e.callee);
+    if (!text) return null;
+    for (const p of this.candidates(file)) {
+      for (const c of p.constructors) {
+        if (c.needsNew && !e.isNew && file.language !== 'python') continue;
+        if (!c.match.test(text)) continue;
+        // ioredis and node-redis share names such as Redis / createClient: the import decides
+        if (!librariesOf(file).includes(p) && !/Cluster|Jedis|redis\./.test(text)) continue;
+        return { library: p.library, mode: c.mode, evidence: text, options: e };
+      }
+    }
+    return null;
+  }
+
+  /** Unknown receivers count only with strong evidence: a configured name, or a Redis-looking name in a file importing a Redis library. */
+  private byName(name: string, anchor: Expr, file: FileFacts): Receiver | null {
+    const libs = librariesOf(file);
+    const extra = this.opts.extraClientNames ?? [];
+    if (extra.includes(name) || extra.includes(anchor.text)) {
+      const p = libs[0] ?? PROFILES.find((x) => x.languages.includes(file.language));
+      if (p) return { kind: 'client', client: { library: p.library, mode: 'unknown', evidence: `configured client name ${name}` } };
+    }
+    if (libs.length && CLIENT_NAME.test(name) && !/^(redis|Redis)$/.test(anchor.text))
+      return { kind: 'client', client: { library: libs[0].library, mode: 'unknown', evidence: `name ${anchor.text}` } };
+    return null;
+  }
+
+  private method(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
+    const lib = recv.client.library;
+    const profile = PROFILE_BY_LIBRARY.get(lib)!;
+    if (recv.kind === 'script') return this.scriptRun(recv, method, call, ctx);
+    if (recv.kind === 'pipeline' && method === 'execAsPipeline') {
+      const g = this.groups.get(this.groupIdFor(recv.groupKey));
+      if (g) g.kind = 'pipeline';
+      return;
+    }
+    if (this.definedCommands.has(method)) return this.definedCommandCall(recv, method, call, ctx);
+    if (lib === 'redisson' && REDISSON_OBJECT_GETTERS.test(method) && call.args[0]) {
+      this.addUse(call.args[0], evaluate(call.args[0], ctx), ctx, recv, method, 'unknown', this.pipelineGroup(recv, ctx));
+      return;
+    }
+    let args = profile.skipFirstArg ? call.args.slice(1) : call.args;
+    let command: string;
+    if (profile.genericMethods.test(method)) {
+      if (args.length === 1 && args[0].k === 'list') args = args[0].items;
+      const name = args[0] ? evaluate(args[0], ctx) : undefined;
+      if (!name || name.t !== 'str' || name.segs.some((s) => s.kind === 'hole')) return;
+      command = name.segs.map((s) => (s.kind === 'lit' ? s.text : '')).join('');
+      args = args.slice(1);
+      this.commandCall(recv, command, args, call, ctx, 'verbatim');
+      return;
+    }
+    const base = profile.aliases?.[method] ?? method.replace(/Buffer$/, '').toLowerCase();
+    if (!isKnownCommand(base)) return;
+    const split = lib === 'redis-py' && /_nonatomic$/.test(method);
+    this.commandCall(recv, base, args, call, ctx, profile.layout, split);
+  }
+
+  /** Maps a command call's arguments onto the command line and records a use per key position. */
+  private commandCall(recv: Receiver, command: string, args: Expr[], call: CallExpr, ctx: Ctx, layout: 'verbatim' | 'idiomatic', split = false): void {
+    const items: LineItem[] = [];
+    const rawArgs = args.filter((a) => a.k !== 'func' && !/ScriptOutputType|RScript\.(Mode|ReturnType)/.test(a.text));
+    const numkeysAt = layout === 'idiomatic' ? numkeysIndex(command) : undefined;
+    rawArgs.forEach((a, i) => {
+      const v = evaluate(a, ctx);
+      // idiomatic clients take the keys of a numkeys command as one list and count it themselves
+      if (numkeysAt !== undefined && i + 1 === numkeysAt && !isNumeric(v)) {
+        const lists = flatten(a, v, layout);
+        const count = a.k === 'spread' || v.t === 'list' || v.t === 'dict' ? lists.length : rawArgs.length - i;
+        items.push({ value: { t: 'num', n: count }, expr: a });
+        if (lists.some((l) => l.many)) items[items.length - 1].unknown = true;
+      }
+      items.push(...flatten(a, v, layout));
+    });
+    const line: (string | null)[] = [command, ...items.map((it) => (it.unknown ? null : literalText(it.value)))];
+    const keys = commandKeys(line);
+    if (!keys) return;
+    const pipeline = this.pipelineGroup(recv, ctx);
+    let group = pipeline;
+    const keyItems = keys.keys.map((k) => ({ ref: k, item: items[k.argIndex - 1] })).filter((x) => x.item);
+    const multi = keyItems.length > 1 || keyItems.some((x) => x.item.many);
+    const isScript = /^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/.test(keys.command);
+    if (multi || isScript || keys.command === 'watch') {
+      const id = `${ctx.file.file}#call${call.id}`;
+      const kind: GroupKind = isScript ? 'script' : keys.command === 'watch' ? 'watch' : 'command';
+      this.ensureGroup(id, kind, call, ctx, recv, keys.command, pipeline ?? undefined, split || splitByLibrary(recv.client.library, keys.command));
+      group = this.groupIdFor(id);
+      if (isScript && items[0]) this.scripts.push({ expr: items[0].expr, file: ctx.file, library: recv.client.library });
+    }
+    for (const { ref, item } of keyItems) this.addUse(item.expr, item.value, ctx, recv, keys.command, ref.access, group, item.many);
+  }
+
+  private pipelineGroup(recv: Receiver, ctx: Ctx): string | null {
+    if (recv.kind !== 'pipeline') return null;
+    const id = this.groupIdFor(recv.groupKey);
+    if (!this.groups.has(id)) {
+      this.groups.set(id, { id, kind: recv.groupKind, file: ctx.file.file, span: recv.anchor.span, library: recv.client.library, mode: recv.client.mode });
+    }
+    return id;
+  }
+
+  private groupIds = new Map<string, string>();
+  private groupIdFor(key: string): string {
+    let id = this.groupIds.get(key);
+    if (!id) {
+      id = `g${this.groupIds.size + 1}`;
+      this.groupIds.set(key, id);
+    }
+    return id;
+  }
+
+  private ensureGroup(key: string, kind: GroupKind, call: CallExpr, ctx: Ctx, recv: Receiver, command: string, parent?: string, split?: boolean): void {
+    const id = this.groupIdFor(key);
+    const existing = this.groups.get(id);
+    if (existing) {
+      existing.command ??= command;
+      return;
+    }
+    this.groups.set(id, {
+      id,
+      kind,
+      file: ctx.file.file,
+      span: call.span,
+      library: recv.client.library,
+      mode: recv.client.mode,
+      command,
+      parent: parent && parent !== id ? parent : undefined,
+      splitByClient: split || undefined,
+    });
+  }
+
+  private addUse(expr: Expr, value: Value, ctx: Ctx, recv: Receiver, command: string, access: KeyUse['access'], group: string | null, many?: boolean): void {
+    const segs = normalizeSegments(asSegments(value, expr, ctx));
+    const pattern = { segments: segs };
+    this.uses.push({
+      file: ctx.file.file,
+      span: expr.span,
+      language: ctx.file.language,
+      command,
+      access,
+      pattern,
+      hash: hashOfPattern(pattern),
+      client: this.receiverText,
+      library: recv.client.library,
+      mode: recv.client.mode,
+      group,
+      spread: many || undefined,
+    });
+  }
+
+  /** redis-py: script(keys=[...], args=[...]) on a register_script result. */
+  private pyScriptCall(r: Extract<Receiver, { kind: 'script' }>, call: CallExpr, ctx: Ctx): void {
+    const keysArg = call.kwargs['keys'] ?? call.args[0];
+    if (!keysArg) return;
+    this.scriptKeys(r, keysArg, call, ctx, 'evalsha');
+  }
+
+  /** go-redis: script.Run(ctx, client, keys, args...) */
+  private scriptRun(r: Extract<Receiver, { kind: 'script' }>, method: string, call: CallExpr, ctx: Ctx): void {
+    if (!/^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO)$/.test(method)) return;
+    const client = call.args[1] ? this.receiver(call.args[1], ctx) : null;
+    const keysArg = call.args[2];
+    if (!keysArg) return;
+    this.scriptKeys(client ? { ...r, client: client.client } : r, keysArg, call, ctx, 'evalsha');
+  }
+
+  private definedCommandCall(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
+    const n = this.definedCommands.get(method);
+    const items = call.args.flatMap((a) => flatten(a, evaluate(a, ctx), 'verbatim'));
+    const keys = n === undefined ? items.slice(1, 1 + Number(literalText(items[0]?.value) ?? 0)) : items.slice(0, n);
+    const id = this.groupIdFor(`${ctx.file.file}#call${call.id}`);
+    this.ensureGroup(`${ctx.file.file}#call${call.id}`, 'script', call, ctx, recv, 'evalsha', this.pipelineGroup(recv, ctx) ?? undefined);
+    for (const k of keys) this.addUse(k.expr, k.value, ctx, recv, 'evalsha', 'unknown', id, k.many);
+  }
+
+  private scriptKeys(r: Extract<Receiver, { kind: 'script' }>, keysArg: Expr, call: CallExpr, ctx: Ctx, command: string): void {
+    const items = flatten(keysArg, evaluate(keysArg, ctx), 'idiomatic');
+    const key = `${ctx.file.file}#call${call.id}`;
+    this.ensureGroup(key, 'script', call, ctx, r, command);
+    const id = this.groupIdFor(key);
+    for (const k of items) this.addUse(k.expr, k.value, ctx, r, command, 'unknown', id, k.many);
+  }
+
+  /** `.redis` lines: verbatim commands; lines between MULTI and EXEC are one transaction. */
+  private redisCliCall(call: CallExpr, ctx: Ctx): void {
+    const first = call.args[0];
+    if (first?.k !== 'str') return;
+    const client: ClientInfo = { library: 'redis-cli', mode: 'unknown', evidence: 'redis-cli' };
+    const recv: Receiver = ctx.scope.startsWith('multi@')
+      ? { kind: 'pipeline', client, groupKey: `${ctx.file.file}#${ctx.scope}`, groupKind: 'transaction', anchor: call }
+      : { kind: 'client', client };
+    this.receiverText = 'redis-cli';
+    this.commandCall(recv, first.value.toLowerCase(), call.args.slice(1), call, ctx, 'verbatim');
+  }
+
+  /** Lua: redis.call / redis.pcall with a literal command name. */
+  private luaCall(call: CallExpr, ctx: Ctx): void {
+    const c = call.callee;
+    if (c.k !== 'attr' || c.object.k !== 'name' || c.object.name !== 'redis' || !/^(call|pcall)$/.test(c.name)) return;
+    const name = call.args[0] ? evaluate(call.args[0], ctx) : undefined;
+    if (!name || name.t !== 'str' || name.segs.some((s) => s.kind === 'hole')) return;
+    const command = name.segs.map((s) => (s.kind === 'lit' ? s.text : '')).join('').toLowerCase();
+    const recv: Receiver = { kind: 'client', client: { library: 'lua', mode: 'unknown', evidence: `redis.${c.name}` } };
+    this.receiverText = 'redis';
+    this.commandCall(recv, command, call.args.slice(1), call, ctx, 'verbatim');
+  }
+}
+
+interface LineItem {
+  value: Value;
+  expr: Expr;
+  /** stands for a list of unknown length */
+  many?: boolean;
+  unknown?: boolean;
+}
+
+function flatten(e: Expr, v: Value, layout: 'verbatim' | 'idiomatic'): LineItem[] {
+  if (v.t === 'list') {
+    const exprs = e.k === 'list' ? e.items : e.k === 'call' && e.args.length === v.items.length ? e.args : undefined;
+    return v.items.flatMap((it, i) => {
+      const ie = exprs?.[i] ?? e;
+      return flatten(ie, it, layout);
+    });
+  }
+  if (v.t === 'dict') {
+    const keysEntry = layout === 'idiomatic' ? v.entries.findIndex(([k]) => k.t === 'str' && /^keys$/i.test(segText(k))) : -1;
+    const exprEntries = e.k === 'dict' ? e.entries : undefined;
+    if (keysEntry >= 0) return flatten(exprEntries?.[keysEntry]?.[1] ?? e, v.entries[keysEntry][1], layout);
+    return v.entries.flatMap(([k, val], i) => [...flatten(exprEntries?.[i]?.[0] ?? e, k, layout), ...flatten(exprEntries?.[i]?.[1] ?? e, val, layout)]);
+  }
+  if (e.k === 'spread') return [{ value: v, expr: e, many: true, unknown: true }];
+  return [{ value: v, expr: e }];
+}
+
+function segText(v: Value): string {
+  return v.t === 'str' ? v.segs.map((s) => (s.kind === 'lit' ? s.text : '')).join('') : '';
+}
+
+function literalText(v: Value | undefined): string | null {
+  if (!v) return null;
+  if (v.t === 'num') return String(v.n);
+  if (v.t === 'str' && v.segs.every((s) => s.kind === 'lit')) return v.segs.map((s) => (s as { text: string }).text).join('');
+  return null;
+}
+
+function isNumeric(v: Value): boolean {
+  const t = literalText(v);
+  return v.t === 'num' || (t !== null && /^\d+$/.test(t));
+}
+
+function keyName(e: Expr): string | undefined {
+  if (e.k === 'str') return e.value;
+  if (e.k === 'name') return e.name;
+  return undefined;
+}
+
+function calleeText(e: Expr): string | undefined {
+  if (e.k === 'name') return e.name;
+  if (e.k === 'attr') {
+    const o = calleeText(e.object);
+    return o ? `${o}.${e.name}` : undefined;
+  }
+  return undefined;
+}
+
+/** `rc`, `self.redis`, or for a chain `cluster.pipeline()…` the chain's root. */
+function receiverName(e: Expr): string {
+  if (e.k === 'call' && e.callee.k === 'attr') return receiverName(e.callee.object) + '.' + e.callee.name + '()';
+  return e.text.length > 40 ? e.text.slice(0, 40) + '…' : e.text;
+}
+
+/** Commands a library splits per slot itself (../shared/docs/client-libraries.md). */
+function splitByLibrary(lib: Library, command: string): boolean {
+  if (lib === 'redis-py') return /^(del|exists|touch|unlink)$/.test(command);
+  return false;
+}

@@ -1,0 +1,205 @@
+import type { Expr, FileFacts, Language } from '../extract/ir';
+
+/*
+ * One profile per client library: how code makes a client (and in which mode), how its method
+ * names map to Redis commands, and how its arguments line up with the command line. Facts are
+ * from ../shared/docs/client-libraries.md (read from each library's source).
+ */
+export type Library =
+  | 'redis-py'
+  | 'ioredis'
+  | 'node-redis'
+  | 'go-redis'
+  | 'jedis'
+  | 'lettuce'
+  | 'redisson'
+  | 'lua'
+  | 'redis-cli';
+
+export type ClientMode = 'cluster' | 'standalone' | 'sentinel' | 'universal' | 'unknown';
+
+export interface ClientInfo {
+  library: Library;
+  mode: ClientMode;
+  /** the constructor or type that told us, for messages */
+  evidence: string;
+  /** keyword / option arguments of the constructor, kept for replica-read rules */
+  options?: Expr;
+}
+
+/** Argument layout: 'verbatim' passes the command line as written; 'idiomatic' omits numkeys and takes lists. */
+export type Layout = 'verbatim' | 'idiomatic';
+
+export interface Profile {
+  library: Library;
+  languages: Language[];
+  /** import module names that mark a file as using this library */
+  modules: RegExp;
+  layout: Layout;
+  /** the first argument is a context to skip (go-redis ctx) */
+  skipFirstArg?: boolean;
+  constructors: { match: RegExp; mode: ClientMode; needsNew?: boolean }[];
+  /** declared types that are clients */
+  clientTypes: RegExp;
+  /** declared types that are pipelines / transactions */
+  pipelineTypes?: { match: RegExp; transaction: boolean }[];
+  /** methods that return a client of the same kind (connect, sync, getResource …) */
+  passThrough: RegExp;
+  /** methods that start a pipeline or transaction group */
+  pipelineMethods: { match: RegExp; transaction: boolean | 'kwarg' }[];
+  /** generic command forms: first argument is the command name (or the whole line as an array) */
+  genericMethods: RegExp;
+  /** method name aliases that differ from the command */
+  aliases?: Record<string, string>;
+}
+
+export const PROFILES: Profile[] = [
+  {
+    library: 'redis-py',
+    languages: ['python'],
+    modules: /^(redis|redis\..*|aioredis)$/,
+    layout: 'idiomatic',
+    constructors: [
+      { match: /(^|\.)(RedisCluster)(\.from_url)?$/, mode: 'cluster' },
+      { match: /(^|\.)(Redis|StrictRedis)(\.from_url)?$|^redis\.from_url$|^(aioredis|redis\.asyncio)\.from_url$/, mode: 'standalone' },
+      { match: /\.(master_for|slave_for)$/, mode: 'sentinel' },
+    ],
+    clientTypes: /^(redis\.)?(asyncio\.)?(cluster\.)?(Redis|StrictRedis|RedisCluster)(\[.*\])?$|^["'](Redis|RedisCluster)["']$/,
+    pipelineTypes: [{ match: /(^|\.)(Pipeline|ClusterPipeline)$/, transaction: false }],
+    passThrough: /^(client|get_redis|get_connection)$/,
+    pipelineMethods: [{ match: /^pipeline$/, transaction: 'kwarg' }],
+    genericMethods: /^execute_command$/,
+    aliases: { delete: 'del', mget_nonatomic: 'mget', mset_nonatomic: 'mset' },
+  },
+  {
+    library: 'ioredis',
+    languages: ['javascript', 'typescript', 'tsx'],
+    modules: /^ioredis$/,
+    layout: 'verbatim',
+    constructors: [
+      { match: /^(Redis\.Cluster|IORedis\.Cluster|Cluster|ioredis\.Cluster)$/, mode: 'cluster', needsNew: true },
+      { match: /^(Redis|IORedis|ioredis|Redis\.default)$/, mode: 'standalone', needsNew: true },
+    ],
+    clientTypes: /^(Redis|IORedis|Cluster|Redis\.Cluster)$/,
+    pipelineTypes: [{ match: /^(ChainableCommander|Pipeline)$/, transaction: false }],
+    passThrough: /^(duplicate)$/,
+    pipelineMethods: [
+      { match: /^pipeline$/, transaction: false },
+      { match: /^multi$/, transaction: true },
+    ],
+    genericMethods: /^(call|send_command|callBuffer)$/,
+  },
+  {
+    library: 'node-redis',
+    languages: ['javascript', 'typescript', 'tsx'],
+    modules: /^(redis|@redis\/client)$/,
+    layout: 'idiomatic',
+    constructors: [
+      { match: /(^|\.)createCluster$/, mode: 'cluster' },
+      { match: /(^|\.)createSentinel$/, mode: 'sentinel' },
+      { match: /(^|\.)createClient$/, mode: 'standalone' },
+    ],
+    clientTypes: /^(RedisClientType|RedisClusterType|RedisClientType<.*>|RedisClusterType<.*>)$/,
+    passThrough: /^(duplicate|connect|withTypeMapping|isolated)$/,
+    pipelineMethods: [{ match: /^multi$/, transaction: true }],
+    genericMethods: /^sendCommand$/,
+  },
+  {
+    library: 'go-redis',
+    languages: ['go'],
+    modules: /^github\.com\/(redis|go-redis)\/(go-)?redis(\/v\d+)?$/,
+    layout: 'idiomatic',
+    skipFirstArg: true,
+    constructors: [
+      { match: /^redis\.(NewClusterClient|NewFailoverClusterClient)$/, mode: 'cluster' },
+      { match: /^redis\.NewFailoverClient$/, mode: 'sentinel' },
+      { match: /^redis\.NewUniversalClient$/, mode: 'universal' },
+      { match: /^redis\.(NewClient|NewRing)$/, mode: 'standalone' },
+    ],
+    clientTypes: /^\*?redis\.(Client|ClusterClient|UniversalClient|Cmdable|Ring|StatefulCmdable)$/,
+    pipelineTypes: [
+      { match: /^redis\.Pipeliner$/, transaction: false },
+      { match: /^\*?redis\.Tx$/, transaction: true },
+    ],
+    passThrough: /^(WithContext|Conn)$/,
+    pipelineMethods: [
+      { match: /^(TxPipeline|TxPipelined)$/, transaction: true },
+      { match: /^(Pipeline|Pipelined)$/, transaction: false },
+    ],
+    genericMethods: /^Do$/,
+  },
+  {
+    library: 'jedis',
+    languages: ['java'],
+    modules: /^redis\.clients\.jedis/,
+    layout: 'idiomatic',
+    constructors: [
+      { match: /^JedisCluster$/, mode: 'cluster', needsNew: true },
+      { match: /^(Jedis|JedisPooled|UnifiedJedis|JedisPool)$/, mode: 'standalone', needsNew: true },
+      { match: /^JedisSentinelPool$/, mode: 'sentinel', needsNew: true },
+    ],
+    clientTypes: /^(Jedis|JedisCluster|JedisPooled|UnifiedJedis|JedisCommands)$/,
+    pipelineTypes: [
+      { match: /^(Pipeline|ClusterPipeline)$/, transaction: false },
+      { match: /^Transaction$/, transaction: true },
+    ],
+    passThrough: /^(getResource)$/,
+    pipelineMethods: [
+      { match: /^pipelined$/, transaction: false },
+      { match: /^multi$/, transaction: true },
+    ],
+    genericMethods: /^sendCommand$/,
+  },
+  {
+    library: 'lettuce',
+    languages: ['java'],
+    modules: /^io\.lettuce\.core/,
+    layout: 'idiomatic',
+    constructors: [
+      { match: /^RedisClusterClient\.create$/, mode: 'cluster' },
+      { match: /^RedisClient\.create$/, mode: 'standalone' },
+    ],
+    clientTypes: /^(RedisCommands|RedisAdvancedClusterCommands|RedisClusterCommands|RedisAsyncCommands|RedisAdvancedClusterAsyncCommands|RedisReactiveCommands|RedisAdvancedClusterReactiveCommands|StatefulRedisConnection|StatefulRedisClusterConnection)(<.*>)?$/,
+    passThrough: /^(connect|sync|async|reactive|getConnection)$/,
+    pipelineMethods: [],
+    genericMethods: /^dispatch$/,
+  },
+  {
+    library: 'redisson',
+    languages: ['java'],
+    modules: /^org\.redisson/,
+    layout: 'idiomatic',
+    constructors: [{ match: /^Redisson\.create$/, mode: 'unknown' }],
+    clientTypes: /^(RedissonClient|RScript)$/,
+    pipelineTypes: [{ match: /^RBatch$/, transaction: false }],
+    passThrough: /^(getScript)$/,
+    pipelineMethods: [{ match: /^createBatch$/, transaction: false }],
+    genericMethods: /^$/,
+  },
+];
+
+export const PROFILE_BY_LIBRARY = new Map(PROFILES.map((p) => [p.library, p]));
+
+/** The Redis libraries a file imports. */
+export function librariesOf(file: FileFacts): Profile[] {
+  const out: Profile[] = [];
+  for (const p of PROFILES) {
+    if (!p.languages.includes(file.language)) continue;
+    if (file.imports.some((i) => p.modules.test(i.module))) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Redisson objects are named keys: `redisson.getBucket("user:1")`. The object's name is the key;
+ * the command depends on the method called on the object, so we record the getter itself.
+ */
+export const REDISSON_OBJECT_GETTERS = /^get(Bucket|Map|MapCache|Set|SetCache|List|Queue|Deque|BlockingQueue|Lock|FairLock|ReadWriteLock|AtomicLong|AtomicDouble|Semaphore|CountDownLatch|ScoredSortedSet|SortedSet|LexSortedSet|Topic|HyperLogLog|Geo|BitSet|BloomFilter|RateLimiter|Stream|TimeSeries|JsonBucket|BinaryStream|Buckets)$/;
+
+/** Script-defining calls whose first string argument is Lua source. */
+export const SCRIPT_DEFINERS: { library: Library; method: RegExp; sourceArg: number | 'lua-option' }[] = [
+  { library: 'redis-py', method: /^register_script$/, sourceArg: 0 },
+  { library: 'ioredis', method: /^defineCommand$/, sourceArg: 'lua-option' },
+  { library: 'node-redis', method: /^defineScript$/, sourceArg: 'lua-option' },
+  { library: 'go-redis', method: /^NewScript$/, sourceArg: 0 },
+];

@@ -1,0 +1,163 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Expr, FileFacts, Language, Param, Scope } from './ir';
+import { newFacts } from './ir';
+
+/** Shared bookkeeping for the per-language extractors: scopes, ids, spans, error counts. */
+export abstract class Extractor {
+  readonly facts: FileFacts;
+  protected scopeStack: string[] = [];
+  private nextCallId = 1;
+
+  constructor(file: string, language: Language, protected readonly source: string) {
+    this.facts = newFacts(file, language);
+  }
+
+  run(tree: Tree, moduleScope = 'module'): FileFacts {
+    const root = tree.rootNode;
+    this.facts.syntaxErrors = countErrors(root);
+    this.pushScope({ id: moduleScope, kind: 'module', params: [], span: { start: 0, end: this.source.length } });
+    this.visit(root);
+    this.scopeStack.pop();
+    return this.facts;
+  }
+
+  protected abstract visit(node: Node): void;
+
+  get scope(): string {
+    return this.scopeStack[this.scopeStack.length - 1];
+  }
+
+  protected pushScope(s: Scope): void {
+    this.facts.scopes.set(s.id, s);
+    this.scopeStack.push(s.id);
+  }
+
+  protected withScope(node: Node, kind: Scope['kind'], params: Param[], extra: Partial<Scope>, body: () => void): string {
+    const id = `${kind === 'class' ? 'class' : 'fn'}@${node.startIndex}`;
+    this.pushScope({ id, kind, params, parent: this.scope, span: span(node), ...extra });
+    try {
+      body();
+    } finally {
+      this.scopeStack.pop();
+    }
+    return id;
+  }
+
+  /** the nearest enclosing class scope's name */
+  protected currentClass(): string | undefined {
+    for (let i = this.scopeStack.length - 1; i >= 0; i--) {
+      const s = this.facts.scopes.get(this.scopeStack[i])!;
+      if (s.kind === 'class') return s.name;
+      if (s.className) return s.className;
+    }
+    return undefined;
+  }
+
+  private callIds = new Map<string, number>();
+  /** A stable id per call node, known before the call is converted (callbacks point at their call). */
+  protected callId(node: Node): number {
+    let id = this.callIds.get(nodeKey(node));
+    if (id === undefined) {
+      id = this.nextCallId++;
+      this.callIds.set(nodeKey(node), id);
+    }
+    return id;
+  }
+
+  private recorded = new Set<Expr>();
+  /** Records a call site once: wrappers such as `await` and parentheses hand back the inner call. */
+  protected recordCall(e: Expr): void {
+    if (e.k !== 'call' || this.recorded.has(e)) return;
+    this.recorded.add(e);
+    this.facts.calls.push({ call: e, scope: this.scope });
+  }
+
+  private functionScopes = new Map<string, string>();
+  /** Runs `make` once per function node: literals are reached both as expressions and as statements. */
+  protected onceForFunction(node: Node, make: () => string): string {
+    const done = this.functionScopes.get(nodeKey(node));
+    if (done) return done;
+    const id = `fn@${node.startIndex}`;
+    this.functionScopes.set(nodeKey(node), id);
+    make();
+    return id;
+  }
+
+  protected visitChildren(node: Node): void {
+    for (const c of node.namedChildren) if (c) this.visit(c);
+  }
+
+  protected other(node: Node): Expr {
+    return { k: 'other', span: span(node), text: node.text };
+  }
+}
+
+export function span(node: Node): { start: number; end: number } {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+function countErrors(root: Node): number {
+  if (!root.hasError) return 0;
+  let n = 0;
+  const cursor = root.walk();
+  let done = false;
+  while (!done) {
+    const node = cursor.currentNode;
+    if (node.isError || node.isMissing) n++;
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        done = true;
+        break;
+      }
+    }
+  }
+  cursor.delete();
+  return n;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b' };
+
+/** Decodes backslash escapes common to the C family (Python, JS, Go, Java, Lua). */
+export function decodeEscapes(text: string, opts: { luaDecimal?: boolean } = {}): string {
+  if (!text.includes('\\')) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch !== '\\' || i + 1 >= text.length) {
+      out += ch;
+      continue;
+    }
+    const n = text[++i];
+    if (n === 'x' && /^[0-9a-fA-F]{2}/.test(text.slice(i + 1, i + 3))) {
+      out += String.fromCharCode(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (n === 'u' && text[i + 1] === '{') {
+      const close = text.indexOf('}', i);
+      out += String.fromCodePoint(parseInt(text.slice(i + 2, close), 16));
+      i = close;
+    } else if (n === 'u' && /^[0-9a-fA-F]{4}/.test(text.slice(i + 1, i + 5))) {
+      out += String.fromCharCode(parseInt(text.slice(i + 1, i + 5), 16));
+      i += 4;
+    } else if (n === 'U' && /^[0-9a-fA-F]{8}/.test(text.slice(i + 1, i + 9))) {
+      out += String.fromCodePoint(parseInt(text.slice(i + 1, i + 9), 16));
+      i += 8;
+    } else if (opts.luaDecimal && /[0-9]/.test(n)) {
+      const m = /^[0-9]{1,3}/.exec(text.slice(i))![0];
+      out += String.fromCharCode(parseInt(m, 10));
+      i += m.length - 1;
+    } else if (!opts.luaDecimal && /[0-7]/.test(n) && /[0-7]/.test(text[i + 1] ?? '')) {
+      const m = /^[0-7]{1,3}/.exec(text.slice(i))![0];
+      out += String.fromCharCode(parseInt(m, 8));
+      i += m.length - 1;
+    } else if (n === '\n') {
+      // line continuation
+    } else out += SIMPLE_ESCAPES[n] ?? n;
+  }
+  return out;
+}
+
+/** Identity of a syntax node across traversals (wrapper Node objects differ; span and type do not). */
+export function nodeKey(node: Node): string {
+  return `${node.startIndex}:${node.endIndex}:${node.typeId}`;
+}

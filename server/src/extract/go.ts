@@ -1,0 +1,202 @@
+import type { Node } from 'web-tree-sitter';
+import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import type { Expr, Param } from './ir';
+
+/** Go: go-redis v8/v9 code. */
+export class GoExtractor extends Extractor {
+  private seen = new Map<string, Expr>();
+
+  protected visit(node: Node): void {
+    switch (node.type) {
+      case 'function_declaration':
+      case 'method_declaration':
+        this.func(node);
+        return;
+      case 'func_literal':
+        this.expr(node);
+        return;
+      case 'import_spec': {
+        const path = node.childForFieldName('path');
+        if (!path) return;
+        const module = path.text.slice(1, -1);
+        const alias = node.childForFieldName('name')?.text;
+        const last = module.split('/').filter((p) => !/^v\d+$/.test(p)).pop() ?? module;
+        this.facts.imports.push({ local: alias ?? last.replace(/^go-/, ''), module });
+        return;
+      }
+      case 'const_spec':
+      case 'var_spec': {
+        const names = node.childrenForFieldName('name');
+        const type = node.childForFieldName('type')?.text;
+        const values = node.childForFieldName('value')?.namedChildren ?? [];
+        names.forEach((n, i) => {
+          if (!n) return;
+          const v = values[i] ? this.expr(values[i]!) : this.other(n);
+          this.facts.bindings.push({ name: n.text, scope: this.scope, value: v, pos: node.endIndex, kind: 'var', type });
+        });
+        return this.visitChildren(node);
+      }
+      case 'short_var_declaration':
+      case 'assignment_statement': {
+        const left = node.childForFieldName('left')?.namedChildren ?? [];
+        const right = node.childForFieldName('right')?.namedChildren ?? [];
+        left.forEach((n, i) => {
+          const r = right[i] ?? (right.length === 1 && i === 0 ? right[0] : undefined);
+          if (n?.type === 'identifier' && r) this.facts.bindings.push({ name: n.text, scope: this.scope, value: this.expr(r), pos: node.endIndex, kind: 'var' });
+        });
+        return this.visitChildren(node);
+      }
+      case 'type_spec': {
+        const name = node.childForFieldName('name')?.text;
+        const t = node.childForFieldName('type');
+        if (name && t?.type === 'struct_type') {
+          // struct fields typed as clients: s.rdb on a *Store receiver
+          for (const f of t.descendantsOfType('field_declaration')) {
+            if (!f) continue;
+            const type = f.childForFieldName('type')?.text;
+            for (const n of f.childrenForFieldName('name'))
+              if (n) this.facts.bindings.push({ name: n.text, scope: this.scope, value: this.other(f), pos: f.endIndex, kind: 'attr', className: name, type });
+          }
+        }
+        return;
+      }
+      case 'call_expression':
+        this.expr(node);
+        return this.visitChildren(node);
+      default:
+        return this.visitChildren(node);
+    }
+  }
+
+  private params(node: Node | null): Param[] {
+    const out: Param[] = [];
+    for (const p of node?.namedChildren ?? []) {
+      if (!p || (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration')) continue;
+      const type = p.childForFieldName('type')?.text;
+      for (const n of p.childrenForFieldName('name')) if (n) out.push({ name: n.text, type });
+    }
+    return out;
+  }
+
+  private func(node: Node, argOf?: number): string {
+    return this.onceForFunction(node, () => {
+      const name = node.childForFieldName('name')?.text;
+      const receiver = this.params(node.childForFieldName('receiver'));
+      const params = this.params(node.childForFieldName('parameters'));
+      const className = receiver[0]?.type?.replace(/^\*/, '');
+      const body = node.childForFieldName('body');
+      // the receiver is in scope but not a call argument
+      const scope = this.withScope(node, 'function', [...receiver, ...params], { name, className, argOf }, () => {
+        if (body) this.visit(body);
+      });
+      if (name) {
+        const returns: Expr[] = [];
+        for (const r of body?.descendantsOfType('return_statement') ?? []) {
+          if (!r || insideFuncLiteral(r, node)) continue;
+          const v = r.namedChildren[0]?.namedChildren[0] ?? r.namedChildren[0];
+          if (v) returns.push(this.exprIn(v, scope));
+        }
+        this.facts.functions.push({ name, scope, className, params, returns });
+      }
+      return scope;
+    });
+  }
+
+  private exprIn(node: Node, scope: string): Expr {
+    this.scopeStack.push(scope);
+    try {
+      return this.expr(node);
+    } finally {
+      this.scopeStack.pop();
+    }
+  }
+
+  expr(node: Node): Expr {
+    const cached = this.seen.get(nodeKey(node));
+    if (cached) return cached;
+    const e = this.convert(node);
+    this.seen.set(nodeKey(node), e);
+    this.recordCall(e);
+    return e;
+  }
+
+  private convert(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    switch (node.type) {
+      case 'interpreted_string_literal':
+        return { ...base, k: 'str', value: decodeEscapes(node.text.slice(1, -1)) };
+      case 'raw_string_literal':
+        return { ...base, k: 'str', value: node.text.slice(1, -1) };
+      case 'int_literal':
+        return { ...base, k: 'num', value: Number(node.text.replace(/_/g, '')) };
+      case 'identifier':
+      case 'field_identifier':
+        return { ...base, k: 'name', name: node.text };
+      case 'parenthesized_expression':
+        return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+      case 'unary_expression':
+        // &redis.ZStore{...}
+        return node.childForFieldName('operand') ? this.expr(node.childForFieldName('operand')!) : this.other(node);
+      case 'selector_expression':
+        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('operand')!), name: node.childForFieldName('field')?.text ?? '' };
+      case 'index_expression':
+        return { ...base, k: 'index', object: this.expr(node.childForFieldName('operand')!), index: this.expr(node.childForFieldName('index')!) };
+      case 'variadic_argument':
+        return { ...base, k: 'spread', value: this.expr(node.namedChildren[0]!) };
+      case 'binary_expression': {
+        if (node.childForFieldName('operator')?.text !== '+') return { ...base, k: 'other' };
+        const left = this.expr(node.childForFieldName('left')!);
+        const right = this.expr(node.childForFieldName('right')!);
+        return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+      }
+      case 'composite_literal':
+        return this.composite(node);
+      case 'func_literal': {
+        const call = node.parent?.type === 'argument_list' ? node.parent.parent : null;
+        const scope = this.func(node, call?.type === 'call_expression' ? this.callId(call) : undefined);
+        return { ...base, k: 'func', scope };
+      }
+      case 'call_expression':
+        return this.call(node);
+      default:
+        return { ...base, k: 'other' };
+    }
+  }
+
+  private composite(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    const body = node.childForFieldName('body');
+    const elems = (body?.namedChildren ?? []).filter((c) => c && c.type !== 'comment') as Node[];
+    const unwrap = (n: Node): Node => (n.type === 'literal_element' && n.namedChildren[0] ? n.namedChildren[0] : n);
+    if (elems.some((e) => e.type === 'keyed_element')) {
+      const entries: [Expr, Expr][] = [];
+      for (const e of elems) {
+        if (e.type !== 'keyed_element') continue;
+        const [k, v] = e.namedChildren;
+        if (!k || !v) continue;
+        const kn = unwrap(k);
+        const key: Expr = kn.type === 'field_identifier' || kn.type === 'identifier' ? { k: 'str', value: kn.text, span: span(kn), text: kn.text } : this.expr(kn);
+        entries.push([key, this.expr(unwrap(v))]);
+      }
+      return { ...base, k: 'dict', entries };
+    }
+    return { ...base, k: 'list', items: elems.map((e) => this.expr(unwrap(e))) };
+  }
+
+  private call(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    const fn = node.childForFieldName('function')!;
+    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a && a.type !== 'comment').map((a) => this.expr(a!));
+    const id = this.callId(node);
+    const callee = this.expr(fn);
+    const name = fn.text;
+    if (/^fmt\.Sprintf$/.test(name) && args[0]) return { ...base, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: {} };
+    if (/^strings\.Join$/.test(name) && args.length === 2) return { ...base, k: 'join', sep: args[1], items: args[0] };
+    return { ...base, k: 'call', callee, args, kwargs: {}, isNew: false, id };
+  }
+}
+
+function insideFuncLiteral(n: Node, top: Node): boolean {
+  for (let p = n.parent; p && p.id !== top.id; p = p.parent) if (p.type === 'func_literal') return true;
+  return false;
+}

@@ -1,0 +1,189 @@
+import type { Node } from 'web-tree-sitter';
+import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import type { Expr, Param } from './ir';
+
+const CLASS_TYPES = new Set(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration']);
+
+/** Java: Jedis, Lettuce and Redisson code. */
+export class JavaExtractor extends Extractor {
+  private seen = new Map<string, Expr>();
+
+  protected visit(node: Node): void {
+    if (CLASS_TYPES.has(node.type)) {
+      const name = node.childForFieldName('name')?.text;
+      this.withScope(node, 'class', [], { name }, () => this.visitChildren(node));
+      return;
+    }
+    switch (node.type) {
+      case 'method_declaration':
+      case 'constructor_declaration':
+        this.method(node);
+        return;
+      case 'import_declaration': {
+        const name = node.namedChildren.find((c) => c?.type === 'scoped_identifier' || c?.type === 'identifier')?.text ?? '';
+        const parts = name.split('.');
+        this.facts.imports.push({ local: parts[parts.length - 1], module: name, member: parts[parts.length - 1] });
+        return;
+      }
+      case 'field_declaration':
+      case 'local_variable_declaration':
+      case 'constant_declaration': {
+        const type = node.childForFieldName('type')?.text;
+        for (const d of node.childrenForFieldName('declarator')) {
+          if (!d) continue;
+          const name = d.childForFieldName('name')?.text ?? '';
+          const value = d.childForFieldName('value');
+          const v = value ? this.expr(value) : this.other(d);
+          this.facts.bindings.push({ name, scope: this.scope, value: v, pos: node.endIndex, kind: 'var', type });
+        }
+        return this.visitChildren(node);
+      }
+      case 'assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left && right) {
+          if (left.type === 'identifier') this.facts.bindings.push({ name: left.text, scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'var' });
+          else if (left.type === 'field_access' && left.childForFieldName('object')?.type === 'this')
+            this.facts.bindings.push({ name: left.childForFieldName('field')?.text ?? '', scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'attr', className: this.currentClass() });
+        }
+        return this.visitChildren(node);
+      }
+      case 'method_invocation':
+      case 'object_creation_expression':
+        this.expr(node);
+        return this.visitChildren(node);
+      case 'lambda_expression':
+        this.expr(node);
+        return;
+      default:
+        return this.visitChildren(node);
+    }
+  }
+
+  private params(node: Node | null): Param[] {
+    const out: Param[] = [];
+    for (const p of node?.namedChildren ?? []) {
+      if (!p) continue;
+      if (p.type === 'formal_parameter' || p.type === 'spread_parameter')
+        out.push({ name: p.childForFieldName('name')?.text ?? p.namedChildren[p.namedChildren.length - 1]?.text ?? '', type: p.childForFieldName('type')?.text ?? p.namedChildren[0]?.text });
+      else if (p.type === 'identifier') out.push({ name: p.text });
+    }
+    return out;
+  }
+
+  private method(node: Node): void {
+    const name = node.childForFieldName('name')?.text ?? '';
+    const params = this.params(node.childForFieldName('parameters'));
+    const className = this.currentClass();
+    const body = node.childForFieldName('body');
+    const scope = this.onceForFunction(node, () =>
+      this.withScope(node, 'function', params, { name, className }, () => {
+        if (body) this.visit(body);
+      }),
+    );
+    const returns: Expr[] = [];
+    for (const r of body?.descendantsOfType('return_statement') ?? []) {
+      const v = r?.namedChildren[0];
+      if (v) returns.push(this.exprIn(v, scope));
+    }
+    this.facts.functions.push({ name, scope, className, params, returns });
+  }
+
+  private exprIn(node: Node, scope: string): Expr {
+    this.scopeStack.push(scope);
+    try {
+      return this.expr(node);
+    } finally {
+      this.scopeStack.pop();
+    }
+  }
+
+  expr(node: Node): Expr {
+    const cached = this.seen.get(nodeKey(node));
+    if (cached) return cached;
+    const e = this.convert(node);
+    this.seen.set(nodeKey(node), e);
+    this.recordCall(e);
+    return e;
+  }
+
+  private convert(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    switch (node.type) {
+      case 'string_literal':
+        return { ...base, k: 'str', value: node.text.startsWith('"""') ? node.text.slice(3, -3).replace(/^\s*\n/, '') : decodeEscapes(node.text.slice(1, -1)) };
+      case 'text_block':
+        return { ...base, k: 'str', value: node.text.slice(3, -3).replace(/^\s*\n/, '') };
+      case 'character_literal':
+        return { ...base, k: 'str', value: decodeEscapes(node.text.slice(1, -1)) };
+      case 'decimal_integer_literal':
+        return { ...base, k: 'num', value: Number(node.text.replace(/[_lL]/g, '')) };
+      case 'identifier':
+        return { ...base, k: 'name', name: node.text };
+      case 'this':
+        return { ...base, k: 'name', name: 'this' };
+      case 'parenthesized_expression':
+      case 'cast_expression':
+        return node.namedChildren[node.namedChildren.length - 1] ? this.expr(node.namedChildren[node.namedChildren.length - 1]!) : this.other(node);
+      case 'field_access':
+        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('field')?.text ?? '' };
+      case 'array_access':
+        return { ...base, k: 'index', object: this.expr(node.childForFieldName('array')!), index: this.expr(node.childForFieldName('index')!) };
+      case 'array_creation_expression': {
+        const init = node.childForFieldName('value');
+        return init ? this.expr(init) : this.other(node);
+      }
+      case 'array_initializer':
+        return { ...base, k: 'list', items: node.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.expr(c!)) };
+      case 'binary_expression': {
+        if (node.childForFieldName('operator')?.text !== '+') return { ...base, k: 'other' };
+        const left = this.expr(node.childForFieldName('left')!);
+        const right = this.expr(node.childForFieldName('right')!);
+        return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+      }
+      case 'lambda_expression': {
+        const call = node.parent?.type === 'argument_list' ? node.parent.parent : null;
+        const paramsNode = node.childForFieldName('parameters');
+        const params = paramsNode?.type === 'identifier' ? [{ name: paramsNode.text }] : this.params(paramsNode);
+        const scope = this.onceForFunction(node, () =>
+          this.withScope(node, 'function', params, { argOf: call?.type === 'method_invocation' ? this.callId(call) : undefined }, () => {
+            const b = node.childForFieldName('body');
+            if (b) this.visit(b);
+          }),
+        );
+        return { ...base, k: 'func', scope };
+      }
+      case 'method_invocation':
+      case 'object_creation_expression':
+        return this.call(node);
+      default:
+        return { ...base, k: 'other' };
+    }
+  }
+
+  private call(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    const isNew = node.type === 'object_creation_expression';
+    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a && a.type !== 'comment').map((a) => this.expr(a!));
+    const id = this.callId(node);
+    let callee: Expr;
+    if (isNew) {
+      const t = node.childForFieldName('type')!;
+      const name = t.text.replace(/<.*>$/, '');
+      callee = { k: 'name', name, span: span(t), text: name };
+    } else {
+      const nameNode = node.childForFieldName('name')!;
+      const obj = node.childForFieldName('object');
+      callee = obj ? { k: 'attr', object: this.expr(obj), name: nameNode.text, span: span(node), text: `${obj.text}.${nameNode.text}` } : this.expr(nameNode);
+    }
+    const fname = callee.k === 'attr' ? `${callee.object.text}.${callee.name}` : callee.text;
+    if (/^String\.format$/.test(fname) && args[0]) return { ...base, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: {} };
+    if (callee.k === 'attr' && callee.name === 'formatted' && (callee.object.k === 'str' || callee.object.k === 'concat'))
+      return { ...base, k: 'format', style: 'printf', format: callee.object, args, kwargs: {} };
+    if (/^String\.join$/.test(fname) && args.length >= 2)
+      return { ...base, k: 'join', sep: args[0], items: args.length === 2 ? args[1] : { k: 'list', items: args.slice(1), span: base.span, text: base.text } };
+    if (/^(Arrays\.asList|List\.of|Set\.of|Collections\.singletonList)$/.test(fname)) return { ...base, k: 'list', items: args };
+    if (callee.k === 'attr' && callee.name === 'concat' && (callee.object.k === 'str' || callee.object.k === 'concat')) return { ...base, k: 'concat', parts: [callee.object, ...args] };
+    return { ...base, k: 'call', callee, args, kwargs: {}, isNew, id };
+  }
+}

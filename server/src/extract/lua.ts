@@ -1,0 +1,101 @@
+import type { Node } from 'web-tree-sitter';
+import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import type { Expr, Param } from './ir';
+
+/** Lua: `.lua` scripts and Lua source embedded in strings; `redis.call` / `redis.pcall` are the calls that matter. */
+export class LuaExtractor extends Extractor {
+  private seen = new Map<string, Expr>();
+
+  protected visit(node: Node): void {
+    switch (node.type) {
+      case 'function_declaration':
+      case 'function_definition': {
+        const name = node.childForFieldName('name')?.text;
+        const params: Param[] = (node.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p?.type === 'identifier').map((p) => ({ name: p!.text }));
+        const body = node.childForFieldName('body');
+        const scope = this.onceForFunction(node, () =>
+          this.withScope(node, 'function', params, { name }, () => {
+            if (body) this.visit(body);
+          }),
+        );
+        if (name) {
+          const returns: Expr[] = [];
+          for (const r of body?.descendantsOfType('return_statement') ?? []) {
+            const v = r?.namedChildren[0]?.namedChildren[0] ?? r?.namedChildren[0];
+            if (v) returns.push(this.expr(v));
+          }
+          this.facts.functions.push({ name, scope, params, returns });
+        }
+        return;
+      }
+      case 'assignment_statement': {
+        const names = node.namedChildren.find((c) => c?.type === 'variable_list')?.namedChildren ?? [];
+        const values = node.namedChildren.find((c) => c?.type === 'expression_list')?.namedChildren ?? [];
+        names.forEach((n, i) => {
+          if (n?.type === 'identifier' && values[i]) this.facts.bindings.push({ name: n.text, scope: this.scope, value: this.expr(values[i]!), pos: node.endIndex, kind: 'var' });
+        });
+        return this.visitChildren(node);
+      }
+      case 'function_call':
+        this.expr(node);
+        return this.visitChildren(node);
+      default:
+        return this.visitChildren(node);
+    }
+  }
+
+  expr(node: Node): Expr {
+    const cached = this.seen.get(nodeKey(node));
+    if (cached) return cached;
+    const e = this.convert(node);
+    this.seen.set(nodeKey(node), e);
+    this.recordCall(e);
+    return e;
+  }
+
+  private convert(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    switch (node.type) {
+      case 'string': {
+        const content = node.childForFieldName('content')?.text ?? '';
+        const long = node.text.startsWith('[');
+        return { ...base, k: 'str', value: long ? content : decodeEscapes(content, { luaDecimal: true }) };
+      }
+      case 'number':
+        return { ...base, k: 'num', value: Number(node.text) };
+      case 'identifier':
+        return { ...base, k: 'name', name: node.text };
+      case 'parenthesized_expression':
+        return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+      case 'dot_index_expression':
+        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('table')!), name: node.childForFieldName('field')?.text ?? '' };
+      case 'bracket_index_expression':
+        return { ...base, k: 'index', object: this.expr(node.childForFieldName('table')!), index: this.expr(node.childForFieldName('field')!) };
+      case 'binary_expression': {
+        const op = node.children.find((c) => c && !c.isNamed)?.text;
+        if (op !== '..') return { ...base, k: 'other' };
+        const left = this.expr(node.childForFieldName('left')!);
+        const right = this.expr(node.childForFieldName('right')!);
+        return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+      }
+      case 'table_constructor':
+        return { ...base, k: 'list', items: node.namedChildren.filter((f) => f?.type === 'field' && !f.childForFieldName('name')).map((f) => this.expr(f!.childForFieldName('value')!)) };
+      case 'function_call': {
+        const fn = node.childForFieldName('name')!;
+        const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a && a.type !== 'comment').map((a) => this.expr(a!));
+        const id = this.callId(node);
+        if (fn.type === 'method_index_expression') {
+          const obj = this.expr(fn.childForFieldName('table')!);
+          const method = fn.childForFieldName('method')?.text ?? '';
+          if (method === 'format' && obj.k === 'str') return { ...base, k: 'format', style: 'printf', format: obj, args, kwargs: {} };
+          return { ...base, k: 'call', callee: { k: 'attr', object: obj, name: method, span: span(fn), text: fn.text }, args, kwargs: {}, isNew: false, id };
+        }
+        if (fn.text === 'string.format' && args[0]) return { ...base, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: {} };
+        if (fn.text === 'table.concat' && args[0]) return { ...base, k: 'join', sep: args[1] ?? { k: 'str', value: '', span: base.span, text: '""' }, items: args[0] };
+        return { ...base, k: 'call', callee: this.expr(fn), args, kwargs: {}, isNew: false, id };
+      }
+      default:
+        return { ...base, k: 'other' };
+    }
+  }
+}

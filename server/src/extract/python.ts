@@ -1,0 +1,268 @@
+import type { Node } from 'web-tree-sitter';
+import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import type { Expr, Param } from './ir';
+
+/** Python: redis-py sync and asyncio code. */
+export class PythonExtractor extends Extractor {
+  protected visit(node: Node): void {
+    switch (node.type) {
+      case 'function_definition':
+        return this.functionDef(node);
+      case 'class_definition': {
+        const name = node.childForFieldName('name')?.text;
+        this.withScope(node, 'class', [], { name }, () => this.visitChildren(node));
+        return;
+      }
+      case 'assignment':
+        this.assignment(node);
+        return this.visitChildren(node);
+      case 'with_statement':
+        this.withStatement(node);
+        return this.visitChildren(node);
+      case 'import_statement':
+      case 'import_from_statement':
+        return this.importStatement(node);
+      case 'call':
+        this.expr(node);
+        return this.visitChildren(node);
+      default:
+        return this.visitChildren(node);
+    }
+  }
+
+  private functionDef(node: Node): void {
+    const name = node.childForFieldName('name')?.text ?? '';
+    const params = this.params(node.childForFieldName('parameters'));
+    const className = this.currentClass();
+    const inClass = this.facts.scopes.get(this.scope)?.kind === 'class';
+    const scope = this.withScope(node, 'function', params, { name, className: inClass ? className : undefined }, () => {
+      const body = node.childForFieldName('body');
+      if (body) this.visit(body);
+    });
+    const returns: Expr[] = [];
+    collect(node.childForFieldName('body'), 'return_statement', (r) => {
+      const v = r.namedChildren[0];
+      if (v) returns.push(this.exprIn(v, scope));
+    });
+    // methods: drop self/cls so call arguments line up
+    const callable = inClass && params.length && (params[0].name === 'self' || params[0].name === 'cls') ? params.slice(1) : params;
+    this.facts.functions.push({ name, scope, className: inClass ? className : undefined, params: callable, returns });
+  }
+
+  private params(node: Node | null): Param[] {
+    const out: Param[] = [];
+    for (const p of node?.namedChildren ?? []) {
+      if (!p) continue;
+      if (p.type === 'identifier') out.push({ name: p.text });
+      else if (p.type === 'typed_parameter') out.push({ name: p.namedChildren[0]?.text ?? '', type: p.childForFieldName('type')?.text });
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter')
+        out.push({ name: p.childForFieldName('name')?.text ?? '', type: p.childForFieldName('type')?.text });
+    }
+    return out;
+  }
+
+  private assignment(node: Node): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const type = node.childForFieldName('type')?.text;
+    if (!left || !right) {
+      // annotated declaration without value: `client: RedisCluster` still tells the type
+      if (left?.type === 'identifier' && type) this.bindType(left, type);
+      return;
+    }
+    if (left.type === 'identifier') {
+      this.facts.bindings.push({ name: left.text, scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'var', type });
+    } else if (left.type === 'attribute' && left.childForFieldName('object')?.text === 'self') {
+      const name = left.childForFieldName('attribute')?.text ?? '';
+      this.facts.bindings.push({ name, scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'attr', className: this.currentClass(), type });
+    } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && (right.type === 'expression_list' || right.type === 'tuple')) {
+      const names = left.namedChildren;
+      const values = right.namedChildren;
+      names.forEach((n, i) => {
+        if (n?.type === 'identifier' && values[i])
+          this.facts.bindings.push({ name: n.text, scope: this.scope, value: this.expr(values[i]!), pos: node.endIndex, kind: 'var' });
+      });
+    }
+  }
+
+  private bindType(left: Node, type: string): void {
+    this.facts.bindings.push({ name: left.text, scope: this.scope, value: this.other(left), pos: left.endIndex, kind: 'var', type });
+  }
+
+  private withStatement(node: Node): void {
+    collect(node, 'with_item', (item) => {
+      const value = item.childForFieldName('value');
+      if (!value) return;
+      if (value.type === 'as_pattern') {
+        const target = value.childForFieldName('alias')?.namedChildren[0] ?? value.childForFieldName('alias');
+        const call = value.namedChildren[0];
+        if (call && target?.type === 'identifier') {
+          const e = this.expr(call);
+          this.facts.bindings.push({ name: target.text, scope: this.scope, value: e, pos: item.endIndex, kind: 'var' });
+        }
+      }
+    });
+  }
+
+  private importStatement(node: Node): void {
+    if (node.type === 'import_statement') {
+      for (const n of node.namedChildren) {
+        if (!n) continue;
+        if (n.type === 'dotted_name') this.facts.imports.push({ local: n.text.split('.')[0], module: n.text });
+        else if (n.type === 'aliased_import')
+          this.facts.imports.push({ local: n.childForFieldName('alias')?.text ?? '', module: n.childForFieldName('name')?.text ?? '' });
+      }
+      return;
+    }
+    const module = node.childForFieldName('module_name')?.text ?? '';
+    for (const n of node.childrenForFieldName('name')) {
+      if (!n) continue;
+      if (n.type === 'dotted_name') this.facts.imports.push({ local: n.text, module, member: n.text });
+      else if (n.type === 'aliased_import')
+        this.facts.imports.push({ local: n.childForFieldName('alias')?.text ?? '', module, member: n.childForFieldName('name')?.text });
+    }
+  }
+
+  private exprIn(node: Node, scope: string): Expr {
+    this.scopeStack.push(scope);
+    try {
+      return this.expr(node);
+    } finally {
+      this.scopeStack.pop();
+    }
+  }
+
+  private seen = new Map<string, Expr>();
+
+  /** Converts an expression node; each call node is recorded once as a call site. */
+  expr(node: Node): Expr {
+    const cached = this.seen.get(nodeKey(node));
+    if (cached) return cached;
+    const e = this.convert(node);
+    this.seen.set(nodeKey(node), e);
+    this.recordCall(e);
+    return e;
+  }
+
+  private convert(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    switch (node.type) {
+      case 'string':
+        return this.string(node);
+      case 'concatenated_string':
+        return { ...base, k: 'concat', parts: node.namedChildren.map((c) => this.expr(c!)) };
+      case 'identifier':
+        return { ...base, k: 'name', name: node.text };
+      case 'integer':
+        return { ...base, k: 'num', value: Number(node.text.replace(/_/g, '')) };
+      case 'parenthesized_expression':
+        return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+      case 'await':
+        return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+      case 'attribute':
+        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('attribute')?.text ?? '' };
+      case 'subscript':
+        return { ...base, k: 'index', object: this.expr(node.childForFieldName('value')!), index: this.expr(node.childForFieldName('subscript')!) };
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'expression_list':
+        return { ...base, k: 'list', items: node.namedChildren.map((c) => this.expr(c!)) };
+      case 'dictionary':
+        return {
+          ...base,
+          k: 'dict',
+          entries: node.namedChildren
+            .filter((c) => c?.type === 'pair')
+            .map((p) => [this.expr(p!.childForFieldName('key')!), this.expr(p!.childForFieldName('value')!)] as [Expr, Expr]),
+        };
+      case 'list_splat':
+      case 'dictionary_splat':
+        return { ...base, k: 'spread', value: this.expr(node.namedChildren[0]!) };
+      case 'binary_operator': {
+        const op = node.childForFieldName('operator')?.text;
+        const left = this.expr(node.childForFieldName('left')!);
+        const right = this.expr(node.childForFieldName('right')!);
+        if (op === '+') return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+        // `%` is formatting when the left side turns out to be a string (checked when evaluated)
+        if (op === '%' && left.k !== 'num')
+          return { ...base, k: 'format', style: 'printf', format: left, args: right.k === 'list' ? right.items : [right], kwargs: right.k === 'dict' ? dictKwargs(right) : {} };
+        return { ...base, k: 'other' };
+      }
+      case 'call':
+        return this.call(node);
+      case 'lambda': {
+        const params = this.params(node.childForFieldName('parameters'));
+        const scope = this.withScope(node, 'function', params, {}, () => {
+          const b = node.childForFieldName('body');
+          if (b) this.expr(b);
+        });
+        return { ...base, k: 'func', scope };
+      }
+      default:
+        return { ...base, k: 'other' };
+    }
+  }
+
+  private call(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    const fn = node.childForFieldName('function')!;
+    const argsNode = node.childForFieldName('arguments');
+    const args: Expr[] = [];
+    const kwargs: Record<string, Expr> = {};
+    for (const a of argsNode?.namedChildren ?? []) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') kwargs[a.childForFieldName('name')?.text ?? ''] = this.expr(a.childForFieldName('value')!);
+      else args.push(this.expr(a));
+    }
+    const callee = this.expr(fn);
+    // str methods that build keys
+    if (callee.k === 'attr' && (isStringish(callee.object) || callee.object.k === 'name' || callee.object.k === 'attr')) {
+      // KEY.format(...) on a constant: evaluation decides whether the object is a string
+      if (callee.name === 'format') return { ...base, k: 'format', style: 'brace', format: callee.object, args, kwargs };
+      if (callee.name === 'join' && args.length === 1 && isStringish(callee.object)) return { ...base, k: 'join', sep: callee.object, items: args[0] };
+    }
+    return { ...base, k: 'call', callee, args, kwargs, isNew: false, id: this.callId(node) };
+  }
+
+  private string(node: Node): Expr {
+    const base = { span: span(node), text: node.text };
+    const start = node.namedChildren.find((c) => c?.type === 'string_start')?.text ?? node.text.slice(0, 1);
+    const prefix = start.replace(/['"]/g, '').toLowerCase();
+    const raw = prefix.includes('r');
+    const isF = prefix.includes('f');
+    const parts: (string | Expr)[] = [];
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'string_content') {
+        let t = c.text;
+        if (isF) t = t.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+        parts.push(raw ? t : decodeEscapes(t));
+      } else if (c.type === 'interpolation') {
+        const inner = c.childForFieldName('expression') ?? c.namedChildren[0];
+        if (inner) parts.push(this.expr(inner));
+      } else if (c.type === 'escape_sequence') parts.push(raw ? c.text : decodeEscapes(c.text));
+    }
+    if (parts.every((p) => typeof p === 'string')) return { ...base, k: 'str', value: (parts as string[]).join('') };
+    return { ...base, k: 'interp', parts };
+  }
+}
+
+function isStringish(e: Expr): boolean {
+  return e.k === 'str' || e.k === 'interp' || e.k === 'concat';
+}
+
+function dictKwargs(d: Extract<Expr, { k: 'dict' }>): Record<string, Expr> {
+  const out: Record<string, Expr> = {};
+  for (const [k, v] of d.entries) if (k.k === 'str') out[k.value] = v;
+  return out;
+}
+
+export function collect(node: Node | null | undefined, type: string, fn: (n: Node) => void, stopAt: string[] = ['function_definition', 'lambda', 'class_definition']): void {
+  if (!node) return;
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === type) fn(c);
+    if (!stopAt.includes(c.type)) collect(c, type, fn, stopAt);
+  }
+}

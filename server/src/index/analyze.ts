@@ -1,0 +1,95 @@
+import { CallInterpreter, Options } from '../clients/calls';
+import { Extractor } from '../extract/base';
+import { GoExtractor } from '../extract/go';
+import type { Expr, FileFacts, Language } from '../extract/ir';
+import { JavaExtractor } from '../extract/java';
+import { JavaScriptExtractor } from '../extract/javascript';
+import { LuaExtractor } from '../extract/lua';
+import { parserFor } from '../extract/parser';
+import { PythonExtractor } from '../extract/python';
+import { extractRedisFile } from '../extract/redisfile';
+import type { Group, KeyUse } from '../model/keyuse';
+import { ctxFor, evaluate, lookupName } from '../resolve/evaluate';
+import { WorkspaceFacts } from '../resolve/workspace';
+
+export interface Analysis {
+  uses: KeyUse[];
+  groups: Group[];
+}
+
+const EXTRACTORS: Record<Exclude<Language, 'redis'>, new (file: string, lang: Language, src: string) => Extractor> = {
+  python: PythonExtractor,
+  javascript: JavaScriptExtractor,
+  typescript: JavaScriptExtractor,
+  tsx: JavaScriptExtractor,
+  go: GoExtractor,
+  java: JavaExtractor,
+  lua: LuaExtractor,
+};
+
+/** Parses one file into facts. Syntax errors are counted; the tree is used as far as it goes. */
+export async function extractFile(file: string, source: string, language: Language, moduleScope = 'module'): Promise<FileFacts> {
+  if (language === 'redis') return extractRedisFile(file, source);
+  const parser = await parserFor(language);
+  const tree = parser.parse(source);
+  if (!tree) throw new Error(`tree-sitter returned no tree for ${file}`);
+  try {
+    return new EXTRACTORS[language](file, language, source).run(tree, moduleScope);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Resolves every file's calls into key uses and groups, across files; then the Lua inside scripts. */
+export async function analyze(files: FileFacts[], opts: Options = {}): Promise<Analysis> {
+  const ws = new WorkspaceFacts(files);
+  const interp = new CallInterpreter(ws, opts);
+  for (const f of files) interp.analyzeFile(f);
+  const seen = new Set<Expr>();
+  for (const script of interp.scripts) {
+    if (seen.has(script.expr)) continue;
+    seen.add(script.expr);
+    const v = evaluate(script.expr, ctxFor(ws, script.file, 'module', script.expr.span.start));
+    if (v.t !== 'str' || v.segs.some((s) => s.kind === 'hole')) continue;
+    const lua = v.segs.map((s) => (s as { text: string }).text).join('');
+    const facts = await extractFile(script.file.file, lua, 'lua', `lua@${script.expr.span.start}`);
+    // spans point into the host file: the script text starts where its literal's content does
+    const literal = literalOf(script.expr, ws, script.file);
+    const at = literal ? literal.span.start + Math.max(0, literal.text.indexOf(lua.slice(0, 24))) : script.expr.span.start;
+    shiftSpans(facts, at, literal ? undefined : script.expr.span);
+    interp.analyzeFile(facts);
+  }
+  return { uses: interp.uses, groups: [...interp.groups.values()] };
+}
+
+/** The string literal an expression names in the same file (`LUA = """..."""`; `eval(LUA, ...)`). */
+function literalOf(e: Expr, ws: WorkspaceFacts, file: FileFacts): Extract<Expr, { k: 'str' }> | undefined {
+  if (e.k === 'str') return e;
+  if (e.k !== 'name') return undefined;
+  const found = lookupName(e.name, ctxFor(ws, file, 'module', e.span.start));
+  return found && 'binding' in found && found.file === file && found.binding.value.k === 'str' ? found.binding.value : undefined;
+}
+
+/** Moves every span of embedded-script facts into the host file (or onto one fixed span when the source came from elsewhere). */
+function shiftSpans(facts: FileFacts, delta: number, fixed?: { start: number; end: number }): void {
+  const done = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object' || done.has(v)) return;
+    done.add(v);
+    const o = v as Record<string, unknown>;
+    if (o.span && typeof o.span === 'object' && !done.has(o.span)) {
+      const s = o.span as { start: number; end: number };
+      done.add(s);
+      if (fixed) {
+        s.start = fixed.start;
+        s.end = fixed.end;
+      } else {
+        s.start += delta;
+        s.end += delta;
+      }
+    }
+    for (const val of Object.values(o)) if (val && typeof val === 'object') walk(val);
+  };
+  for (const c of facts.calls) walk(c.call);
+  for (const b of facts.bindings) walk(b.value);
+}

@@ -1,0 +1,107 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import ignore, { Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { languageOfPath } from '../extract/parser';
+import type { Language } from '../extract/ir';
+
+/** Folders that hold dependencies, builds or generated code: never the user's own keys. */
+export const DEFAULT_EXCLUDES = ['node_modules', 'vendor', 'dist', 'build', 'out', 'target', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', 'site-packages', 'bower_components', '.next', 'coverage', 'generated', '__generated__'];
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+export interface SourceFile {
+  abs: string;
+  /** relative to the root, with `/` */
+  rel: string;
+  language: Language;
+}
+
+export interface Skipped {
+  rel: string;
+  reason: 'binary' | 'too-large' | 'minified' | 'unreadable';
+  detail?: string;
+}
+
+/** Walks the given paths for supported files, honouring .gitignore files, default excludes and --exclude globs. */
+export function listFiles(root: string, paths: string[], excludes: string[], skipped: Skipped[]): SourceFile[] {
+  const isExcluded = excludes.length ? picomatch(excludes, { dot: true }) : () => false;
+  const out: SourceFile[] = [];
+  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+  const walk = (dir: string, ignores: { base: string; ig: Ignore }[]) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      skipped.push({ rel: rel(dir) || '.', reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code });
+      return;
+    }
+    const gi = path.join(dir, '.gitignore');
+    if (entries.some((e) => e.name === '.gitignore')) {
+      try {
+        ignores = [...ignores, { base: dir, ig: ignore().add(fs.readFileSync(gi, 'utf8')) }];
+      } catch {
+        // an unreadable .gitignore ignores nothing
+      }
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const abs = path.join(dir, e.name);
+      const r = rel(abs);
+      if (e.isDirectory() && DEFAULT_EXCLUDES.includes(e.name)) continue;
+      if (isExcluded(r) || (e.isDirectory() && isExcluded(r + '/'))) continue;
+      if (ignores.some(({ base, ig }) => ig.ignores(path.relative(base, abs).split(path.sep).join('/') + (e.isDirectory() ? '/' : '')))) continue;
+      if (e.isDirectory()) walk(abs, ignores);
+      else if (e.isFile()) {
+        const language = languageOfPath(e.name);
+        if (language) out.push({ abs, rel: r, language });
+      }
+    }
+  };
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const st = fs.statSync(abs);
+    if (st.isDirectory()) walk(abs, []);
+    else {
+      const language = languageOfPath(abs);
+      if (language) out.push({ abs, rel: rel(abs), language });
+    }
+  }
+  return out;
+}
+
+export interface ReadResult {
+  text?: string;
+  skip?: Skipped;
+  invalidUtf8?: boolean;
+}
+
+/** Reads a source file, refusing what is not source: binary, too large, minified bundles. */
+export function readSource(f: SourceFile): ReadResult {
+  let buf: Buffer;
+  try {
+    const st = fs.statSync(f.abs);
+    if (st.size > MAX_FILE_BYTES) return { skip: { rel: f.rel, reason: 'too-large', detail: `${st.size} bytes` } };
+    buf = fs.readFileSync(f.abs);
+  } catch (err) {
+    return { skip: { rel: f.rel, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code } };
+  }
+  if (buf.subarray(0, 8192).includes(0)) return { skip: { rel: f.rel, reason: 'binary' } };
+  let text: string;
+  let invalidUtf8 = false;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    // parse what we can; broken bytes become U+FFFD
+    text = new TextDecoder('utf-8').decode(buf);
+    invalidUtf8 = true;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (isMinified(f, text)) return { skip: { rel: f.rel, reason: 'minified' } };
+  return { text, invalidUtf8 };
+}
+
+function isMinified(f: SourceFile, text: string): boolean {
+  if (/\.min\.[cm]?js$/.test(f.rel)) return true;
+  if (f.language !== 'javascript' || text.length < 20000) return false;
+  const lines = text.split('\n').length;
+  return text.length / lines > 300;
+}

@@ -1,0 +1,62 @@
+import type { FileFacts } from '../extract/ir';
+import { analyze, Analysis, extractFile } from './analyze';
+import { listFiles, readSource, Skipped, SourceFile } from './files';
+
+export interface ScanResult extends Analysis {
+  root: string;
+  files: SourceFile[];
+  /** file text by relative path, for line/column mapping */
+  texts: Map<string, string>;
+  skipped: Skipped[];
+  syntaxErrors: string[];
+  invalidUtf8: string[];
+}
+
+export interface ScanOptions {
+  excludes?: string[];
+  extraClientNames?: string[];
+}
+
+/** The whole pipeline for a folder: list, read, extract, resolve, interpret. */
+export async function scan(root: string, paths: string[], opts: ScanOptions = {}): Promise<ScanResult> {
+  const skipped: Skipped[] = [];
+  const files = listFiles(root, paths, opts.excludes ?? [], skipped);
+  const facts: FileFacts[] = [];
+  const texts = new Map<string, string>();
+  const syntaxErrors: string[] = [];
+  const invalidUtf8: string[] = [];
+  const scanned: SourceFile[] = [];
+  for (const f of files) {
+    const r = readSource(f);
+    if (r.skip) {
+      skipped.push(r.skip);
+      continue;
+    }
+    if (r.invalidUtf8) invalidUtf8.push(f.rel);
+    const ff = await extractFile(f.rel, r.text!, f.language);
+    if (ff.syntaxErrors) syntaxErrors.push(f.rel);
+    facts.push(ff);
+    texts.set(f.rel, r.text!);
+    scanned.push(f);
+  }
+  const a = await analyze(facts, { extraClientNames: opts.extraClientNames });
+  return { ...a, root, files: scanned, texts, skipped, syntaxErrors, invalidUtf8 };
+}
+
+/** 1-based line and column (UTF-16 units) of an offset. */
+export class LineMap {
+  private starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+  }
+}

@@ -1,0 +1,43 @@
+import type { Language } from '../extract/ir';
+import type { ClientMode, Library } from '../clients/profiles';
+import type { KeyPattern, PatternHash, Span } from './pattern';
+
+export type Access = 'read' | 'write' | 'delete' | 'unknown';
+
+/** One place in code where a Redis key is used. */
+export interface KeyUse {
+  file: string;
+  span: Span;
+  language: Language;
+  /** canonical lower-case command ('mget', 'object|encoding'), or a library method for Redisson objects */
+  command: string;
+  access: Access;
+  pattern: KeyPattern;
+  hash: PatternHash;
+  /** the receiver as written (`rc`, `self.redis`, `pipe`) */
+  client: string;
+  library: Library;
+  mode: ClientMode;
+  /** the group this key must share a slot or node with, if any */
+  group: string | null;
+  /** the key came from a list of unknown length (`*keys`, `...keys`) */
+  spread?: boolean;
+}
+
+export type GroupKind = 'command' | 'transaction' | 'pipeline' | 'script' | 'watch';
+
+/** Keys that must share a slot (or a node): one multi-key command, a transaction, a pipeline, a script call, a WATCH. */
+export interface Group {
+  id: string;
+  kind: GroupKind;
+  file: string;
+  span: Span;
+  library: Library;
+  mode: ClientMode;
+  /** the command for 'command' and 'script' groups */
+  command?: string;
+  /** a command group inside a pipeline / transaction */
+  parent?: string;
+  /** the command was split per slot by the library (redis-py DEL, *_nonatomic …) */
+  splitByClient?: boolean;
+}

@@ -1,0 +1,132 @@
+import { HashKind, hashInfoOfString } from './hashtag';
+import { slotOfHashedBytes } from './slot';
+
+/** Offsets into a file's text (UTF-16 code units, as JS strings and LSP count). */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * A key as written in code: literal text and holes. A hole stands for a runtime value; `expr` is
+ * its source text and `scope` says where that text is evaluated, so two holes are the same value
+ * only when both match (same variable in the same function).
+ */
+export type Segment =
+  | { kind: 'lit'; text: string }
+  | { kind: 'hole'; expr: string; scope: string };
+
+export interface KeyPattern {
+  segments: Segment[];
+}
+
+export function literalPattern(text: string): KeyPattern {
+  return { segments: text ? [{ kind: 'lit', text }] : [] };
+}
+
+/** Joins adjacent literals and drops empty ones so equal patterns have equal segments. */
+export function normalizeSegments(segments: Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    if (s.kind === 'lit') {
+      if (!s.text) continue;
+      const last = out[out.length - 1];
+      if (last && last.kind === 'lit') out[out.length - 1] = { kind: 'lit', text: last.text + s.text };
+      else out.push(s);
+    } else out.push(s);
+  }
+  return out;
+}
+
+/** `{user:${uid}}:profile` - holes print as `${expression}` (the CLI JSON form). */
+export function patternText(p: KeyPattern | Segment[]): string {
+  const segs = Array.isArray(p) ? p : p.segments;
+  return segs.map((s) => (s.kind === 'lit' ? s.text : '${' + s.expr + '}')).join('');
+}
+
+/** Identity of a pattern including hole scopes: equal ids mean the same runtime key. */
+export function patternId(segs: Segment[]): string {
+  return segs.map((s) => (s.kind === 'lit' ? JSON.stringify(s.text) : `\${${s.scope}|${s.expr}}`)).join('');
+}
+
+export function isLiteral(p: KeyPattern | Segment[]): boolean {
+  const segs = Array.isArray(p) ? p : p.segments;
+  return segs.every((s) => s.kind === 'lit');
+}
+
+export interface PatternHash {
+  /** as in hashtag.ts; for patterns the first `{` and `}` are looked for in literal text only */
+  kind: HashKind;
+  /** the hashed part (tag or whole key) */
+  hashed: Segment[];
+  /** the tag's segments when kind is 'tag' */
+  tag: Segment[] | null;
+  /** slot when the hashed part is fully literal, else null (symbolic) */
+  slot: number | null;
+  /** identity of the hashed part: two patterns with equal ids are in the same slot whatever the values */
+  hashId: string;
+}
+
+/*
+ * Holes are assumed to hold no `{` or `}`: ids, names and numbers do not, and assuming otherwise
+ * would make every pattern with a hole unknowable. The literal braces decide the tag.
+ */
+export function hashOfPattern(p: KeyPattern): PatternHash {
+  const segs = normalizeSegments(p.segments);
+  if (isLiteral(segs)) {
+    const text = segs.map((s) => (s as { text: string }).text).join('');
+    const info = hashInfoOfString(text);
+    const bytes = Buffer.from(text, 'utf8');
+    const slot = slotOfHashedBytes(bytes.subarray(info.start, info.end));
+    const hashed: Segment[] = info.hashed ? [{ kind: 'lit', text: info.hashed }] : [];
+    return { kind: info.kind, hashed, tag: info.kind === 'tag' ? hashed : null, slot, hashId: patternId(hashed) };
+  }
+  // Find the first `{` in literal text, then the first `}` after it.
+  let open: { seg: number; off: number } | null = null;
+  let close: { seg: number; off: number } | null = null;
+  for (let i = 0; i < segs.length && !close; i++) {
+    const s = segs[i];
+    if (s.kind !== 'lit') continue;
+    let from = 0;
+    if (!open) {
+      const o = s.text.indexOf('{');
+      if (o < 0) continue;
+      open = { seg: i, off: o };
+      from = o + 1;
+    }
+    const c = s.text.indexOf('}', from);
+    if (c >= 0) close = { seg: i, off: c };
+  }
+  let kind: HashKind;
+  let hashed: Segment[];
+  if (!open) {
+    kind = 'whole';
+    hashed = segs;
+  } else if (!close) {
+    kind = 'unclosed';
+    hashed = segs;
+  } else {
+    const inner: Segment[] = [];
+    for (let i = open.seg; i <= close.seg; i++) {
+      const s = segs[i];
+      if (s.kind === 'hole') {
+        inner.push(s);
+        continue;
+      }
+      const a = i === open.seg ? open.off + 1 : 0;
+      const b = i === close.seg ? close.off : s.text.length;
+      inner.push({ kind: 'lit', text: s.text.slice(a, b) });
+    }
+    hashed = normalizeSegments(inner);
+    if (hashed.length === 0) {
+      kind = 'empty-tag';
+      hashed = segs;
+    } else kind = 'tag';
+  }
+  let slot: number | null = null;
+  if (isLiteral(hashed)) {
+    const text = hashed.map((s) => (s as { text: string }).text).join('');
+    slot = slotOfHashedBytes(Buffer.from(text, 'utf8'));
+  }
+  return { kind, hashed, tag: kind === 'tag' ? hashed : null, slot, hashId: patternId(hashed) };
+}

@@ -1,0 +1,257 @@
+import type { Binding, Expr, FileFacts, FuncDef } from '../extract/ir';
+import { normalizeSegments, Segment } from '../model/pattern';
+import type { WorkspaceFacts } from './workspace';
+
+/** Where an expression is evaluated: its file, scope, offset, and parameter values of an inlined key builder. */
+export interface Ctx {
+  ws: WorkspaceFacts;
+  file: FileFacts;
+  scope: string;
+  pos: number;
+  /** parameter → already evaluated value, when evaluating a key-builder body for a call */
+  env?: Map<string, Value>;
+  depth: number;
+}
+
+export type Value =
+  | { t: 'str'; segs: Segment[] }
+  | { t: 'list'; items: Value[] }
+  | { t: 'dict'; entries: [Value, Value][] }
+  | { t: 'num'; n: number };
+
+const MAX_DEPTH = 8;
+
+export function ctxFor(ws: WorkspaceFacts, file: FileFacts, scope: string, pos: number): Ctx {
+  return { ws, file, scope, pos, depth: 0 };
+}
+
+function hole(e: Expr, ctx: Ctx, scope?: string): Value {
+  return { t: 'str', segs: [{ kind: 'hole', expr: e.text, scope: scope ?? `${ctx.file.file}#${ctx.scope}` }] };
+}
+
+export function asSegments(v: Value, e: Expr, ctx: Ctx): Segment[] {
+  if (v.t === 'str') return v.segs;
+  if (v.t === 'num') return [{ kind: 'lit', text: String(v.n) }];
+  return [{ kind: 'hole', expr: e.text, scope: `${ctx.file.file}#${ctx.scope}` }];
+}
+
+/** The value of an expression as far as the code shows it. Unknown parts become holes. */
+export function evaluate(e: Expr, ctx: Ctx): Value {
+  if (ctx.depth > MAX_DEPTH) return hole(e, ctx);
+  switch (e.k) {
+    case 'str':
+      return { t: 'str', segs: [{ kind: 'lit', text: e.value }] };
+    case 'num':
+      return { t: 'num', n: e.value };
+    case 'interp':
+      return { t: 'str', segs: normalizeSegments(e.parts.flatMap((p) => (typeof p === 'string' ? [{ kind: 'lit', text: p } as Segment] : toSegs(p, ctx)))) };
+    case 'concat': {
+      const parts = e.parts.map((p) => evaluate(p, ctx));
+      if (parts.every((p) => p.t === 'list')) return { t: 'list', items: parts.flatMap((p) => (p as { items: Value[] }).items) };
+      if (parts.every((p) => p.t === 'num')) return { t: 'num', n: parts.reduce((s, p) => s + (p as { n: number }).n, 0) };
+      return { t: 'str', segs: normalizeSegments(parts.flatMap((p, i) => asSegments(p, e.parts[i], ctx))) };
+    }
+    case 'format':
+      return formatValue(e, ctx);
+    case 'join': {
+      const sep = evaluate(e.sep, ctx);
+      const items = evaluate(e.items, ctx);
+      if (items.t !== 'list' || sep.t !== 'str') return hole(e, ctx);
+      const segs: Segment[] = [];
+      items.items.forEach((it, i) => {
+        if (i) segs.push(...sep.segs);
+        segs.push(...asSegments(it, e, ctx));
+      });
+      return { t: 'str', segs: normalizeSegments(segs) };
+    }
+    case 'list':
+      return { t: 'list', items: e.items.flatMap((it) => (it.k === 'spread' ? spreadItems(it, ctx) : [evaluate(it, ctx)])) };
+    case 'dict':
+      return { t: 'dict', entries: e.entries.map(([k, v]) => [evaluate(k, ctx), evaluate(v, ctx)] as [Value, Value]) };
+    case 'name':
+      return nameValue(e, ctx);
+    case 'attr':
+      return attrValue(e, ctx);
+    case 'call':
+      return callValue(e, ctx);
+    default:
+      return hole(e, ctx);
+  }
+}
+
+function toSegs(e: Expr, ctx: Ctx): Segment[] {
+  return asSegments(evaluate(e, ctx), e, ctx);
+}
+
+function spreadItems(e: Extract<Expr, { k: 'spread' }>, ctx: Ctx): Value[] {
+  const v = evaluate(e.value, ctx);
+  return v.t === 'list' ? v.items : [hole(e, ctx)];
+}
+
+/** Resolves a name to the binding or parameter it refers to. */
+export function lookupName(name: string, ctx: Ctx): { binding: Binding; file: FileFacts } | { param: string; scope: string } | undefined {
+  let scopeId: string | undefined = ctx.scope;
+  while (scopeId) {
+    const scope = ctx.file.scopes.get(scopeId);
+    if (!scope) break;
+    // class bodies are not enclosing scopes in Python/JS; Java fields are visible by bare name
+    if (scope.kind !== 'class' || scopeId === ctx.scope || ctx.file.language === 'java') {
+      const cands = ctx.file.bindings.filter((b) => b.scope === scopeId && b.kind === 'var' && b.name === name);
+      const before = cands.filter((b) => b.pos <= ctx.pos);
+      // module constants may be defined below the function that uses them
+      const best = before[before.length - 1] ?? (scope.kind !== 'function' ? cands[cands.length - 1] : undefined);
+      if (best) return { binding: best, file: ctx.file };
+      if (scope.params.some((p) => p.name === name)) return { param: name, scope: scopeId };
+    }
+    scopeId = scope.parent;
+  }
+  const imp = ctx.file.imports.find((i) => i.local === name && i.member);
+  const m = ctx.ws.moduleBinding(imp?.member ?? name, ctx.file, imp?.module);
+  if (m) return { binding: m.b, file: m.file };
+  return undefined;
+}
+
+function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Value {
+  if (ctx.env?.has(e.name)) return ctx.env.get(e.name)!;
+  const found = lookupName(e.name, ctx);
+  if (!found) return hole(e, ctx, `${ctx.file.file}#module`);
+  if ('param' in found) return hole(e, ctx, `${ctx.file.file}#${found.scope}`);
+  const b = found.binding;
+  if (b.value.k === 'other' || b.value.k === 'func') return hole(e, ctx, `${found.file.file}#${b.scope}`);
+  const v = evaluate(b.value, { ...ctx, file: found.file, scope: b.scope, pos: b.pos, env: found.file === ctx.file ? ctx.env : undefined, depth: ctx.depth + 1 });
+  // a variable bound to something unknown stays one hole named after the variable, not after its initializer
+  if (v.t === 'str' && v.segs.length === 1 && v.segs[0].kind === 'hole' && b.value.k !== 'name' && b.value.k !== 'attr')
+    return hole(e, ctx, `${found.file.file}#${b.scope}`);
+  return v;
+}
+
+function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
+  const obj = e.object;
+  let found: { file: FileFacts; b: Binding } | undefined;
+  if (obj.k === 'name' && (obj.name === 'self' || obj.name === 'this' || obj.name === 'cls')) {
+    const cls = classOf(ctx);
+    if (cls) found = ctx.ws.classBinding(cls, e.name, ctx.file);
+  } else if (obj.k === 'name') {
+    // Class.CONST, or module.CONST through an import
+    found = ctx.ws.classBinding(obj.name, e.name, ctx.file);
+    if (!found) {
+      const imp = ctx.file.imports.find((i) => i.local === obj.name);
+      if (imp) found = ctx.ws.moduleBinding(e.name, ctx.file, imp.member ? `${imp.module}.${imp.member}` : imp.module) ?? ctx.ws.moduleBinding(e.name, ctx.file, imp.module);
+    }
+  }
+  if (found && found.b.value.k !== 'other' && found.b.value.k !== 'func')
+    return evaluate(found.b.value, { ...ctx, file: found.file, scope: found.b.scope, pos: found.b.pos, env: undefined, depth: ctx.depth + 1 });
+  return hole(e, ctx);
+}
+
+export function classOf(ctx: Ctx): string | undefined {
+  let id: string | undefined = ctx.scope;
+  while (id) {
+    const s = ctx.file.scopes.get(id);
+    if (!s) return undefined;
+    if (s.className) return s.className;
+    if (s.kind === 'class') return s.name;
+    id = s.parent;
+  }
+  return undefined;
+}
+
+/** Conversions that keep the value: str(x), String(x), strconv.Itoa(x), x.toString() … */
+const IDENTITY_FUNCS = new Set(['str', 'String', 'string', 'Itoa', 'FormatInt', 'toString', 'valueOf', 'int', 'Number', 'encode', 'decode', 'strip', 'trim', 'lower', 'upper']);
+const SEPARATE_FUNCS = new Set(['toLowerCase', 'toUpperCase']);
+
+function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Value {
+  const callee = e.callee;
+  const fname = callee.k === 'name' ? callee.name : callee.k === 'attr' ? callee.name : undefined;
+  if (!fname) return hole(e, ctx);
+  if (IDENTITY_FUNCS.has(fname)) {
+    if (e.args.length >= 1 && fname !== 'toString' && fname !== 'strip' && fname !== 'trim' && fname !== 'lower' && fname !== 'upper' && fname !== 'encode' && fname !== 'decode')
+      return evaluate(e.args[0], ctx);
+    if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode')) return evaluate(callee.object, ctx);
+  }
+  if (SEPARATE_FUNCS.has(fname)) return hole(e, ctx);
+  const def = findFunction(e, ctx);
+  if (!def || def.f.returns.length === 0) return hole(e, ctx);
+  // Inline a key builder: bind parameters to the caller's values, evaluate its return expression.
+  const env = new Map<string, Value>();
+  def.f.params.forEach((p, i) => {
+    const a = e.args[i] ?? e.kwargs[p.name];
+    if (a) env.set(p.name, evaluate(a, ctx));
+  });
+  const results = def.f.returns.map((r) =>
+    evaluate(r, { ws: ctx.ws, file: def.file, scope: def.f.scope, pos: r.span.start, env, depth: ctx.depth + 1 }),
+  );
+  const first = results[0];
+  if (results.every((r) => JSON.stringify(r) === JSON.stringify(first))) {
+    // holes that stayed inside the builder (its own locals) are unknown per call, not shared
+    return first;
+  }
+  return hole(e, ctx);
+}
+
+export function findFunction(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): { file: FileFacts; f: FuncDef } | undefined {
+  const callee = e.callee;
+  if (callee.k === 'name') {
+    const imp = ctx.file.imports.find((i) => i.local === callee.name && i.member);
+    return ctx.ws.func(imp?.member ?? callee.name, ctx.file, imp?.module);
+  }
+  if (callee.k === 'attr' && callee.object.k === 'name') {
+    const on = callee.object.name;
+    if (on === 'self' || on === 'this' || on === 'cls') {
+      const cls = classOf(ctx);
+      return cls ? ctx.ws.func(`${cls}.${callee.name}`, ctx.file) : undefined;
+    }
+    const byClass = ctx.ws.func(`${on}.${callee.name}`, ctx.file);
+    if (byClass) return byClass;
+    const imp = ctx.file.imports.find((i) => i.local === on);
+    if (imp) return ctx.ws.func(callee.name, ctx.file, imp.member ? `${imp.module}.${imp.member}` : imp.module) ?? ctx.ws.func(callee.name, ctx.file, imp.module);
+    if (ctx.file.language === 'go') return undefined;
+  }
+  return undefined;
+}
+
+/* printf-style (%s, %d, %v, %(name)s) and brace-style ({}, {0}, {name}) formats. */
+function formatValue(e: Extract<Expr, { k: 'format' }>, ctx: Ctx): Value {
+  const fmt = evaluate(e.format, ctx);
+  // not a string (`a % b` on numbers) or a format we cannot see: the result is one unknown value
+  if (fmt.t !== 'str' || fmt.segs.every((s) => s.kind === 'hole')) return hole(e, ctx);
+  const out: Segment[] = [];
+  let argIndex = 0;
+  const argSegs = (a: Expr | undefined): Segment[] => (a ? toSegs(a, ctx) : [{ kind: 'hole', expr: e.text, scope: `${ctx.file.file}#${ctx.scope}` }]);
+  for (const seg of fmt.segs) {
+    if (seg.kind === 'hole') {
+      out.push(seg);
+      continue;
+    }
+    const t = seg.text;
+    if (e.style === 'printf') {
+      const re = /%(?:\(([^)]*)\))?([-+ #0]*\d*(?:\.\d+)?)([a-zA-Z%])/g;
+      let last = 0;
+      for (let m = re.exec(t); m; m = re.exec(t)) {
+        out.push({ kind: 'lit', text: t.slice(last, m.index) });
+        last = m.index + m[0].length;
+        if (m[3] === '%') out.push({ kind: 'lit', text: '%' });
+        else if (m[1] !== undefined) out.push(...argSegs(e.kwargs[m[1]]));
+        else out.push(...argSegs(e.args[argIndex++]));
+      }
+      out.push({ kind: 'lit', text: t.slice(last) });
+    } else {
+      const re = /\{\{|\}\}|\{([^{}]*)\}/g;
+      let last = 0;
+      for (let m = re.exec(t); m; m = re.exec(t)) {
+        out.push({ kind: 'lit', text: t.slice(last, m.index) });
+        last = m.index + m[0].length;
+        if (m[0] === '{{') out.push({ kind: 'lit', text: '{' });
+        else if (m[0] === '}}') out.push({ kind: 'lit', text: '}' });
+        else {
+          const field = (m[1] ?? '').split(/[:!]/)[0];
+          if (field === '') out.push(...argSegs(e.args[argIndex++]));
+          else if (/^\d+$/.test(field)) out.push(...argSegs(e.args[Number(field)]));
+          else out.push(...argSegs(e.kwargs[field]));
+        }
+      }
+      out.push({ kind: 'lit', text: t.slice(last) });
+    }
+  }
+  return { t: 'str', segs: normalizeSegments(out) };
+}
