@@ -120,12 +120,10 @@ export class CallInterpreter {
         if (found && 'binding' in found) {
           const b = found.binding;
           const bctx = { ...ctx, file: found.file, scope: b.scope, pos: b.pos };
-          if (b.type) {
-            const t = this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx);
-            if (t) return t;
-          }
+          // the value says more than the declared type (which pipeline, which constructor)
           const v = this.receiver(b.value, bctx, depth + 1);
           if (v) return v;
+          if (b.type) return this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx);
           return null;
         }
         if (found && 'param' in found) {
@@ -304,7 +302,9 @@ export class CallInterpreter {
     let args = profile.skipFirstArg ? call.args.slice(1) : call.args;
     let command: string;
     if (profile.genericMethods.test(method)) {
-      if (args.length === 1 && args[0].k === 'list') args = args[0].items;
+      // sendCommand([...]) and node-redis cluster sendCommand(firstKey, isReadonly, [...]): the array is the line
+      const lineArg = [...args].reverse().find((a) => a.k === 'list');
+      if (lineArg && lineArg.k === 'list') args = lineArg.items;
       const name = args[0] ? evaluate(args[0], ctx) : undefined;
       if (!name || name.t !== 'str' || name.segs.some((s) => s.kind === 'hole')) return;
       command = name.segs.map((s) => (s.kind === 'lit' ? s.text : '')).join('');
@@ -449,7 +449,7 @@ export class CallInterpreter {
     if (first?.k !== 'str') return;
     const client: ClientInfo = { library: 'redis-cli', mode: 'unknown', evidence: 'redis-cli' };
     const recv: Receiver = ctx.scope.startsWith('multi@')
-      ? { kind: 'pipeline', client, groupKey: `${ctx.file.file}#${ctx.scope}`, groupKind: 'transaction', anchor: call }
+      ? { kind: 'pipeline', client, groupKey: `${ctx.file.file}#${ctx.scope}`, groupKind: 'transaction', anchor: { k: 'other', span: ctx.file.scopes.get(ctx.scope)!.span, text: 'MULTI' } }
       : { kind: 'client', client };
     this.receiverText = 'redis-cli';
     this.commandCall(recv, first.value.toLowerCase(), call.args.slice(1), call, ctx, 'verbatim');
@@ -480,7 +480,7 @@ function flatten(e: Expr, v: Value, layout: 'verbatim' | 'idiomatic'): LineItem[
   if (v.t === 'list') {
     const exprs = e.k === 'list' ? e.items : e.k === 'call' && e.args.length === v.items.length ? e.args : undefined;
     return v.items.flatMap((it, i) => {
-      const ie = exprs?.[i] ?? e;
+      const ie = exprs?.[i] ?? (e.k === 'spread' ? e.value : e);
       return flatten(ie, it, layout);
     });
   }

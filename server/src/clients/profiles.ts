@@ -99,7 +99,7 @@ export const PROFILES: Profile[] = [
       { match: /(^|\.)createSentinel$/, mode: 'sentinel' },
       { match: /(^|\.)createClient$/, mode: 'standalone' },
     ],
-    clientTypes: /^(RedisClientType|RedisClusterType|RedisClientType<.*>|RedisClusterType<.*>)$/,
+    clientTypes: /^(RedisClientType|RedisClusterType|RedisClientType<.*>|RedisClusterType<.*>|ReturnType<typeof(createClient|createCluster)>)$/,
     passThrough: /^(duplicate|connect|withTypeMapping|isolated)$/,
     pipelineMethods: [{ match: /^multi$/, transaction: true }],
     genericMethods: /^sendCommand$/,

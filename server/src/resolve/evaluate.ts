@@ -70,6 +70,11 @@ export function evaluate(e: Expr, ctx: Ctx): Value {
       return { t: 'dict', entries: e.entries.map(([k, v]) => [evaluate(k, ctx), evaluate(v, ctx)] as [Value, Value]) };
     case 'name':
       return nameValue(e, ctx);
+    case 'spread': {
+      // keys... / *keys / ...keys: the list itself when the code shows it
+      const v = evaluate(e.value, ctx);
+      return v.t === 'list' ? v : hole(e, ctx);
+    }
     case 'attr':
       return attrValue(e, ctx);
     case 'call':
@@ -120,7 +125,7 @@ function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Value {
   if (b.value.k === 'other' || b.value.k === 'func') return hole(e, ctx, `${found.file.file}#${b.scope}`);
   const v = evaluate(b.value, { ...ctx, file: found.file, scope: b.scope, pos: b.pos, env: found.file === ctx.file ? ctx.env : undefined, depth: ctx.depth + 1 });
   // a variable bound to something unknown stays one hole named after the variable, not after its initializer
-  if (v.t === 'str' && v.segs.length === 1 && v.segs[0].kind === 'hole' && b.value.k !== 'name' && b.value.k !== 'attr')
+  if (v.t === 'str' && v.segs.length === 1 && v.segs[0].kind === 'hole' && b.value.k !== 'name' && b.value.k !== 'attr' && b.value.k !== 'index')
     return hole(e, ctx, `${found.file.file}#${b.scope}`);
   return v;
 }
