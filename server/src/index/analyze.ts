@@ -59,7 +59,19 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
     shiftSpans(facts, at, literal ? undefined : script.expr.span);
     interp.analyzeFile(facts);
   }
-  return { uses: interp.uses, groups: [...interp.groups.values()] };
+  return renumberGroups(interp.uses, [...interp.groups.values()]);
+}
+
+/** Group ids in file and position order, so the same code always gets the same ids. */
+function renumberGroups(uses: KeyUse[], groups: Group[]): Analysis {
+  groups.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || b.span.end - a.span.end));
+  const ids = new Map(groups.map((g, i) => [g.id, `g${i + 1}`]));
+  for (const g of groups) {
+    g.id = ids.get(g.id)!;
+    if (g.parent) g.parent = ids.get(g.parent);
+  }
+  for (const u of uses) if (u.group) u.group = ids.get(u.group) ?? null;
+  return { uses, groups };
 }
 
 /** The string literal an expression names in the same file (`LUA = """..."""`; `eval(LUA, ...)`). */
