@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hashInfoOfString, hashSpanOfBytes, toKeyBytes } from '../../server/src/model/hashtag';
+import { crc16, keySlot, SLOT_COUNT, slotOfHashedBytes } from '../../server/src/model/slot';
+
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+/** Bit-by-bit CRC-16/XMODEM, independent of slot.ts's table-driven one. */
+function referenceCrc16(data: Uint8Array): number {
+  let crc = 0;
+  for (const b of data) {
+    crc ^= b << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
+}
+
+test('CRC16 is XMODEM: published check value of "123456789" is 0x31C3', () => {
+  assert.equal(crc16(bytes('123456789')), 0x31c3);
+  assert.equal(referenceCrc16(bytes('123456789')), 0x31c3);
+  assert.equal(crc16(new Uint8Array(0)), 0);
+});
+
+test('CRC16 agrees with a bitwise reference on random bytes, including start/end windows', () => {
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16;
+  for (let n = 0; n < 2000; n++) {
+    const buf = new Uint8Array(next() % 40);
+    for (let i = 0; i < buf.length; i++) buf[i] = next() & 0xff;
+    assert.equal(crc16(buf), referenceCrc16(buf));
+    const a = buf.length ? next() % buf.length : 0;
+    assert.equal(crc16(buf, a, buf.length), referenceCrc16(buf.subarray(a)));
+    // keys without braces hash whole: slot is the CRC mod 16384
+    if (!buf.includes(0x7b)) assert.equal(keySlot(buf), referenceCrc16(buf) % SLOT_COUNT);
+    assert.equal(slotOfHashedBytes(buf), referenceCrc16(buf) % SLOT_COUNT);
+  }
+});
+
+// Spans and slots from the cluster spec examples (redis-facts.md); slots are the server's answers.
+const specExamples: { key: string; kind: string; hashed: string; slot: number }[] = [
+  { key: 'foo{}{bar}', kind: 'empty-tag', hashed: 'foo{}{bar}', slot: 8363 },
+  { key: 'foo{{bar}}zap', kind: 'tag', hashed: '{bar', slot: 4015 },
+  { key: 'foo{bar}{zap}', kind: 'tag', hashed: 'bar', slot: 5061 },
+  { key: '{user:1001}:profile', kind: 'tag', hashed: 'user:1001', slot: 5712 },
+  { key: '{user:1001}:settings', kind: 'tag', hashed: 'user:1001', slot: 5712 },
+  { key: 'user:1001:profile', kind: 'whole', hashed: 'user:1001:profile', slot: 2549 },
+];
+
+test('spec examples: kind, hashed bytes and slot', () => {
+  for (const ex of specExamples) {
+    const b = bytes(ex.key);
+    const span = hashSpanOfBytes(b);
+    assert.equal(span.kind, ex.kind, ex.key);
+    assert.equal(b.subarray(span.start, span.end).toString('utf8'), ex.hashed, ex.key);
+    assert.equal(keySlot(ex.key), ex.slot, ex.key);
+    assert.equal(keySlot(b), ex.slot, ex.key);
+    const info = hashInfoOfString(ex.key);
+    assert.equal(info.kind, ex.kind);
+    assert.equal(info.hashed, ex.hashed);
+    assert.equal(info.tag, ex.kind === 'tag' ? ex.hashed : null);
+  }
+});
+
+test('hash kinds of edge cases', () => {
+  const cases: [string, string, string][] = [
+    ['', 'whole', ''],
+    ['{}', 'empty-tag', '{}'],
+    ['{}x', 'empty-tag', '{}x'],
+    ['{{}}', 'tag', '{'],
+    ['{a{b}c}', 'tag', 'a{b'],
+    ['foo{bar', 'unclosed', 'foo{bar'],
+    ['a}b{c', 'unclosed', 'a}b{c'],
+    ['}{x}', 'tag', 'x'],
+    ['{', 'unclosed', '{'],
+    ['}', 'whole', '}'],
+  ];
+  for (const [key, kind, hashed] of cases) {
+    const b = bytes(key);
+    const span = hashSpanOfBytes(b);
+    assert.equal(span.kind, kind, key);
+    assert.equal(b.subarray(span.start, span.end).toString('utf8'), hashed, key);
+    assert.equal(hashInfoOfString(key).hashed, hashed, key);
+    // the slot is the CRC of the hashed bytes, whatever path slot.ts takes
+    assert.equal(keySlot(key), referenceCrc16(bytes(hashed)) % SLOT_COUNT, key);
+  }
+});
+
+test('hashInfoOfString: UTF-16 offsets vs UTF-8 byte offsets with multi-byte text before the tag', () => {
+  // 'é' is 2 UTF-8 bytes / 1 UTF-16 unit; '中' 3 / 1; '😀' 4 / 2.
+  const cases: { key: string; charStart: number; charEnd: number; start: number; end: number; tag: string }[] = [
+    { key: 'é{ü:1}x', charStart: 2, charEnd: 5, start: 3, end: 7, tag: 'ü:1' },
+    { key: '中文:{user:7}', charStart: 4, charEnd: 10, start: 8, end: 14, tag: 'user:7' },
+    { key: '😀{a}', charStart: 3, charEnd: 4, start: 5, end: 6, tag: 'a' },
+    { key: 'x😀é{🚀}', charStart: 5, charEnd: 7, start: 8, end: 12, tag: '🚀' },
+  ];
+  for (const c of cases) {
+    const info = hashInfoOfString(c.key);
+    assert.equal(info.kind, 'tag', c.key);
+    assert.deepEqual(
+      { charStart: info.charStart, charEnd: info.charEnd, start: info.start, end: info.end, tag: info.tag },
+      { charStart: c.charStart, charEnd: c.charEnd, start: c.start, end: c.end, tag: c.tag },
+      c.key,
+    );
+    assert.equal(c.key.slice(info.charStart, info.charEnd), c.tag);
+    const b = bytes(c.key);
+    assert.equal(b.subarray(info.start, info.end).toString('utf8'), c.tag);
+    const span = hashSpanOfBytes(b);
+    assert.deepEqual({ kind: span.kind, start: span.start, end: span.end }, { kind: info.kind, start: info.start, end: info.end });
+  }
+  // whole-key hashing: offsets cover everything
+  const whole = hashInfoOfString('ключ:1');
+  assert.deepEqual([whole.kind, whole.charStart, whole.charEnd, whole.start, whole.end], ['whole', 0, 6, 0, 10]);
+});
+
+test('strings are hashed as their UTF-8 bytes (lone surrogates as U+FFFD, as Buffer.from does)', () => {
+  assert.deepEqual([...toKeyBytes('\ud800')], [0xef, 0xbf, 0xbd]);
+  for (const key of ['\ud800{x}', 'a\udc00b', '{\ud83d}', 'é€😀', '{}\ud800']) {
+    const b = Buffer.from(key, 'utf8');
+    assert.equal(keySlot(key), keySlot(b), JSON.stringify(key));
+    assert.equal(keySlot(new Uint8Array(b)), keySlot(b), 'plain Uint8Array and Buffer agree');
+  }
+  const u = new Uint8Array([0x78, 0x7b, 0xff, 0x00, 0x7d, 0x79]);
+  assert.equal(keySlot(u), referenceCrc16(new Uint8Array([0xff, 0x00])) % SLOT_COUNT);
+});
