@@ -22,6 +22,31 @@ export abstract class Extractor {
   }
 
   protected abstract visit(node: Node): void;
+  /** Converts one expression node to IR; called once per node through expr(). */
+  protected abstract convert(node: Node): Expr;
+
+  private seen = new Map<string, Expr>();
+
+  /** The IR of an expression node, converted once; each call is recorded as a call site. */
+  expr(node: Node): Expr {
+    const key = nodeKey(node);
+    const cached = this.seen.get(key);
+    if (cached) return cached;
+    const e = this.convert(node);
+    this.seen.set(key, e);
+    this.recordCall(e);
+    return e;
+  }
+
+  /** Converts an expression as if it stood in `scope` (return expressions of a function). */
+  protected exprIn(node: Node, scope: string): Expr {
+    this.scopeStack.push(scope);
+    try {
+      return this.expr(node);
+    } finally {
+      this.scopeStack.pop();
+    }
+  }
 
   get scope(): string {
     return this.scopeStack[this.scopeStack.length - 1];

@@ -1,11 +1,9 @@
 import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import { decodeEscapes, Extractor, span } from './base';
 import type { Expr, Param } from './ir';
 
 /** Go: go-redis v8/v9 code. */
 export class GoExtractor extends Extractor {
-  private seen = new Map<string, Expr>();
-
   protected visit(node: Node): void {
     switch (node.type) {
       case 'function_declaration':
@@ -102,25 +100,9 @@ export class GoExtractor extends Extractor {
     });
   }
 
-  private exprIn(node: Node, scope: string): Expr {
-    this.scopeStack.push(scope);
-    try {
-      return this.expr(node);
-    } finally {
-      this.scopeStack.pop();
-    }
-  }
 
-  expr(node: Node): Expr {
-    const cached = this.seen.get(nodeKey(node));
-    if (cached) return cached;
-    const e = this.convert(node);
-    this.seen.set(nodeKey(node), e);
-    this.recordCall(e);
-    return e;
-  }
 
-  private convert(node: Node): Expr {
+  protected convert(node: Node): Expr {
     const base = { span: span(node), text: node.text };
     switch (node.type) {
       case 'interpreted_string_literal':

@@ -1,13 +1,11 @@
 import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import { decodeEscapes, Extractor, span } from './base';
 import type { Expr, Param } from './ir';
 
 const CLASS_TYPES = new Set(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration']);
 
 /** Java: Jedis, Lettuce and Redisson code. */
 export class JavaExtractor extends Extractor {
-  private seen = new Map<string, Expr>();
-
   protected visit(node: Node): void {
     if (CLASS_TYPES.has(node.type)) {
       const name = node.childForFieldName('name')?.text;
@@ -89,25 +87,9 @@ export class JavaExtractor extends Extractor {
     this.facts.functions.push({ name, scope, className, params, returns });
   }
 
-  private exprIn(node: Node, scope: string): Expr {
-    this.scopeStack.push(scope);
-    try {
-      return this.expr(node);
-    } finally {
-      this.scopeStack.pop();
-    }
-  }
 
-  expr(node: Node): Expr {
-    const cached = this.seen.get(nodeKey(node));
-    if (cached) return cached;
-    const e = this.convert(node);
-    this.seen.set(nodeKey(node), e);
-    this.recordCall(e);
-    return e;
-  }
 
-  private convert(node: Node): Expr {
+  protected convert(node: Node): Expr {
     const base = { span: span(node), text: node.text };
     switch (node.type) {
       case 'string_literal':

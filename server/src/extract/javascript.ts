@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import { decodeEscapes, Extractor, span } from './base';
 import type { Expr, Param } from './ir';
 
 const FUNCTION_TYPES = new Set(['function_declaration', 'generator_function_declaration', 'method_definition', 'arrow_function', 'function', 'function_expression', 'generator_function']);
@@ -7,8 +7,6 @@ const UNWRAP = new Set(['parenthesized_expression', 'await_expression', 'as_expr
 
 /** JavaScript, TypeScript and TSX: ioredis and node-redis code. */
 export class JavaScriptExtractor extends Extractor {
-  private seen = new Map<string, Expr>();
-
   protected visit(node: Node): void {
     if (FUNCTION_TYPES.has(node.type)) {
       this.functionLike(node);
@@ -182,25 +180,9 @@ export class JavaScriptExtractor extends Extractor {
     if (!clause) this.facts.imports.push({ local: '', module });
   }
 
-  private exprIn(node: Node, scope: string): Expr {
-    this.scopeStack.push(scope);
-    try {
-      return this.expr(node);
-    } finally {
-      this.scopeStack.pop();
-    }
-  }
 
-  expr(node: Node): Expr {
-    const cached = this.seen.get(nodeKey(node));
-    if (cached) return cached;
-    const e = this.convert(node);
-    this.seen.set(nodeKey(node), e);
-    this.recordCall(e);
-    return e;
-  }
 
-  private convert(node: Node): Expr {
+  protected convert(node: Node): Expr {
     const base = { span: span(node), text: node.text };
     if (UNWRAP.has(node.type)) return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
     if (FUNCTION_TYPES.has(node.type)) {

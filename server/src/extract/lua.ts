@@ -1,11 +1,9 @@
 import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import { decodeEscapes, Extractor, span } from './base';
 import type { Expr, Param } from './ir';
 
 /** Lua: `.lua` scripts and Lua source embedded in strings; `redis.call` / `redis.pcall` are the calls that matter. */
 export class LuaExtractor extends Extractor {
-  private seen = new Map<string, Expr>();
-
   protected visit(node: Node): void {
     switch (node.type) {
       case 'function_declaration':
@@ -44,16 +42,8 @@ export class LuaExtractor extends Extractor {
     }
   }
 
-  expr(node: Node): Expr {
-    const cached = this.seen.get(nodeKey(node));
-    if (cached) return cached;
-    const e = this.convert(node);
-    this.seen.set(nodeKey(node), e);
-    this.recordCall(e);
-    return e;
-  }
 
-  private convert(node: Node): Expr {
+  protected convert(node: Node): Expr {
     const base = { span: span(node), text: node.text };
     switch (node.type) {
       case 'string': {

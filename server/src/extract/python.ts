@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, nodeKey, span } from './base';
+import { decodeEscapes, Extractor, span } from './base';
 import type { Expr, Param } from './ir';
 
 /** Python: redis-py sync and asyncio code. */
@@ -123,28 +123,9 @@ export class PythonExtractor extends Extractor {
     }
   }
 
-  private exprIn(node: Node, scope: string): Expr {
-    this.scopeStack.push(scope);
-    try {
-      return this.expr(node);
-    } finally {
-      this.scopeStack.pop();
-    }
-  }
 
-  private seen = new Map<string, Expr>();
 
-  /** Converts an expression node; each call node is recorded once as a call site. */
-  expr(node: Node): Expr {
-    const cached = this.seen.get(nodeKey(node));
-    if (cached) return cached;
-    const e = this.convert(node);
-    this.seen.set(nodeKey(node), e);
-    this.recordCall(e);
-    return e;
-  }
-
-  private convert(node: Node): Expr {
+  protected convert(node: Node): Expr {
     const base = { span: span(node), text: node.text };
     switch (node.type) {
       case 'string':
