@@ -38,21 +38,22 @@ function parseArgs(args: string[]): Parsed {
   const out: Parsed = { positional: [], format: 'text', excludes: [], clientNames: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    // --name VALUE or --name=VALUE; anything else that starts with a dash is unknown
+    const option = (name: string) => a === name || a.startsWith(name + '=');
     const value = (name: string) => {
-      const eq = a.indexOf('=');
-      if (eq > 0) return a.slice(eq + 1);
+      if (a.startsWith(name + '=')) return a.slice(name.length + 1);
       if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
       return args[++i];
     };
     if (a === '--') {
       out.positional.push(...args.slice(i + 1));
       break;
-    } else if (a.startsWith('--format')) {
+    } else if (option('--format')) {
       const f = value('--format');
       if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not '${f}'`);
       out.format = f;
-    } else if (a.startsWith('--exclude')) out.excludes.push(value('--exclude'));
-    else if (a.startsWith('--client-name')) out.clientNames.push(value('--client-name'));
+    } else if (option('--exclude')) out.excludes.push(value('--exclude'));
+    else if (option('--client-name')) out.clientNames.push(value('--client-name'));
     else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}'`);
     else out.positional.push(a);
   }

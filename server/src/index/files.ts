@@ -59,10 +59,33 @@ export function listFiles(root: string, paths: string[], excludes: string[], ski
   for (const p of paths) {
     const abs = path.resolve(p);
     const st = fs.statSync(abs);
-    if (st.isDirectory()) walk(abs, []);
+    if (st.isDirectory()) walk(abs, ancestorIgnores(abs));
     else {
       const language = languageOfPath(abs);
       if (language) out.push({ abs, rel: rel(abs), language });
+    }
+  }
+  return out;
+}
+
+/** .gitignore files between the repository root and `dir` (exclusive) still apply inside `dir`. */
+function ancestorIgnores(dir: string): { base: string; ig: Ignore }[] {
+  const chain: string[] = [];
+  let d = path.dirname(dir);
+  let cur = dir;
+  while (d !== cur) {
+    chain.unshift(d);
+    if (fs.existsSync(path.join(d, '.git'))) break;
+    cur = d;
+    d = path.dirname(d);
+  }
+  if (!chain.length || !fs.existsSync(path.join(chain[0], '.git'))) return [];
+  const out: { base: string; ig: Ignore }[] = [];
+  for (const base of chain) {
+    try {
+      out.push({ base, ig: ignore().add(fs.readFileSync(path.join(base, '.gitignore'), 'utf8')) });
+    } catch {
+      // no .gitignore at this level
     }
   }
   return out;
