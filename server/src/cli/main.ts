@@ -63,9 +63,14 @@ function parseArgs(args: string[]): Parsed {
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    if (!cmd) {
+      // a usage error: help goes to stderr so nothing is mistaken for output
+      err(HELP);
+      return 2;
+    }
+    if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
       out(HELP);
-      return cmd ? 0 : 2;
+      return 0;
     }
     if (cmd === '--version' || cmd === '-v') {
       out(VERSION + '\n');
