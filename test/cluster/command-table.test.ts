@@ -4,20 +4,14 @@
  * or put in, each oneof choice, 1-3 repetitions) and compared with COMMAND GETKEYSANDFLAGS.
  * Also: commands.json is what the generator makes from this server.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { allCommands, commandKeys, keyAccessOfFlags, type CommandKeys } from '../../server/src/commands/table';
 import { buildCommandTable, COMMANDS_JSON } from '../../scripts/gen-commands';
-import { isRespError, pairs, startClusterNode, type RedisNode, type Reply } from '../helpers/redis';
+import { isRespError, pairs, useClusterNode, type Reply } from '../helpers/redis';
 
-let node: RedisNode;
-before(async () => {
-  node = await startClusterNode();
-});
-after(async () => {
-  await node?.stop();
-});
+const redis = useClusterNode();
 
 // --- COMMAND DOCS argument trees -----------------------------------------------------------------
 
@@ -198,7 +192,7 @@ const KNOWN_REFUSALS: { line: RegExp; reason: string }[] = [
 const norm = (ks: KeyView[]) => ks.map((k) => `${k.pos}/${k.access}/${k.flags}`).sort();
 
 test('commands.json is what scripts/gen-commands.ts makes from this server', async (t) => {
-  const fresh = await buildCommandTable((a) => node.send(a));
+  const fresh = await buildCommandTable((a) => redis().send(a));
   const onDisk = readFileSync(COMMANDS_JSON, 'utf8');
   const version = (JSON.parse(fresh) as { redisVersion: string }).redisVersion;
   const fileVersion = (JSON.parse(onDisk) as { redisVersion: string }).redisVersion;
@@ -212,7 +206,7 @@ test('commands.json is what scripts/gen-commands.ts makes from this server', asy
 
 test('commandKeys() agrees with COMMAND GETKEYSANDFLAGS for every command with key specs', async (t) => {
   const started = Date.now();
-  const docs = docsArgs(await node.send(['COMMAND', 'DOCS']));
+  const docs = docsArgs(await redis().send(['COMMAND', 'DOCS']));
   const withSpecs = allCommands().filter((c) => c.keySpecs.length > 0);
 
   interface Case {
@@ -267,7 +261,7 @@ test('commandKeys() agrees with COMMAND GETKEYSANDFLAGS for every command with k
     assert.ok(ours, line.join(' '));
     cases.push({ command: ours.command, line, ours });
   }
-  const replies = await node.pipeline(cases.map((c) => ['COMMAND', 'GETKEYSANDFLAGS', ...c.line]));
+  const replies = await redis().pipeline(cases.map((c) => ['COMMAND', 'GETKEYSANDFLAGS', ...c.line]));
 
   const perCommand = new Map<string, { agree: number; disagree: number; refused: number; incomplete: number }>();
   const withKeysFound = new Set<string>(); // commands where some exactly compared line had keys

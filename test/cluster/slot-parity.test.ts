@@ -2,11 +2,11 @@
  * keySlot() against a real server's CLUSTER KEYSLOT on >1,000,000 generated keys (strings and raw
  * bytes). Deterministic: a seeded PRNG (seed printed; override with KEYSLOT_SEED).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import calculateSlot = require('cluster-key-slot');
 import { keySlot } from '../../server/src/model/slot';
-import { startClusterNode, type RedisNode } from '../helpers/redis';
+import { useClusterNode } from '../helpers/redis';
 
 const SEED = process.env.KEYSLOT_SEED ? Number(process.env.KEYSLOT_SEED) >>> 0 : 0x6b657973;
 
@@ -191,13 +191,7 @@ const SPEC_EXAMPLES: [string, number | null][] = [
   ['', null],
 ];
 
-let node: RedisNode;
-before(async () => {
-  node = await startClusterNode();
-});
-after(async () => {
-  await node?.stop();
-});
+const redis = useClusterNode();
 
 interface Mismatch {
   family: string;
@@ -224,7 +218,7 @@ test(`keySlot() equals CLUSTER KEYSLOT on >1,000,000 keys (seed ${SEED})`, async
 
   const check = async (family: string, keys: Key[], documented?: (number | null)[]) => {
     const bufs = keys.map((k) => (typeof k === 'string' ? Buffer.from(k, 'utf8') : k));
-    const replies = await node.pipeline(bufs.map((b) => ['CLUSTER', 'KEYSLOT', b]));
+    const replies = await redis().pipeline(bufs.map((b) => ['CLUSTER', 'KEYSLOT', b]));
     assert.equal(replies.length, keys.length);
     let bad = 0;
     for (let i = 0; i < keys.length; i++) {

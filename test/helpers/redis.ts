@@ -3,6 +3,7 @@
  * /work/shared/docs/redis-facts.md), plus a minimal RESP2 client written here so tests can send
  * raw byte keys, pipeline a million commands over one socket and see server errors as values.
  */
+import { after, before } from 'node:test';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
@@ -439,6 +440,24 @@ export async function startRedis(opts: StartOptions = {}, avoid?: Set<number>): 
 /** One cluster-mode node with no slots assigned (CLUSTER KEYSLOT and COMMAND work on it). */
 export function startClusterNode(opts: Omit<StartOptions, 'cluster'> = {}): Promise<RedisNode> {
   return startRedis({ ...opts, cluster: true });
+}
+
+/**
+ * One cluster-mode node for the whole test file: started in `before`, stopped in `after`.
+ * Call at the top level of a test file; the returned function gives the running node.
+ */
+export function useClusterNode(opts: Omit<StartOptions, 'cluster'> = {}): () => RedisNode {
+  let node: RedisNode | undefined;
+  before(async () => {
+    node = await startClusterNode(opts);
+  });
+  after(async () => {
+    await node?.stop();
+  });
+  return () => {
+    if (!node) throw new Error('the Redis node is not started yet (use it inside a test)');
+    return node;
+  };
 }
 
 export interface ClusterMember extends RedisNode {
