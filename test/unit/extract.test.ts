@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { scan, ScanResult, LineMap } from '../../server/src/index/scan';
 import { patternText } from '../../server/src/model/pattern';
-import { sameSlot } from '../../server/src/cli/output';
+import { slotVerdict } from '../../server/src/rules/groups';
 
 /*
  * Fixtures say what a careful reader expects, line by line, in a comment:
@@ -67,7 +67,10 @@ describe('key uses in fixtures, per language and library', () => {
       for (const [line, exp] of lines) {
         if (!exp.group) continue;
         const groups = result.groups.filter((g) => g.file === rel && lm.position(g.span.start).line === line && !g.parent);
-        const got = groups.map((g) => `${g.kind} ${sameSlot(g, result.uses, result.groups)}`);
+        const got = groups.map((g) => {
+          const ids = new Set([g.id, ...result.groups.filter((c) => c.parent === g.id).map((c) => c.id)]);
+          return `${g.kind} ${slotVerdict(result.uses.filter((u) => u.group && ids.has(u.group))).sameSlot}`;
+        });
         assert.ok(got.includes(exp.group), `${rel}:${line}: want group '${exp.group}', got [${got.join(', ')}]`);
       }
       if (!rel.endsWith('.lua')) {

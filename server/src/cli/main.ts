@@ -3,9 +3,11 @@ import * as path from 'path';
 import { hashSpanOfBytes, toKeyBytes } from '../model/hashtag';
 import { keySlot } from '../model/slot';
 import { patternText } from '../model/pattern';
-import { scan, ScanResult } from '../index/scan';
-import { sameSlot, sortUses, toJson } from './output';
-import { LineMap } from '../index/scan';
+import { checkFolder, CheckResult } from '../index/check';
+import { ConfigError, loadConfig } from '../index/config';
+import { Positions, sortUses, toJson } from './output';
+import { toSarif } from './sarif';
+import { CODES, Severity } from '../rules';
 
 const VERSION = '0.1.0';
 
@@ -14,28 +16,39 @@ const HELP = `keyslot ${VERSION} - Redis Cluster slots and hash tags of the keys
 Usage:
   keyslot slot KEY...                 slot, hashed part and tag of each key (what CLUSTER KEYSLOT says)
   keyslot map [PATH...] [options]     every Redis key use in the code, grouped by hash tag
+  keyslot check [PATH...] [options]   what fails on a Redis Cluster: CROSSSLOT calls, scripts, tags
 
-Options for map:
-  --format text|json   output format (default text)
+Options for map and check:
+  --format FORMAT      text or json; check also takes sarif (default text)
   --exclude GLOB       skip files matching GLOB (repeatable); node_modules, vendor, dist … are always skipped
   --client-name NAME   treat receivers called NAME as Redis clients (repeatable)
+  --config FILE        settings file (default: keyslot.config.json in the scanned folder)
+Options for check:
+  --fail-on LEVEL      error, warning or never: exit 1 when a finding is at least LEVEL (default error)
 Options for slot:
   --format text|json
 
-Exit codes: 0 success, 2 usage error or missing path.
+Codes: ${Object.keys(CODES).join(', ')}.
+Silence one place with a comment "keyslot-ignore CODE" on the line or the line above.
+
+Exit codes: 0 success (check: no finding at or above --fail-on), 1 findings at or above
+--fail-on, 2 usage error, bad config or missing path.
 `;
 
 class UsageError extends Error {}
 
 interface Parsed {
   positional: string[];
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'sarif';
   excludes: string[];
   clientNames: string[];
+  failOn: Severity | 'never';
+  config?: string;
 }
 
-function parseArgs(args: string[]): Parsed {
-  const out: Parsed = { positional: [], format: 'text', excludes: [], clientNames: [] };
+function parseArgs(args: string[], command: string): Parsed {
+  const out: Parsed = { positional: [], format: 'text', excludes: [], clientNames: [], failOn: 'error' };
+  const formats = command === 'check' ? ['text', 'json', 'sarif'] : ['text', 'json'];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     // --name VALUE or --name=VALUE; anything else that starts with a dash is unknown
@@ -50,9 +63,14 @@ function parseArgs(args: string[]): Parsed {
       break;
     } else if (option('--format')) {
       const f = value('--format');
-      if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not '${f}'`);
-      out.format = f;
-    } else if (option('--exclude')) out.excludes.push(value('--exclude'));
+      if (!formats.includes(f)) throw new UsageError(`--format must be ${formats.join(', ').replace(/, (\w+)$/, ' or $1')}, not '${f}'`);
+      out.format = f as Parsed['format'];
+    } else if (option('--fail-on') && command === 'check') {
+      const f = value('--fail-on');
+      if (f !== 'error' && f !== 'warning' && f !== 'never') throw new UsageError(`--fail-on must be error, warning or never, not '${f}'`);
+      out.failOn = f;
+    } else if (option('--config') && command !== 'slot') out.config = value('--config');
+    else if (option('--exclude')) out.excludes.push(value('--exclude'));
     else if (option('--client-name')) out.clientNames.push(value('--client-name'));
     else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}'`);
     else out.positional.push(a);
@@ -76,12 +94,16 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       out(VERSION + '\n');
       return 0;
     }
-    if (cmd === 'slot') return slotCommand(parseArgs(rest), out);
-    if (cmd === 'map') return await mapCommand(parseArgs(rest), out, err);
+    if (cmd === 'slot') return slotCommand(parseArgs(rest, cmd), out);
+    if (cmd === 'map' || cmd === 'check') return await scanCommand(cmd, parseArgs(rest, cmd), out, err);
     throw new UsageError(`unknown command '${cmd}'`);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`keyslot: ${e.message}\nRun 'keyslot --help' for usage.\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      err(`keyslot: bad configuration: ${e.message}\n`);
       return 2;
     }
     throw e;
@@ -103,20 +125,47 @@ function slotCommand(p: Parsed, out: (s: string) => void): number {
   return 0;
 }
 
-async function mapCommand(p: Parsed, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function scanCommand(cmd: 'map' | 'check', p: Parsed, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const paths = p.positional.length ? p.positional : ['.'];
   for (const x of paths) if (!fs.existsSync(x)) throw new UsageError(`no such file or directory: ${x}`);
   const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? path.resolve(paths[0]) : process.cwd();
-  const r = await scan(root, paths, { excludes: p.excludes, extraClientNames: p.clientNames });
+  const { settings } = loadConfig(root, p.config);
+  const r = await checkFolder(root, paths, settings, { excludes: p.excludes, clientNames: p.clientNames });
   if (p.format === 'json') out(JSON.stringify(toJson(r), null, 2) + '\n');
-  else out(textMap(r));
+  else if (p.format === 'sarif') out(JSON.stringify(toSarif(r, VERSION), null, 2) + '\n');
+  else out(cmd === 'map' ? textMap(r) : textCheck(r));
   const summary = summaryLine(r);
   if (summary) err(summary + '\n');
-  return 0;
+  if (cmd === 'map' || p.failOn === 'never') return 0;
+  const failing = p.failOn === 'warning' ? ['error', 'warning'] : ['error'];
+  return r.findings.some((f) => failing.includes(f.severity)) ? 1 : 0;
+}
+
+/** Like a compiler: `path:line:col: severity code message`, related places indented under it. */
+function textCheck(r: CheckResult): string {
+  const pos = new Positions(r.texts);
+  const lines: string[] = [];
+  for (const f of r.findings) {
+    const p = pos.at(f.file, f.span.start);
+    lines.push(`${f.file}:${p.line}:${p.column}: ${f.severity} ${f.code} ${f.message}`);
+    for (const x of f.related.slice(0, 8)) {
+      const q = pos.at(x.file, x.span.start);
+      lines.push(`    ${x.file}:${q.line}:${q.column}: note: ${x.message}`);
+    }
+    if (f.related.length > 8) lines.push(`    … ${f.related.length - 8} more`);
+  }
+  const count = (s: string) => r.findings.filter((f) => f.severity === s).length;
+  const fileCount = new Set(r.findings.map((f) => f.file)).size;
+  lines.push(
+    r.findings.length
+      ? `${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info in ${fileCount} file${fileCount === 1 ? '' : 's'} (${r.uses.length} key uses, ${r.groups.length} groups, ${r.files.length} files scanned)`
+      : `no findings (${r.uses.length} key uses, ${r.groups.length} groups, ${r.files.length} files scanned)`,
+  );
+  return lines.join('\n') + '\n';
 }
 
 /** One stderr line for everything the scan could not read fully; the scan itself goes on. */
-function summaryLine(r: ScanResult): string {
+function summaryLine(r: CheckResult): string {
   const parts: string[] = [];
   const count = (reason: string) => r.skipped.filter((s) => s.reason === reason);
   for (const [reason, label] of [['binary', 'binary'], ['too-large', 'over 1 MiB'], ['minified', 'minified'], ['unreadable', 'unreadable']] as const) {
@@ -128,7 +177,7 @@ function summaryLine(r: ScanResult): string {
   return parts.length ? `keyslot: scanned ${r.files.length} files; ${parts.join('; ')}` : '';
 }
 
-function textMap(r: ScanResult): string {
+function textMap(r: CheckResult): string {
   const lines: string[] = [];
   const byTag = new Map<string, typeof r.uses>();
   for (const u of sortUses(r.uses)) {
@@ -137,11 +186,9 @@ function textMap(r: ScanResult): string {
     list.push(u);
     byTag.set(tag, list);
   }
-  const maps = new Map<string, LineMap>();
+  const positions = new Positions(r.texts);
   const pos = (u: (typeof r.uses)[number]) => {
-    let m = maps.get(u.file);
-    if (!m) maps.set(u.file, (m = new LineMap(r.texts.get(u.file) ?? '')));
-    const p = m.position(u.span.start);
+    const p = positions.at(u.file, u.span.start);
     return `${u.file}:${p.line}:${p.column}`;
   };
   const tags = [...byTag.keys()].filter((t) => t).sort();
@@ -163,8 +210,9 @@ function textMap(r: ScanResult): string {
   if (r.groups.length) {
     lines.push('groups (keys that must share a slot or node):');
     for (const g of r.groups) {
-      const m = new LineMap(r.texts.get(g.file) ?? '').position(g.span.start);
-      lines.push(`  ${g.id.padEnd(5)} ${g.kind.padEnd(11)} ${(g.command ?? '').toUpperCase().padEnd(11)} same slot: ${sameSlot(g, r.uses, r.groups).padEnd(7)} ${g.file}:${m.line}:${m.column}  ${g.library}${g.splitByClient ? ' (split per slot by the client)' : ''}`);
+      const m = positions.at(g.file, g.span.start);
+      const v = r.verdicts.get(g.id)!;
+      lines.push(`  ${g.id.padEnd(5)} ${g.kind.padEnd(11)} ${(g.command ?? '').toUpperCase().padEnd(11)} same slot: ${v.sameSlot.padEnd(7)} ${g.file}:${m.line}:${m.column}  ${g.library}${v.requirement.need === 'split' ? ' (split per slot by the client)' : ''}`);
     }
     lines.push('');
   }

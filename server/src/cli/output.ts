@@ -1,6 +1,8 @@
 import { patternText } from '../model/pattern';
-import type { Group, KeyUse } from '../model/keyuse';
-import { LineMap, ScanResult } from '../index/scan';
+import type { KeyUse } from '../model/keyuse';
+import { LineMap } from '../index/scan';
+import type { CheckResult } from '../index/check';
+import type { Finding } from '../rules';
 
 /** The stable JSON of `keyslot map` / `keyslot check` (design.md, version 1). */
 export interface MapJson {
@@ -9,7 +11,19 @@ export interface MapJson {
   files: number;
   keys: KeyJson[];
   groups: GroupJson[];
-  diagnostics: unknown[];
+  diagnostics: DiagnosticJson[];
+}
+
+export interface DiagnosticJson {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  code: string;
+  message: string;
+  related: { file: string; line: number; column: number; message: string }[];
 }
 
 export interface KeyJson {
@@ -39,19 +53,29 @@ export interface GroupJson {
   command?: string;
   parent?: string;
   sameSlot: 'yes' | 'no' | 'unknown';
+  /** what the library needs of the keys: one slot, one node, nothing (split per node), or split per slot by the library */
+  need: 'slot' | 'node' | 'split' | 'none';
+  /** one sentence on why sameSlot is what it is */
+  reason: string;
   splitByClient?: boolean;
 }
 
-export function toJson(r: ScanResult): MapJson {
-  const maps = new Map<string, LineMap>();
-  const lm = (file: string) => {
-    let m = maps.get(file);
-    if (!m) maps.set(file, (m = new LineMap(r.texts.get(file) ?? '')));
-    return m;
-  };
+/** Line and column lookups per file, built on first use. */
+export class Positions {
+  private maps = new Map<string, LineMap>();
+  constructor(private texts: Map<string, string>) {}
+  at(file: string, offset: number): { line: number; column: number } {
+    let m = this.maps.get(file);
+    if (!m) this.maps.set(file, (m = new LineMap(this.texts.get(file) ?? '')));
+    return m.position(offset);
+  }
+}
+
+export function toJson(r: CheckResult): MapJson {
+  const pos = new Positions(r.texts);
   const keys = sortUses(r.uses).map((u): KeyJson => {
-    const s = lm(u.file).position(u.span.start);
-    const e = lm(u.file).position(u.span.end);
+    const s = pos.at(u.file, u.span.start);
+    const e = pos.at(u.file, u.span.end);
     return {
       file: u.file,
       line: s.line,
@@ -71,7 +95,8 @@ export function toJson(r: ScanResult): MapJson {
   });
   const groups = r.groups
     .map((g): GroupJson => {
-      const p = lm(g.file).position(g.span.start);
+      const p = pos.at(g.file, g.span.start);
+      const v = r.verdicts.get(g.id)!;
       return {
         id: g.id,
         kind: g.kind,
@@ -81,32 +106,33 @@ export function toJson(r: ScanResult): MapJson {
         library: g.library,
         command: g.command?.toUpperCase(),
         parent: g.parent,
-        sameSlot: sameSlot(g, r.uses, r.groups),
-        splitByClient: g.splitByClient,
+        sameSlot: v.sameSlot,
+        need: v.requirement.need,
+        reason: v.reason,
+        splitByClient: v.requirement.need === 'split' || undefined,
       };
     })
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { version: 1, root: r.root, files: r.files.length, keys, groups, diagnostics: [] };
+  const diagnostics = r.findings.map((f) => diagnosticJson(f, pos));
+  return { version: 1, root: r.root, files: r.files.length, keys, groups, diagnostics };
+}
+
+export function diagnosticJson(f: Finding, pos: Positions): DiagnosticJson {
+  const s = pos.at(f.file, f.span.start);
+  const e = pos.at(f.file, f.span.end);
+  return {
+    file: f.file,
+    line: s.line,
+    column: s.column,
+    endLine: e.line,
+    endColumn: e.column,
+    severity: f.severity,
+    code: f.code,
+    message: f.message,
+    related: f.related.map((x) => ({ file: x.file, ...pos.at(x.file, x.span.start), message: x.message })),
+  };
 }
 
 export function sortUses(uses: KeyUse[]): KeyUse[] {
   return [...uses].sort((a, b) => a.file.localeCompare(b.file) || a.span.start - b.span.start);
-}
-
-/** Members of a group include the keys of command groups nested in it. */
-export function membersOf(g: Group, uses: KeyUse[], groups: Group[]): KeyUse[] {
-  const ids = new Set([g.id, ...groups.filter((c) => c.parent === g.id).map((c) => c.id)]);
-  return uses.filter((u) => u.group && ids.has(u.group));
-}
-
-/** yes: provably one slot; no: two known slots differ; unknown: depends on runtime values. */
-export function sameSlot(g: Group, uses: KeyUse[], groups: Group[]): 'yes' | 'no' | 'unknown' {
-  const members = membersOf(g, uses, groups);
-  if (members.some((m) => m.spread)) return 'unknown';
-  const slots = new Set(members.filter((m) => m.hash.slot !== null).map((m) => m.hash.slot));
-  if (slots.size > 1) return 'no';
-  if (members.every((m) => m.hash.slot !== null)) return 'yes';
-  const ids = new Set(members.map((m) => m.hash.hashId));
-  if (ids.size <= 1) return 'yes';
-  return 'unknown';
 }

@@ -27,6 +27,8 @@ export interface ScriptSource {
   expr: Expr;
   file: FileFacts;
   library: Library;
+  /** the group of a call that runs the script (its KEYS), when this is a call site */
+  group?: string;
 }
 
 export class CallInterpreter {
@@ -36,7 +38,7 @@ export class CallInterpreter {
   private receiverMemo = new Map<Expr, Receiver | null>();
   /** the receiver as written at the call being interpreted */
   private receiverText = '';
-  private definedCommands = new Map<string, number | undefined>();
+  private definedCommands = new Map<string, { numberOfKeys?: number; lua?: Expr }>();
 
   constructor(private ws: WorkspaceFacts, private opts: Options = {}) {}
 
@@ -50,8 +52,8 @@ export class CallInterpreter {
       if (c.callee.k === 'attr' && c.callee.name === 'defineCommand' && c.args[0]?.k === 'str') {
         const opts = c.args[1];
         const nk = opts?.k === 'dict' ? opts.entries.find(([k]) => keyName(k) === 'numberOfKeys')?.[1] : undefined;
-        this.definedCommands.set(c.args[0].value, nk?.k === 'num' ? nk.value : undefined);
         const lua = opts?.k === 'dict' ? opts.entries.find(([k]) => keyName(k) === 'lua')?.[1] : undefined;
+        this.definedCommands.set(c.args[0].value, { numberOfKeys: nk?.k === 'num' ? nk.value : undefined, lua });
         if (lua) this.scripts.push({ expr: lua, file, library: 'ioredis' });
       }
     }
@@ -345,9 +347,9 @@ export class CallInterpreter {
     if (multi || isScript || keys.command === 'watch') {
       const id = `${ctx.file.file}#call${call.id}`;
       const kind: GroupKind = isScript ? 'script' : keys.command === 'watch' ? 'watch' : 'command';
-      this.ensureGroup(id, kind, call, ctx, recv, keys.command, pipeline ?? undefined, split || splitByLibrary(recv.client.library, keys.command));
+      this.ensureGroup(id, kind, call, ctx, recv, keys.command, pipeline ?? undefined, split);
       group = this.groupIdFor(id);
-      if (isScript && items[0]) this.scripts.push({ expr: items[0].expr, file: ctx.file, library: recv.client.library });
+      if (isScript && items[0] && /^eval(_ro)?$/.test(keys.command)) this.scripts.push({ expr: items[0].expr, file: ctx.file, library: recv.client.library, group: group });
     }
     for (const { ref, item } of keyItems) this.addUse(item.expr, item.value, ctx, recv, keys.command, ref.access, group, item.many);
   }
@@ -427,11 +429,13 @@ export class CallInterpreter {
   }
 
   private definedCommandCall(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
-    const n = this.definedCommands.get(method);
+    const def = this.definedCommands.get(method)!;
+    const n = def.numberOfKeys;
     const items = call.args.flatMap((a) => flatten(a, evaluate(a, ctx), 'verbatim'));
     const keys = n === undefined ? items.slice(1, 1 + Number(literalText(items[0]?.value) ?? 0)) : items.slice(0, n);
     const id = this.groupIdFor(`${ctx.file.file}#call${call.id}`);
     this.ensureGroup(`${ctx.file.file}#call${call.id}`, 'script', call, ctx, recv, 'evalsha', this.pipelineGroup(recv, ctx) ?? undefined);
+    if (def.lua) this.scripts.push({ expr: def.lua, file: ctx.file, library: recv.client.library, group: id });
     for (const k of keys) this.addUse(k.expr, k.value, ctx, recv, 'evalsha', 'unknown', id, k.many);
   }
 
@@ -440,6 +444,7 @@ export class CallInterpreter {
     const key = `${ctx.file.file}#call${call.id}`;
     this.ensureGroup(key, 'script', call, ctx, r, command);
     const id = this.groupIdFor(key);
+    this.scripts.push({ expr: r.source, file: ctx.file, library: r.client.library, group: id });
     for (const k of items) this.addUse(k.expr, k.value, ctx, r, command, 'unknown', id, k.many);
   }
 
@@ -529,10 +534,4 @@ function calleeText(e: Expr): string | undefined {
 function receiverName(e: Expr): string {
   if (e.k === 'call' && e.callee.k === 'attr') return receiverName(e.callee.object) + '.' + e.callee.name + '()';
   return e.text.length > 40 ? e.text.slice(0, 40) + '…' : e.text;
-}
-
-/** Commands a library splits per slot itself (../shared/docs/client-libraries.md). */
-function splitByLibrary(lib: Library, command: string): boolean {
-  if (lib === 'redis-py') return /^(del|exists|touch|unlink)$/.test(command);
-  return false;
 }

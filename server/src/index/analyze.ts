@@ -45,19 +45,27 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
   const ws = new WorkspaceFacts(files);
   const interp = new CallInterpreter(ws, opts);
   for (const f of files) interp.analyzeFile(f);
-  const seen = new Set<Expr>();
+  // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
+  const extracted = new Set<string>();
   for (const script of interp.scripts) {
-    if (seen.has(script.expr)) continue;
-    seen.add(script.expr);
+    const literal = literalOf(script.expr, ws, script.file);
+    const id = `${script.file.file}@${(literal ?? script.expr).span.start}`;
+    if (script.group) {
+      const g = interp.groups.get(script.group);
+      if (g) g.script = id;
+    }
+    if (extracted.has(id)) continue;
+    extracted.add(id);
     const v = evaluate(script.expr, ctxFor(ws, script.file, 'module', script.expr.span.start));
     if (v.t !== 'str' || v.segs.some((s) => s.kind === 'hole')) continue;
     const lua = v.segs.map((s) => (s as { text: string }).text).join('');
     const facts = await extractFile(script.file.file, lua, 'lua', `lua@${script.expr.span.start}`);
     // spans point into the host file: the script text starts where its literal's content does
-    const literal = literalOf(script.expr, ws, script.file);
     const at = literal ? literal.span.start + Math.max(0, literal.text.indexOf(lua.slice(0, 24))) : script.expr.span.start;
     shiftSpans(facts, at, literal ? undefined : script.expr.span);
+    const first = interp.uses.length;
     interp.analyzeFile(facts);
+    for (let i = first; i < interp.uses.length; i++) interp.uses[i].script = id;
   }
   return renumberGroups(interp.uses, [...interp.groups.values()]);
 }

@@ -22,6 +22,8 @@ export interface KeyUse {
   group: string | null;
   /** the key came from a list of unknown length (`*keys`, `...keys`) */
   spread?: boolean;
+  /** for keys used inside a Lua script: which script (see Group.script) */
+  script?: string;
 }
 
 export type GroupKind = 'command' | 'transaction' | 'pipeline' | 'script' | 'watch';
@@ -38,6 +40,8 @@ export interface Group {
   command?: string;
   /** a command group inside a pipeline / transaction */
   parent?: string;
-  /** the command was split per slot by the library (redis-py DEL, *_nonatomic …) */
+  /** the code asked the library to split the keys per slot (redis-py mget_nonatomic …) */
   splitByClient?: boolean;
+  /** for a call that runs a Lua script: the script's id (`file@offset` of its source), to link KEYS to the keys inside */
+  script?: string;
 }

@@ -1,0 +1,26 @@
+import type { Library } from '../clients/profiles';
+import type { KeyslotSettings } from '../protocol';
+import { runRules, RuleResult } from '../rules';
+import { topologyOf } from './config';
+import { DeclaredVersion, Manifests } from './manifests';
+import { scan, ScanResult } from './scan';
+
+export interface CheckResult extends ScanResult, RuleResult {}
+
+/** The whole batch pipeline of `keyslot map` / `keyslot check`: scan a folder, then judge it. */
+export async function checkFolder(root: string, paths: string[], settings: KeyslotSettings, extra: { excludes?: string[]; clientNames?: string[] } = {}): Promise<CheckResult> {
+  const topology = topologyOf(settings.topology);
+  const r = await scan(root, paths, {
+    excludes: [...settings.exclude, ...(extra.excludes ?? [])],
+    extraClientNames: [...settings.clients.extraNames, ...(extra.clientNames ?? [])],
+  });
+  const manifests = new Manifests(root);
+  const rules = runRules(r.uses, r.groups, {
+    topology,
+    versionOf: (file: string, library: Library): DeclaredVersion | null => manifests.versionOf(file, library),
+    hotTagThreshold: settings.hotTag.threshold,
+    severity: settings.severity,
+    textOf: (file) => r.texts.get(file),
+  });
+  return { ...r, ...rules };
+}

@@ -1,0 +1,55 @@
+import { normalizeSegments, patternId, patternText, Segment } from './pattern';
+
+/*
+ * The entity a set of keys is about: the longest common `:`-delimited prefix of their patterns,
+ * when it has a name and an identity (`user:1001`, `user:${uid}`, `cart:7`). A namespace alone
+ * (`user`) is not an entity: a `{user}` tag would put every user on one slot.
+ */
+
+/** A pattern as `:`-separated parts, each part its segments; braces are dropped (an existing tag does not change the entity). */
+export function colonParts(segs: Segment[]): Segment[][] {
+  const parts: Segment[][] = [[]];
+  for (const s of segs) {
+    if (s.kind === 'hole') {
+      parts[parts.length - 1].push(s);
+      continue;
+    }
+    const pieces = s.text.replace(/[{}]/g, '').split(':');
+    pieces.forEach((p, i) => {
+      if (i > 0) parts.push([]);
+      if (p) parts[parts.length - 1].push({ kind: 'lit', text: p });
+    });
+  }
+  return parts.map(normalizeSegments);
+}
+
+export interface Entity {
+  /** the prefix's segments, ready to become a tag */
+  segments: Segment[];
+  text: string;
+}
+
+/** The entity every pattern starts with, or null when they share none (two users' keys, or unrelated keys). */
+export function commonEntity(patterns: Segment[][]): Entity | null {
+  if (patterns.length === 0) return null;
+  const split = patterns.map(colonParts);
+  const shortest = Math.min(...split.map((p) => p.length));
+  let n = 0;
+  while (n < shortest && split.every((p) => patternId(p[n]) === patternId(split[0][n]))) n++;
+  if (n < 2) return null;
+  const prefix = split[0].slice(0, n);
+  if (prefix.some((p) => p.length === 0)) return null;
+  const segments: Segment[] = [];
+  prefix.forEach((p, i) => {
+    if (i > 0) segments.push({ kind: 'lit', text: ':' });
+    segments.push(...p);
+  });
+  const norm = normalizeSegments(segments);
+  return { segments: norm, text: patternText(norm) };
+}
+
+/** The part of a pattern before its first `:` (its namespace), or '' when it has none. */
+export function namespaceOf(segs: Segment[]): string {
+  const first = colonParts(segs)[0];
+  return first.every((s) => s.kind === 'lit') && colonParts(segs).length > 1 ? patternText(first) : '';
+}

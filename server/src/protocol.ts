@@ -1,0 +1,106 @@
+/*
+ * The one source of truth for settings and custom requests: the language server, the CLI's
+ * `keyslot.config.json` and the VS Code client all use these types.
+ */
+import { CODES, Code, Severity } from './rules/finding';
+
+export interface TopologySetting {
+  /** N primaries with the even split of `redis-cli --cluster create` */
+  primaries?: number;
+  /** or explicit slot ranges per primary: `"0-5460"`, `"7000"` */
+  nodes?: { name: string; slots: string[] }[];
+}
+
+export interface KeyslotSettings {
+  /** globs of files to skip, on top of .gitignore and the built-in excludes */
+  exclude: string[];
+  clients: {
+    /** receiver names to treat as Redis clients (`cache`, `store`) */
+    extraNames: string[];
+  };
+  /** standalone clients that point at replicas: variable names, host patterns or env var names */
+  replicaClients: string[];
+  hotTag: {
+    /** a tag used by more distinct key patterns than this is reported as hot-tag */
+    threshold: number;
+  };
+  /** per-code severity; 'off' turns a code off */
+  severity: Partial<Record<Code, Severity | 'off'>>;
+  topology: TopologySetting;
+}
+
+export const DEFAULT_SETTINGS: KeyslotSettings = {
+  exclude: [],
+  clients: { extraNames: [] },
+  replicaClients: [],
+  hotTag: { threshold: 10 },
+  severity: {},
+  topology: { primaries: 3 },
+};
+
+/** Checks untrusted settings (a config file, an editor's settings) and says exactly what is wrong. */
+export function parseSettings(input: unknown, where: string): { settings: KeyslotSettings; errors: string[] } {
+  const errors: string[] = [];
+  const s: KeyslotSettings = structuredClone(DEFAULT_SETTINGS);
+  if (input === undefined || input === null) return { settings: s, errors };
+  if (typeof input !== 'object' || Array.isArray(input)) return { settings: s, errors: [`${where}: expected an object`] };
+  const o = input as Record<string, unknown>;
+  const strings = (v: unknown, key: string): string[] | undefined => {
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    errors.push(`${where}: "${key}" must be an array of strings`);
+    return undefined;
+  };
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    switch (key) {
+      case '$schema':
+        break;
+      case 'exclude':
+        s.exclude = strings(v, key) ?? s.exclude;
+        break;
+      case 'replicaClients':
+        s.replicaClients = strings(v, key) ?? s.replicaClients;
+        break;
+      case 'clients': {
+        const c = v as Record<string, unknown>;
+        if (!c || typeof c !== 'object' || Object.keys(c).some((k) => k !== 'extraNames')) errors.push(`${where}: "clients" takes only "extraNames"`);
+        else if (c.extraNames !== undefined) s.clients.extraNames = strings(c.extraNames, 'clients.extraNames') ?? [];
+        break;
+      }
+      case 'hotTag': {
+        const t = (v as Record<string, unknown>)?.threshold;
+        if (typeof t !== 'number' || !Number.isInteger(t) || t < 1) errors.push(`${where}: "hotTag.threshold" must be a whole number of at least 1`);
+        else s.hotTag.threshold = t;
+        break;
+      }
+      case 'severity': {
+        if (!v || typeof v !== 'object' || Array.isArray(v)) {
+          errors.push(`${where}: "severity" must map codes to error, warning, info or off`);
+          break;
+        }
+        for (const [code, level] of Object.entries(v)) {
+          if (!(code in CODES)) errors.push(`${where}: unknown code "${code}" in "severity" (codes: ${Object.keys(CODES).join(', ')})`);
+          else if (level !== 'error' && level !== 'warning' && level !== 'info' && level !== 'off') errors.push(`${where}: severity of "${code}" must be error, warning, info or off, not ${JSON.stringify(level)}`);
+          else s.severity[code as Code] = level;
+        }
+        break;
+      }
+      case 'topology': {
+        const t = v as Record<string, unknown>;
+        if (!t || typeof t !== 'object') {
+          errors.push(`${where}: "topology" must be { "primaries": N } or { "nodes": [...] }`);
+        } else if (t.nodes !== undefined) {
+          if (!Array.isArray(t.nodes) || !t.nodes.every((n) => n && typeof n.name === 'string' && Array.isArray(n.slots) && n.slots.every((r: unknown) => typeof r === 'string' && /^\d+(-\d+)?$/.test(r))))
+            errors.push(`${where}: "topology.nodes" must be a list of { "name": "...", "slots": ["0-5460", ...] }`);
+          else s.topology = { nodes: t.nodes as TopologySetting['nodes'] };
+        } else if (typeof t.primaries === 'number' && Number.isInteger(t.primaries) && t.primaries >= 1 && t.primaries <= 16384) {
+          s.topology = { primaries: t.primaries };
+        } else errors.push(`${where}: "topology.primaries" must be a whole number from 1 to 16384`);
+        break;
+      }
+      default:
+        errors.push(`${where}: unknown setting "${key}"`);
+    }
+  }
+  return { settings: s, errors };
+}

@@ -1,0 +1,70 @@
+import { patternText } from '../model/pattern';
+import type { Finding } from './finding';
+import { fixHint } from './fixhint';
+import { capital, describeGroup, GroupVerdict, keyText } from './groups';
+
+/*
+ * crossslot (certain), crossslot-possible (depends on runtime values), and split-nonatomic (the
+ * library splits the call per slot, so it works but is not atomic), for groups that need one slot.
+ */
+export function crossslotRule(verdicts: Map<string, GroupVerdict>): Finding[] {
+  const out: Finding[] = [];
+  const failing = new Set<string>();
+  // commands first, so a transaction that already fails because of one command is not reported twice
+  const ordered = [...verdicts.values()].sort((a, b) => Number(!!b.group.parent) - Number(!!a.group.parent));
+  for (const v of ordered) {
+    const { group: g, members, requirement } = v;
+    if (members.length < 2 && !members.some((m) => m.spread)) continue;
+    const what = describeGroup(v);
+    if (requirement.need === 'split') {
+      if (v.sameSlot === 'yes') continue;
+      out.push({
+        code: 'split-nonatomic',
+        // a transaction split behind the code's back loses the atomicity it asked for
+        severity: g.kind === 'transaction' ? 'warning' : 'info',
+        file: g.file,
+        span: g.span,
+        message: `${requirement.why}: ${v.reason}; ${what} works on a cluster, but not atomically.`,
+        related: members.map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)}${m.hash.slot !== null ? ` (slot ${m.hash.slot})` : ''}` })),
+        group: g.id,
+      });
+      continue;
+    }
+    if (requirement.need !== 'slot') continue;
+    if (v.sameSlot === 'yes') continue;
+    if (g.parent && v.sameSlot === 'no') failing.add(g.parent);
+    if (failing.has(g.id)) continue;
+    if (v.sameSlot === 'no') {
+      const [first, at] = v.conflict!;
+      out.push({
+        code: 'crossslot',
+        severity: 'error',
+        file: at.file,
+        span: at.span,
+        anchor: g.span,
+        message: `${capital(describeGroup(v, false))} fails on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members)}.`,
+        related: [first, ...members.filter((m) => m !== at && m !== first)].map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
+        group: g.id,
+      });
+    } else {
+      const at = members.find((m) => m.hash.slot === null) ?? members[0];
+      out.push({
+        code: 'crossslot-possible',
+        severity: 'warning',
+        file: at.file,
+        span: at.span,
+        anchor: g.span,
+        message: `${capital(what)} may fail on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members)}.`,
+        related: members.filter((m) => m !== at).map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
+        group: g.id,
+      });
+    }
+  }
+  return out;
+}
+
+/** The hashed part as written: `{user:${uid}}` for a tag, the whole key otherwise. */
+function hashedText(m: GroupVerdict['members'][number]): string {
+  const text = patternText(m.hash.hashed);
+  return m.hash.kind === 'tag' ? `{${text}}` : text;
+}

@@ -1,0 +1,42 @@
+import type { Span } from '../model/pattern';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Every code keyslot reports, with its default severity and a one-line summary (README, SARIF rules). */
+export const CODES = {
+  crossslot: { severity: 'error', summary: 'Keys that must share a slot are in different slots: the cluster refuses the call (CROSSSLOT).' },
+  'crossslot-possible': { severity: 'warning', summary: 'Keys that must share a slot may be in different slots, depending on runtime values.' },
+  'pipeline-cross-node': { severity: 'error', summary: 'A pipeline the library sends to one node has keys owned by different primaries.' },
+  'split-nonatomic': { severity: 'info', summary: 'The client library splits this multi-key call per slot: it works on a cluster, but not atomically.' },
+  'script-undeclared-key': { severity: 'warning', summary: 'A Lua script touches a key that was not passed in KEYS.' },
+  'empty-tag': { severity: 'warning', summary: 'The key has an empty `{}` or unclosed `{` tag, so the whole key is hashed.' },
+  'bare-tag': { severity: 'warning', summary: 'The hash tag has no namespace (`{1001}`), so unrelated namespaces share its slot.' },
+  'hot-tag': { severity: 'warning', summary: 'One hash tag holds many key patterns: a hotspot slot.' },
+  'replica-read-after-write': { severity: 'warning', summary: 'A read through a replica-reading client follows a write of the same key: it may return stale data.' },
+} as const satisfies Record<string, { severity: Severity; summary: string }>;
+
+export type Code = keyof typeof CODES;
+
+export function isCode(s: string): s is Code {
+  return Object.prototype.hasOwnProperty.call(CODES, s);
+}
+
+export interface Related {
+  file: string;
+  span: Span;
+  message: string;
+}
+
+/** One problem at one place, explained in a sentence, pointing at the other places involved. */
+export interface Finding {
+  code: Code;
+  severity: Severity;
+  file: string;
+  span: Span;
+  message: string;
+  related: Related[];
+  /** the group the finding is about, for quick fixes and the key map */
+  group?: string;
+  /** where a suppression comment also counts (the start of the whole call for a finding on one of its keys) */
+  anchor?: Span;
+}

@@ -1,0 +1,124 @@
+import { requirementOf, Requirement } from '../clients/semantics';
+import type { Group, KeyUse } from '../model/keyuse';
+import { patternText, Segment } from '../model/pattern';
+import type { RuleContext } from './context';
+
+export type SameSlot = 'yes' | 'no' | 'unknown';
+
+/** A group judged: its keys, what the library needs of them, and whether they provably share a slot. */
+export interface GroupVerdict {
+  group: Group;
+  /** its keys, including those of commands nested in it, in code order */
+  members: KeyUse[];
+  requirement: Requirement;
+  sameSlot: SameSlot;
+  /** one sentence on why sameSlot is what it is */
+  reason: string;
+  /** for 'no': two keys that are in different slots */
+  conflict?: [KeyUse, KeyUse];
+}
+
+const MAX_LISTED = 4;
+
+export function keyText(u: KeyUse): string {
+  return '`' + patternText(u.pattern) + '`';
+}
+
+/** `a` (slot 1), `b` (slot 2) and 3 more */
+export function listKeys<T>(items: T[], describe: (x: T) => string): string {
+  const shown = items.slice(0, MAX_LISTED).map(describe);
+  const rest = items.length - shown.length;
+  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown.join('');
+}
+
+function holeNames(segs: Segment[]): string[] {
+  return [...new Set(segs.filter((s) => s.kind === 'hole').map((s) => '`' + (s as { expr: string }).expr + '`'))];
+}
+
+/** Judges every group once, so rules, the CLI and the editor tell the same story. */
+export function judgeGroups(ctx: RuleContext): Map<string, GroupVerdict> {
+  const byGroup = new Map<string, KeyUse[]>();
+  for (const u of ctx.uses) {
+    if (!u.group) continue;
+    const list = byGroup.get(u.group) ?? [];
+    list.push(u);
+    byGroup.set(u.group, list);
+  }
+  const groupById = new Map(ctx.groups.map((g) => [g.id, g]));
+  const children = new Map<string, Group[]>();
+  for (const g of ctx.groups) if (g.parent) children.set(g.parent, [...(children.get(g.parent) ?? []), g]);
+  const out = new Map<string, GroupVerdict>();
+  for (const g of ctx.groups) {
+    const members = [g, ...(children.get(g.id) ?? [])].flatMap((x) => byGroup.get(x.id) ?? []).sort((a, b) => a.span.start - b.span.start);
+    const parent = g.parent ? groupById.get(g.parent) : undefined;
+    const requirement = requirementOf(g, parent, ctx.versionOf(g.file, g.library));
+    out.set(g.id, { group: g, members, requirement, ...slotVerdict(members) });
+  }
+  return out;
+}
+
+/** yes: provably one slot; no: two known slots differ; unknown: depends on runtime values. */
+export function slotVerdict(members: KeyUse[]): { sameSlot: SameSlot; reason: string; conflict?: [KeyUse, KeyUse] } {
+  const known = members.filter((m) => m.hash.slot !== null);
+  const slots = new Set(known.map((m) => m.hash.slot));
+  if (slots.size > 1) {
+    const firstOfSlot = [...slots].map((s) => known.find((m) => m.hash.slot === s)!);
+    return { sameSlot: 'no', reason: `${listKeys(firstOfSlot, (u) => `${keyText(u)} (slot ${u.hash.slot})`)} are in different slots`, conflict: [firstOfSlot[0], firstOfSlot[1]] };
+  }
+  // the same runtime values inside different text: equal slots only by a 1-in-16,384 coincidence
+  const bySignature = new Map<string, KeyUse>();
+  for (const m of members) {
+    const sig = holeSignature(m.hash.hashed);
+    if (!sig) continue;
+    const other = bySignature.get(sig);
+    if (other && other.hash.hashId !== m.hash.hashId)
+      return {
+        sameSlot: 'no',
+        reason: `${keyText(other)} and ${keyText(m)} hash different text around the same ${holeNames(m.hash.hashed).join(', ')}, so they are in different slots for all but about 1 in 16,384 values`,
+        conflict: [other, m],
+      };
+    bySignature.set(sig, m);
+  }
+  const spread = members.find((m) => m.spread);
+  if (spread) return { sameSlot: 'unknown', reason: `the keys come from ${keyText(spread)}, a list whose members are not known` };
+  if (members.length === 0) return { sameSlot: 'yes', reason: 'no keys' };
+  if (known.length === members.length) return { sameSlot: 'yes', reason: `every key is in slot ${[...slots][0]}` };
+  const ids = new Set(members.map((m) => m.hash.hashId));
+  if (ids.size === 1) {
+    const hashed = members[0].hash.hashed;
+    const what = members[0].hash.kind === 'tag' ? `the tag \`{${patternText(hashed)}}\`` : `\`${patternText(hashed)}\``;
+    return { sameSlot: 'yes', reason: `every key hashes ${what} over the same ${holeNames(hashed).join(', ')}, so they share a slot whatever the value` };
+  }
+  const unknown = members.filter((m) => m.hash.slot === null);
+  const deps = [...new Set(unknown.flatMap((m) => holeNames(m.hash.hashed)))];
+  return { sameSlot: 'unknown', reason: `the slots depend on the runtime values of ${listKeys(deps, (d) => d)}` };
+}
+
+/** The holes of a hashed part, in order, with their scopes: equal signatures mean the same runtime values. */
+function holeSignature(segs: Segment[]): string {
+  return segs.map((s) => (s.kind === 'hole' ? `${s.scope}|${s.expr}` : '')).filter(Boolean).join('\0');
+}
+
+/** `MGET of `a` and `b``, `the ioredis pipeline`; without the keys when the message lists them anyway. */
+export function describeGroup(v: GroupVerdict, withKeys = true): string {
+  const g = v.group;
+  const lib = g.library === 'redis-cli' || g.library === 'lua' ? '' : `${g.library} `;
+  const of = withKeys ? ` of ${listKeys(v.members, keyText)}` : '';
+  switch (g.kind) {
+    case 'command':
+      return `${g.command?.toUpperCase()}${of}`;
+    case 'script':
+      return withKeys ? `the script call with KEYS ${listKeys(v.members, keyText)}` : 'the script call';
+    case 'watch':
+      return `WATCH${of}`;
+    case 'transaction':
+      return `the ${lib}transaction`;
+    case 'pipeline':
+      return `the ${lib}pipeline`;
+  }
+}
+
+export function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

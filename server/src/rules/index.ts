@@ -1,0 +1,51 @@
+import type { Library } from '../clients/profiles';
+import type { DeclaredVersion } from '../index/manifests';
+import type { Group, KeyUse } from '../model/keyuse';
+import type { Topology } from '../model/topology';
+import { crossslotRule } from './crossslot';
+import { CODES, Code, Finding, Severity } from './finding';
+import { GroupVerdict, judgeGroups } from './groups';
+import { pipelineRule } from './pipeline';
+import { scriptRule } from './script';
+import { unsuppressed } from './suppress';
+import { bareTagRule, emptyTagRule, hotTagRule } from './tags';
+
+export interface RuleOptions {
+  topology: Topology;
+  versionOf: (file: string, library: Library) => DeclaredVersion | null;
+  hotTagThreshold: number;
+  /** per-code severity overrides; 'off' drops the code */
+  severity?: Partial<Record<Code, Severity | 'off'>>;
+  /** file text, for suppression comments */
+  textOf: (file: string) => string | undefined;
+}
+
+export interface RuleResult {
+  findings: Finding[];
+  verdicts: Map<string, GroupVerdict>;
+}
+
+/** Runs every rule over an analysed workspace; findings come sorted by file and position. */
+export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): RuleResult {
+  const verdicts = judgeGroups({ uses, groups, topology: opts.topology, versionOf: opts.versionOf, hotTagThreshold: opts.hotTagThreshold });
+  const all = [
+    ...crossslotRule(verdicts),
+    ...pipelineRule(verdicts, opts.topology),
+    ...scriptRule(uses, verdicts, opts.topology),
+    ...emptyTagRule(uses),
+    ...bareTagRule(uses),
+    ...hotTagRule(uses, opts.hotTagThreshold),
+  ];
+  const findings: Finding[] = [];
+  for (const f of unsuppressed(all, opts.textOf)) {
+    const s = opts.severity?.[f.code];
+    if (s === 'off') continue;
+    // an override replaces the default; a rule's own finer choice (script error vs warning) stays when none is set
+    findings.push(s ? { ...f, severity: s } : f);
+  }
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || a.code.localeCompare(b.code)));
+  return { findings, verdicts };
+}
+
+export { CODES };
+export type { Code, Finding, Severity };
