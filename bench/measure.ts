@@ -18,6 +18,8 @@ export interface ProcessSample {
   cpuMs: number;
   /** undefined for programs the hook cannot see into */
   maxRssMb?: number;
+  /** CPU is counted in clock ticks for non-Node programs: anything below one tick reads as 0 */
+  cpuResolutionMs?: number;
 }
 
 export interface RunSpec {
@@ -43,7 +45,7 @@ export function runProgram(cmd: string, args: string[], spec: RunSpec): ProcessS
   const before = childCpuMs();
   const { wallMs } = spawnTimed(cmd, args, spec, {});
   const after = childCpuMs();
-  return { wallMs, cpuMs: before === undefined || after === undefined ? NaN : after - before };
+  return { wallMs, cpuMs: before === undefined || after === undefined ? NaN : after - before, cpuResolutionMs: 1000 / clockTicksPerSecond() };
 }
 
 function spawnTimed(cmd: string, args: string[], spec: RunSpec, extraEnv: NodeJS.ProcessEnv): { wallMs: number } {
@@ -89,7 +91,7 @@ export function medianSample(samples: ProcessSample[]): ProcessSample {
     return s[Math.floor((s.length - 1) / 2)];
   };
   const rss = samples.map((s) => s.maxRssMb).filter((x): x is number => x !== undefined);
-  return { wallMs: med(samples.map((s) => s.wallMs)), cpuMs: med(samples.map((s) => s.cpuMs)), maxRssMb: rss.length ? med(rss) : undefined };
+  return { wallMs: med(samples.map((s) => s.wallMs)), cpuMs: med(samples.map((s) => s.cpuMs)), maxRssMb: rss.length ? med(rss) : undefined, cpuResolutionMs: samples[0].cpuResolutionMs };
 }
 
 /** `rg`, installed with apt-get when we are root and it is missing. */

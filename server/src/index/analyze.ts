@@ -15,6 +15,16 @@ import { WorkspaceFacts } from '../resolve/workspace';
 export interface Analysis {
   uses: KeyUse[];
   groups: Group[];
+  /** Lua scripts whose source was read, by id (Group.script / KeyUse.script) */
+  scripts: Map<string, ScriptInfo>;
+}
+
+/** What a script's first line declares (Redis 7 `#!lua flags=...`). */
+export interface ScriptInfo {
+  /** a `#!lua` shebang: the script is checked strictly - every key in one slot */
+  shebang: boolean;
+  /** `flags=allow-cross-slot-keys`: keys of several slots on the node are allowed again */
+  allowCrossSlotKeys: boolean;
 }
 
 const EXTRACTORS: Record<Exclude<Language, 'redis'>, new (file: string, lang: Language, src: string) => Extractor> = {
@@ -46,7 +56,7 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
   const interp = new CallInterpreter(ws, opts);
   for (const f of files) interp.analyzeFile(f);
   // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
-  const extracted = new Set<string>();
+  const scripts = new Map<string, ScriptInfo>();
   for (const script of interp.scripts) {
     const literal = literalOf(script.expr, ws, script.file);
     const id = `${script.file.file}@${(literal ?? script.expr).span.start}`;
@@ -54,11 +64,12 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
       const g = interp.groups.get(script.group);
       if (g) g.script = id;
     }
-    if (extracted.has(id)) continue;
-    extracted.add(id);
+    if (scripts.has(id)) continue;
     const v = evaluate(script.expr, ctxFor(ws, script.file, 'module', script.expr.span.start));
     if (v.t !== 'str' || v.segs.some((s) => s.kind === 'hole')) continue;
     const lua = v.segs.map((s) => (s as { text: string }).text).join('');
+    const shebang = /^#!lua\b([^\n]*)/.exec(lua);
+    scripts.set(id, { shebang: !!shebang, allowCrossSlotKeys: !!shebang && /\bflags=[\w,-]*\ballow-cross-slot-keys\b/.test(shebang[1]) });
     const facts = await extractFile(script.file.file, lua, 'lua', `lua@${script.expr.span.start}`);
     // spans point into the host file: the script text starts where its literal's content does
     const at = literal ? literal.span.start + Math.max(0, literal.text.indexOf(lua.slice(0, 24))) : script.expr.span.start;
@@ -67,11 +78,11 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
     interp.analyzeFile(facts);
     for (let i = first; i < interp.uses.length; i++) interp.uses[i].script = id;
   }
-  return renumberGroups(interp.uses, [...interp.groups.values()]);
+  return { ...renumberGroups(interp.uses, [...interp.groups.values()]), scripts };
 }
 
 /** Group ids in file and position order, so the same code always gets the same ids. */
-function renumberGroups(uses: KeyUse[], groups: Group[]): Analysis {
+function renumberGroups(uses: KeyUse[], groups: Group[]): Omit<Analysis, 'scripts'> {
   groups.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || b.span.end - a.span.end));
   const ids = new Map(groups.map((g, i) => [g.id, `g${i + 1}`]));
   for (const g of groups) {

@@ -20,6 +20,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     versionOf: (file: string, library: Library): DeclaredVersion | null => manifests.versionOf(file, library),
     hotTagThreshold: settings.hotTag.threshold,
     severity: settings.severity,
+    scripts: r.scripts,
     textOf: (file) => r.texts.get(file),
   });
   return { ...r, ...rules };

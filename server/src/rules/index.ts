@@ -1,4 +1,5 @@
 import type { Library } from '../clients/profiles';
+import type { ScriptInfo } from '../index/analyze';
 import type { DeclaredVersion } from '../index/manifests';
 import type { Group, KeyUse } from '../model/keyuse';
 import type { Topology } from '../model/topology';
@@ -16,6 +17,8 @@ export interface RuleOptions {
   hotTagThreshold: number;
   /** per-code severity overrides; 'off' drops the code */
   severity?: Partial<Record<Code, Severity | 'off'>>;
+  /** Lua scripts whose source was read (shebang flags) */
+  scripts?: Map<string, ScriptInfo>;
   /** file text, for suppression comments */
   textOf: (file: string) => string | undefined;
 }
@@ -31,7 +34,7 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
   const all = [
     ...crossslotRule(verdicts),
     ...pipelineRule(verdicts, opts.topology),
-    ...scriptRule(uses, verdicts, opts.topology),
+    ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology),
     ...emptyTagRule(uses),
     ...bareTagRule(uses),
     ...hotTagRule(uses, opts.hotTagThreshold),

@@ -1,17 +1,20 @@
+import type { ScriptInfo } from '../index/analyze';
 import type { KeyUse } from '../model/keyuse';
-import { patternText } from '../model/pattern';
+import { hashOfPattern, normalizeSegments, PatternHash, patternText, Segment } from '../model/pattern';
 import { ownerOf, Topology } from '../model/topology';
-import type { Finding } from './finding';
+import type { Finding, Related, Severity } from './finding';
 import { GroupVerdict, keyText } from './groups';
 
 const KEYS_REF = /^KEYS\s*\[\s*(\d+|[^\]]+)\s*\]$/;
 
-/**
- * script-undeclared-key: Lua that touches a key not passed in KEYS. On a cluster the server only
- * lets a script reach keys of its own node (and by the documented rule, only keys in KEYS).
- * A key derived from KEYS[n] (`KEYS[1] .. ':log'`) shares KEYS[n]'s slot only when KEYS[n] has a tag.
+/*
+ * script-undeclared-key: Lua that touches a key not passed in KEYS. A script runs on the node of
+ * its first key; there the server refuses keys of other nodes ("non local key"), and with a
+ * `#!lua` shebang (without allow-cross-slot-keys) keys of any other slot. By the documented rule a
+ * script should only touch KEYS. Each call site is judged with the keys it passes: a derived key
+ * `KEYS[1] .. ':log'` becomes `{user:${uid}}:cart:log` at a call passing `{user:${uid}}:cart`.
  */
-export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, topology: Topology): Finding[] {
+export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, scripts: Map<string, ScriptInfo>, topology: Topology): Finding[] {
   const callsOf = new Map<string, GroupVerdict[]>();
   for (const v of verdicts.values()) {
     if (v.group.kind !== 'script' || !v.group.script) continue;
@@ -20,78 +23,81 @@ export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, 
   const out: Finding[] = [];
   for (const u of uses) {
     if (u.language !== 'lua' && !u.script) continue;
-    const keysHoles = u.pattern.segments.filter((s) => s.kind === 'hole' && KEYS_REF.test(s.expr));
-    const calls = u.script ? callsOf.get(u.script) ?? [] : [];
-    if (keysHoles.length > 0 && u.pattern.segments.length === 1) continue; // KEYS[n] itself
-    if (keysHoles.length > 0) {
-      out.push(derivedKey(u, (keysHoles[0] as { expr: string }).expr, calls));
-      continue;
-    }
-    out.push(undeclaredKey(u, calls, topology));
+    const segs = u.pattern.segments;
+    if (segs.length === 1 && segs[0].kind === 'hole' && KEYS_REF.test(segs[0].expr)) continue; // KEYS[n] itself
+    const info = u.script ? scripts.get(u.script) : undefined;
+    out.push(judge(u, u.script ? callsOf.get(u.script) ?? [] : [], !!info?.shebang && !info.allowCrossSlotKeys, topology));
   }
   return out;
 }
 
-function derivedKey(u: KeyUse, ref: string, calls: GroupVerdict[]): Finding {
-  const n = Number(KEYS_REF.exec(ref)![1]);
-  const passed = Number.isInteger(n) ? calls.map((c) => c.members[n - 1]).filter((m): m is KeyUse => !!m) : [];
-  const untagged = passed.find((m) => m.hash.kind !== 'tag');
-  const allTagged = passed.length > 0 && !untagged && passed.length === calls.length;
-  const base = `${keyText(u)} is derived from ${ref} but not passed in KEYS`;
-  if (allTagged)
-    return {
-      code: 'script-undeclared-key',
-      severity: 'info',
-      file: u.file,
-      span: u.span,
-      message: `${base}; it shares ${ref}'s slot because every caller passes a tagged key (${keyText(passed[0])}), but pass it in KEYS to follow the cluster rule for scripts.`,
-      related: passed.map((m) => ({ file: m.file, span: m.span, message: `${ref} here is ${keyText(m)}` })),
-    };
-  const why = untagged ? `; ${keyText(untagged)} passed as ${ref} has no hash tag, so the derived key can be on another slot` : passed.length ? '' : '; no caller of this script was found to tell whether it does';
-  return {
-    code: 'script-undeclared-key',
-    severity: 'warning',
-    file: u.file,
-    span: u.span,
-    message: `${base}: it shares ${ref}'s slot only if ${ref} carries a hash tag${why}; pass it in KEYS.`,
-    related: passed.map((m) => ({ file: m.file, span: m.span, message: `${ref} here is ${keyText(m)}` })),
-  };
+type Outcome = 'non-local' | 'cross-slot' | 'same-node' | 'same-slot' | 'unknown';
+
+interface AtCall {
+  call: GroupVerdict;
+  /** the key as this call makes it */
+  hash: PatternHash;
+  text: string;
+  outcome: Outcome;
 }
 
-function undeclaredKey(u: KeyUse, calls: GroupVerdict[], topology: Topology): Finding {
-  const base = `The script touches ${keyText(u)}, which is not in KEYS`;
-  const related = calls.map((c) => ({ file: c.group.file, span: c.group.span, message: `the script is called here with KEYS ${c.members.map(keyText).join(', ') || '(none)'}` }));
-  if (u.hash.slot !== null && calls.length > 0) {
-    const keyNode = ownerOf(topology, u.hash.slot);
-    // where each call runs: the node of its first key, when known
-    const runsOn = calls.map((c) => (c.members[0]?.hash.slot != null ? ownerOf(topology, c.members[0].hash.slot) : null));
-    if (runsOn.every((n) => n !== null && n !== keyNode))
-      return {
-        code: 'script-undeclared-key',
-        severity: 'error',
-        file: u.file,
-        span: u.span,
-        message: `${base}: it is in slot ${u.hash.slot} on ${keyNode}, but under ${topology.source} the script runs on ${[...new Set(runsOn)].join(', ')} where its KEYS are, so the server refuses it ("Script attempted to access a non local key"); pass it in KEYS with the same hash tag.`,
-        related,
-      };
-    if (runsOn.some((n) => n === null) || calls.some((c) => c.members.length === 0))
-      return { code: 'script-undeclared-key', severity: 'warning', file: u.file, span: u.span, message: `${base}: the script runs on the node of its first KEYS entry (or a random node without KEYS), so reaching ${keyText(u)} depends on where that is; pass it in KEYS.`, related };
-    return {
-      code: 'script-undeclared-key',
-      severity: 'warning',
-      file: u.file,
-      span: u.span,
-      message: `${base}: it works only while slot ${u.hash.slot} and the script's KEYS share ${keyNode}, which resharding can change; pass it in KEYS.`,
-      related,
-    };
+/** The key's pattern at one call: KEYS[n] replaced by the n-th key the call passes. */
+function atCall(u: KeyUse, call: GroupVerdict, strict: boolean, topology: Topology): AtCall {
+  let complete = true;
+  const segs: Segment[] = u.pattern.segments.flatMap((s) => {
+    const m = s.kind === 'hole' ? KEYS_REF.exec(s.expr) : null;
+    if (!m) return [s];
+    const passed = call.members[Number(m[1]) - 1];
+    if (!passed || passed.spread) {
+      complete = false;
+      return [s];
+    }
+    return passed.pattern.segments;
+  });
+  const hash = hashOfPattern({ segments: normalizeSegments(segs) });
+  const text = '`' + patternText(segs) + '`';
+  const first = call.members[0];
+  let outcome: Outcome = 'unknown';
+  if (complete && first && !first.spread) {
+    if (hash.hashId === first.hash.hashId) outcome = 'same-slot';
+    else if (hash.slot !== null && first.hash.slot !== null) {
+      if (ownerOf(topology, hash.slot) !== ownerOf(topology, first.hash.slot)) outcome = 'non-local';
+      else if (hash.slot !== first.hash.slot) outcome = strict ? 'cross-slot' : 'same-node';
+      else outcome = 'same-slot';
+    }
   }
-  const what = u.pattern.segments.some((s) => s.kind === 'hole' && /^ARGV/.test(s.expr)) ? ' (built from ARGV)' : '';
-  return {
-    code: 'script-undeclared-key',
-    severity: 'warning',
-    file: u.file,
-    span: u.span,
-    message: `${base}${what}: on a cluster a script can only reach keys of the node it runs on, and only keys passed in KEYS are guaranteed to be there; pass \`${patternText(u.pattern)}\` in KEYS.`,
-    related,
-  };
+  return { call, hash, text, outcome };
+}
+
+function judge(u: KeyUse, calls: GroupVerdict[], strict: boolean, topology: Topology): Finding {
+  const ref = u.pattern.segments.find((s): s is Extract<Segment, { kind: 'hole' }> => s.kind === 'hole' && KEYS_REF.test(s.expr));
+  const base = ref ? `${keyText(u)} is derived from ${ref.expr} but not passed in KEYS` : `The script touches ${keyText(u)}, which is not in KEYS`;
+  const results = calls.map((c) => atCall(u, c, strict, topology));
+  const related: Related[] = results.map((r) => ({
+    file: r.call.group.file,
+    span: r.call.group.span,
+    message: `called with KEYS ${r.call.members.map(keyText).join(', ') || '(none)'}: the key is ${r.text}${r.hash.slot !== null ? ` (slot ${r.hash.slot})` : ''}`,
+  }));
+  const finding = (severity: Severity, why: string): Finding => ({ code: 'script-undeclared-key', severity, file: u.file, span: u.span, message: `${base}: ${why}`, related });
+  const first = (o: Outcome) => results.find((r) => r.outcome === o);
+  const nonLocal = first('non-local');
+  if (nonLocal) {
+    const runs = nonLocal.call.members[0];
+    return finding('error', `at the call passing ${keyText(runs)} it is ${nonLocal.text} in slot ${nonLocal.hash.slot} on ${ownerOf(topology, nonLocal.hash.slot!)}, but the script runs on ${ownerOf(topology, runs.hash.slot!)} (under ${topology.source}), so the server refuses it ("Script attempted to access a non local key"); pass it in KEYS with the same hash tag.`);
+  }
+  const crossSlot = first('cross-slot');
+  if (crossSlot)
+    return finding('error', `the script has a \`#!lua\` shebang, so all its keys must be in one slot, but at the call passing ${keyText(crossSlot.call.members[0])} it is ${crossSlot.text} in slot ${crossSlot.hash.slot}, not ${crossSlot.call.members[0].hash.slot}; pass it in KEYS with the same hash tag.`);
+  if (results.length && results.every((r) => r.outcome === 'same-slot'))
+    return finding('info', `it is in the slot of the script's first key at every call (${results[0].text}), so it works on a cluster; pass it in KEYS to follow the rule that scripts touch only KEYS.`);
+  const sameNode = first('same-node');
+  if (sameNode && results.every((r) => r.outcome === 'same-node' || r.outcome === 'same-slot'))
+    return finding('warning', `${sameNode.text} is in slot ${sameNode.hash.slot}, on the same primary as the script's first key only by chance of ${topology.source}; resharding breaks it; pass it in KEYS.`);
+  if (ref) {
+    const untagged = results.map((r) => r.call.members[Number(KEYS_REF.exec(ref.expr)![1]) - 1]).find((m) => m && m.hash.kind !== 'tag');
+    const why = untagged ? `; ${keyText(untagged)} passed as ${ref.expr} has none` : results.length ? '' : '; no call of this script was found to tell';
+    return finding('warning', `it shares ${ref.expr}'s slot only if ${ref.expr} carries a hash tag${why}; pass it in KEYS.`);
+  }
+  const argv = u.pattern.segments.some((s) => s.kind === 'hole' && /^ARGV/.test(s.expr)) ? ' It is built from ARGV.' : '';
+  return finding('warning', `on a cluster a script can only reach keys of the node it runs on, and only keys passed in KEYS are sure to be there; pass \`${patternText(u.pattern)}\` in KEYS.${argv}`);
 }
