@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../server/src/cli/main';
+import { removeWorkspaces, run, Run, where, workspace } from '../helpers/cli';
 import type { GroupJson, KeyJson, MapJson } from '../../server/src/cli/output';
 
 /*
@@ -18,62 +18,13 @@ import type { GroupJson, KeyJson, MapJson } from '../../server/src/cli/output';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(
-    argv,
-    (s) => (out += s),
-    (s) => (err += s),
-  );
-  return { code, out, err };
-}
-
 async function mapJson(...argv: string[]): Promise<Run & { json: MapJson }> {
   const r = await run('map', '--format', 'json', ...argv);
   assert.equal(r.code, 0, `map exited ${r.code}: ${r.err}`);
   return { ...r, json: JSON.parse(r.out) as MapJson };
 }
 
-const tmpDirs: string[] = [];
-function workspace(files: Record<string, string | Buffer>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyslot-cli-'));
-  tmpDirs.push(dir);
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = path.join(dir, ...rel.split('/'));
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, content);
-  }
-  return dir;
-}
-after(() => {
-  for (const d of tmpDirs) {
-    // undo chmod 000 so a non-root user can delete the tree
-    try {
-      for (const f of fs.readdirSync(d, { recursive: true }) as string[]) fs.chmodSync(path.join(d, f), 0o755);
-    } catch {
-      // best effort
-    }
-    fs.rmSync(d, { recursive: true, force: true });
-  }
-});
-
-/** 1-based line and column of the first occurrence of `needle` in `text`, counted by hand. */
-function where(text: string, needle: string): { line: number; column: number } {
-  const i = text.indexOf(needle);
-  assert.ok(i >= 0, `fixture does not contain ${needle}`);
-  assert.equal(text.indexOf(needle, i + 1), -1, `fixture has ${needle} twice; pick a unique needle`);
-  const before = text.slice(0, i);
-  const line = before.split('\n').length;
-  const column = i - (before.lastIndexOf('\n') + 1) + 1;
-  return { line, column };
-}
+after(removeWorkspaces);
 
 const keysOf = (j: MapJson, file?: string): KeyJson[] => j.keys.filter((k) => file === undefined || k.file === file);
 const patternsOf = (j: MapJson, file?: string): string[] => keysOf(j, file).map((k) => k.pattern);

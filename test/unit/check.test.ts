@@ -1,0 +1,168 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv from 'ajv';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DiagnosticJson, MapJson } from '../../server/src/cli/output';
+import { removeWorkspaces, run, where, workspace } from '../helpers/cli';
+
+/*
+ * `keyslot check`: the text, JSON and SARIF forms, --fail-on and exit codes, keyslot.config.json,
+ * suppression comments. Slots below are CLUSTER KEYSLOT answers of a real server
+ * (redis-facts.md; price:A100 566 and price:B200 186 as in examples/shop/README.md).
+ */
+after(removeWorkspaces);
+
+const APP = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def prices():
+    return rc.mget("price:A100", "price:B200")
+
+
+def friends(a, b):
+    return rc.sinter(f"{{user:{a}}}:friends", f"{{user:{b}}}:friends")
+
+
+def profile(uid):
+    return rc.mget(f"{{user:{uid}}}:profile", f"{{user:{uid}}}:settings")
+`;
+
+const json = (out: string) => JSON.parse(out) as MapJson;
+const codes = (d: DiagnosticJson[]) => d.map((x) => `${x.line} ${x.severity} ${x.code}`);
+
+describe('keyslot check', () => {
+  test('text: path:line:col: severity code message, related places under it, a summary; exit 1 on an error', async () => {
+    const dir = workspace({ 'app.py': APP });
+    const r = await run('check', dir);
+    assert.equal(r.code, 1, r.err);
+    const b200 = where(APP, '"price:B200"');
+    const lines = r.out.trimEnd().split('\n');
+    assert.match(lines[0], new RegExp(`^app\\.py:${b200.line}:${b200.column}: error crossslot .*slot 566.*slot 186`));
+    const a100 = where(APP, '"price:A100"');
+    assert.equal(lines[1].trim(), `app.py:${a100.line}:${a100.column}: note: \`price:A100\` is in slot 566`);
+    const possible = where(APP, 'f"{{user:{a}}}:friends"');
+    assert.match(lines[2], new RegExp(`^app\\.py:${possible.line}:${possible.column}: warning crossslot-possible .*\`a\` and \`b\``));
+    assert.match(lines[lines.length - 1], /^1 error, 1 warning, 0 info in 1 file \(6 key uses, 3 groups, 1 files scanned\)$/);
+  });
+
+  test('--fail-on decides the exit code; --format json carries the diagnostics with related places', async () => {
+    const onlyWarning = workspace({ 'app.py': APP.replace('"price:B200"', '"price:A100"') });
+    assert.equal((await run('check', onlyWarning)).code, 0);
+    assert.equal((await run('check', onlyWarning, '--fail-on', 'warning')).code, 1);
+    assert.equal((await run('check', onlyWarning, '--fail-on=never')).code, 0);
+    const dir = workspace({ 'app.py': APP });
+    assert.equal((await run('check', dir, '--fail-on', 'never')).code, 0);
+    const r = await run('check', dir, '--format', 'json');
+    assert.equal(r.code, 1);
+    const j = json(r.out);
+    const d = j.diagnostics.find((x) => x.code === 'crossslot')!;
+    const b200 = where(APP, '"price:B200"');
+    assert.deepEqual({ line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn }, { ...b200, endLine: b200.line, endColumn: b200.column + '"price:B200"'.length });
+    assert.deepEqual(d.related.map((x) => [x.line, x.column]), [[where(APP, '"price:A100"').line, where(APP, '"price:A100"').column]]);
+    // the fine group says why it is fine: same tag over the same variable
+    const fine = j.groups.find((g) => g.line === where(APP, 'f"{{user:{uid}}}:profile"').line)!;
+    assert.equal(fine.sameSlot, 'yes');
+    assert.match(fine.reason, /tag `\{user:\$\{uid\}\}` over the same `uid`/);
+    for (const bad of [['--fail-on', 'info'], ['--format', 'xml'], ['--bogus']]) {
+      const u = await run('check', dir, ...bad);
+      assert.equal(u.code, 2, bad.join(' '));
+      assert.match(u.err, /^keyslot: /);
+    }
+  });
+
+  test('--format sarif validates against the SARIF 2.1.0 schema and has what code scanning needs', async () => {
+    const dir = workspace({ 'src/app.py': APP, 'seed.redis': 'MSET {}:a 1 purchase:{1001} 2\n' });
+    const r = await run('check', dir, '--format', 'sarif');
+    assert.equal(r.code, 1);
+    const log = JSON.parse(r.out);
+    // the schema ships as draft-04; ajv 8 reads it once the draft-04 `id` and meta reference are dropped
+    const { $schema: _meta, id: _id, ...schema } = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, validateFormats: false, unicodeRegExp: false });
+    const validate = ajv.compile(schema);
+    const valid: boolean = validate(log);
+    assert.ok(valid, ajv.errorsText(validate.errors));
+    // the validator can fail: a bad level is caught
+    assert.equal(validate({ ...log, runs: [{ ...log.runs[0], results: [{ ...log.runs[0].results[0], level: 'fatal' }] }] }), false);
+    const run0 = log.runs[0];
+    const results = run0.results as { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number } } }[]; partialFingerprints: Record<string, string> }[];
+    assert.deepEqual(results.map((x) => `${x.locations[0].physicalLocation.artifactLocation.uri} ${x.ruleId} ${x.level}`).sort(), [
+      'seed.redis bare-tag warning',
+      'seed.redis crossslot error',
+      'seed.redis empty-tag warning',
+      'src/app.py crossslot error',
+      'src/app.py crossslot-possible warning',
+    ]);
+    for (const x of results) {
+      assert.equal(x.locations[0].physicalLocation.artifactLocation.uriBaseId, '%SRCROOT%');
+      assert.match(x.partialFingerprints.primaryLocationLineHash, /^[0-9a-f]{32}$/);
+    }
+    const ids = run0.tool.driver.rules.map((x: { id: string }) => x.id);
+    for (const x of results) assert.ok(ids.includes(x.ruleId));
+    for (const rule of run0.tool.driver.rules) assert.ok(rule.shortDescription.text && rule.fullDescription.text && rule.help.text, rule.id);
+  });
+
+  test('keyslot-ignore on the line or the line above silences that code only', async () => {
+    const src = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+rc.mget("price:A100", "price:B200")  # keyslot-ignore crossslot
+# keyslot-ignore crossslot
+rc.mget("price:A100", "price:B200")
+# keyslot-ignore bare-tag
+rc.mget("price:A100", "price:B200")
+rc.mget("price:A100",
+        "price:B200")  # keyslot-ignore
+`;
+    const r = await run('check', workspace({ 'app.py': src }), '--format', 'json');
+    assert.deepEqual(codes(json(r.out).diagnostics), ['7 error crossslot']);
+    const js = `const Redis = require("ioredis");
+const cluster = new Redis.Cluster([]);
+// keyslot-ignore crossslot, bare-tag
+cluster.mget("price:A100", "price:B200");
+cluster.mget("price:A100", "price:B200"); /* keyslot-ignore crossslot */
+const unrelated = 1;
+cluster.mget("price:A100", "price:B200");
+`;
+    const lua = `redis.call('GET', KEYS[1])
+-- keyslot-ignore script-undeclared-key
+redis.call('INCR', 'stats:transfers')
+redis.call('INCR', 'stats:other')
+`;
+    const r2 = await run('check', workspace({ 'app.js': js, 'x.lua': lua }), '--format', 'json');
+    assert.deepEqual(
+      json(r2.out).diagnostics.map((d) => `${d.file}:${d.line} ${d.code}`),
+      ['app.js:7 crossslot', 'x.lua:4 script-undeclared-key'],
+    );
+  });
+
+  test('keyslot.config.json: severity per code, topology, hot-tag threshold, excludes; bad config is exit 2 with the reason', async () => {
+    const dir = workspace({
+      'app.py': APP,
+      'gen/skip.py': APP,
+      'keyslot.config.json': JSON.stringify({ exclude: ['gen/**'], severity: { crossslot: 'warning', 'crossslot-possible': 'off' }, topology: { primaries: 1 }, hotTag: { threshold: 1 } }),
+    });
+    const r = await run('check', dir, '--format', 'json');
+    assert.equal(r.code, 0, 'the only error was turned into a warning');
+    const j = json(r.out);
+    assert.equal(j.files, 1, 'gen/ is excluded by the config');
+    // threshold 1: only {user:${uid}} holds two patterns (:profile and :settings)
+    assert.deepEqual(codes(j.diagnostics), [`${where(APP, '"price:B200"').line} warning crossslot`, `${where(APP, 'f"{{user:{uid}}}:profile"').line} warning hot-tag`]);
+    for (const [config, reason] of [
+      ['{', /not valid JSON/],
+      [JSON.stringify({ severity: { crossslot: 'loud' } }), /severity of "crossslot" must be error, warning, info or off/],
+      [JSON.stringify({ severity: { 'no-such-code': 'off' } }), /unknown code "no-such-code"/],
+      [JSON.stringify({ topology: { nodes: [{ name: 'a', slots: ['0-100'] }] } }), /slots 101-16383 belong to no primary/],
+      [JSON.stringify({ hotTag: { threshold: 0 } }), /hotTag.threshold/],
+      [JSON.stringify({ excludes: [] }), /unknown setting "excludes"/],
+    ] as const) {
+      const bad = await run('check', workspace({ 'app.py': APP, 'keyslot.config.json': config }));
+      assert.equal(bad.code, 2, config);
+      assert.match(bad.err, reason);
+      assert.equal(bad.out, '', 'nothing half-done on stdout');
+    }
+    const missing = await run('check', dir, '--config', path.join(dir, 'nope.json'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /no such config file/);
+  });
+});
