@@ -41,6 +41,8 @@ export interface KeyJson {
   client: string;
   library: string;
   group: string | null;
+  /** where the client sends reads: primary, replica or maybe-replica */
+  reads: string;
 }
 
 export interface GroupJson {
@@ -91,6 +93,7 @@ export function toJson(r: CheckResult): MapJson {
       client: u.client,
       library: u.library,
       group: u.group,
+      reads: u.routing.reads,
     };
   });
   const groups = r.groups

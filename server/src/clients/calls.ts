@@ -1,7 +1,8 @@
 import type { CallExpr, Expr, FileFacts } from '../extract/ir';
 import { commandKeys, isKnownCommand, numkeysIndex } from '../commands/table';
 import { hashOfPattern, normalizeSegments } from '../model/pattern';
-import type { Group, GroupKind, KeyUse } from '../model/keyuse';
+import type { Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
+import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
 import type { WorkspaceFacts } from '../resolve/workspace';
 import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS } from './profiles';
@@ -15,6 +16,8 @@ export type Receiver =
 export interface Options {
   /** receiver names to treat as Redis clients even without other evidence */
   extraClientNames?: string[];
+  /** standalone clients that point at replicas: receiver names, or text in their constructor call (a host pattern, an env var name) */
+  replicaClients?: string[];
 }
 
 /** Names that, in a file importing a Redis library, are strong evidence of a client. */
@@ -35,6 +38,8 @@ export class CallInterpreter {
   readonly uses: KeyUse[] = [];
   readonly groups = new Map<string, Group>();
   readonly scripts: ScriptSource[] = [];
+  readonly waits: WaitCall[] = [];
+  private routingMemo = new Map<ClientInfo, Routing>();
   private receiverMemo = new Map<Expr, Receiver | null>();
   /** the receiver as written at the call being interpreted */
   private receiverText = '';
@@ -161,7 +166,7 @@ export class CallInterpreter {
         return this.byName(e.name, e, file);
       }
       case 'call': {
-        const ctor = this.constructorOf(e, file);
+        const ctor = this.constructorOf(e, ctx);
         if (ctor) return { kind: 'client', client: ctor };
         const callee = e.callee;
         if (callee.k !== 'attr') return null;
@@ -173,7 +178,7 @@ export class CallInterpreter {
         if (inner.kind === 'client') {
           if (profile.passThrough.test(callee.name)) return inner;
           if (callee.name === 'register_script' && e.args[0]) return { kind: 'script', client: inner.client, source: e.args[0] };
-          if (/^(master_for|slave_for)$/.test(callee.name)) return { kind: 'client', client: { ...inner.client, mode: 'sentinel', evidence: callee.name, options: e } };
+          if (/^(master_for|slave_for)$/.test(callee.name)) return { kind: 'client', client: { ...inner.client, mode: 'sentinel', evidence: callee.name, options: e, optionsCtx: ctx } };
           const pm = profile.pipelineMethods.find((p) => p.match.test(callee.name));
           if (pm) {
             let transaction = pm.transaction === true;
@@ -234,7 +239,8 @@ export class CallInterpreter {
   private fromType(type: string, file: FileFacts, key: string, anchor: Expr, ctx: Ctx, argOf?: number): Receiver | null {
     const t = type.replace(/\s+/g, '').replace(/^Optional\[(.*)\]$/, '$1');
     for (const p of this.candidates(file)) {
-      if (p.clientTypes.test(t)) return { kind: 'client', client: { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type } };
+      // a typed client was built elsewhere; its file's config calls (Lettuce setReadFrom) still tell its routing
+      if (p.clientTypes.test(t)) return { kind: 'client', client: { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type, optionsCtx: ctx } };
       const pt = p.pipelineTypes?.find((x) => x.match.test(t));
       if (pt) {
         const client: ClientInfo = { library: p.library, mode: 'unknown', evidence: type };
@@ -259,7 +265,8 @@ export class CallInterpreter {
     return libs.length ? libs : PROFILES.filter((p) => p.languages.includes(file.language));
   }
 
-  private constructorOf(e: CallExpr, file: FileFacts): ClientInfo | null {
+  private constructorOf(e: CallExpr, ctx: Ctx): ClientInfo | null {
+    const file = ctx.file;
     const text = calleeText(e.callee);
     if (!text) return null;
     for (const p of this.candidates(file)) {
@@ -268,7 +275,7 @@ export class CallInterpreter {
         if (!c.match.test(text)) continue;
         // ioredis and node-redis share names such as Redis / createClient: the import decides
         if (!librariesOf(file).includes(p) && !/Cluster|Jedis|redis\./.test(text)) continue;
-        return { library: p.library, mode: c.mode, evidence: text, options: e };
+        return { library: p.library, mode: c.mode, evidence: text, options: e, optionsCtx: ctx };
       }
     }
     return null;
@@ -339,6 +346,10 @@ export class CallInterpreter {
     const line: (string | null)[] = [command, ...items.map((it) => (it.unknown ? null : literalText(it.value)))];
     const keys = commandKeys(line);
     if (!keys) return;
+    if (keys.command === 'wait' || keys.command === 'waitaof') {
+      this.waits.push({ file: ctx.file.file, flow: flowOf(ctx), offset: call.span.start, client: this.receiverText });
+      return;
+    }
     const pipeline = this.pipelineGroup(recv, ctx);
     let group = pipeline;
     const keyItems = keys.keys.map((k) => ({ ref: k, item: items[k.argIndex - 1] })).filter((x) => x.item);
@@ -409,7 +420,17 @@ export class CallInterpreter {
       mode: recv.client.mode,
       group,
       spread: many || undefined,
+      flow: flowOf(ctx),
+      routing: this.routing(recv.client, this.receiverText),
     });
+  }
+
+  private routing(c: ClientInfo, receiver: string): Routing {
+    const marked = this.opts.replicaClients?.find((m) => receiver === m || receiver.endsWith('.' + m) || matchesText(c.options?.text ?? '', m));
+    if (marked) return { reads: 'replica', why: `\`${marked}\` is listed in keyslot.replicaClients` };
+    let r = this.routingMemo.get(c);
+    if (!r) this.routingMemo.set(c, (r = routingOf(c)));
+    return r;
   }
 
   /** redis-py: script(keys=[...], args=[...]) on a register_script result. */
@@ -534,4 +555,24 @@ function calleeText(e: Expr): string | undefined {
 function receiverName(e: Expr): string {
   if (e.k === 'call' && e.callee.k === 'attr') return receiverName(e.callee.object) + '.' + e.callee.name + '()';
   return e.text.length > 40 ? e.text.slice(0, 40) + '…' : e.text;
+}
+
+/** The outermost function around a scope: a flow of code, with its nested closures. */
+function flowOf(ctx: Ctx): string {
+  let id = ctx.scope;
+  let flow = id;
+  while (id) {
+    const s = ctx.file.scopes.get(id);
+    if (!s) break;
+    if (s.kind === 'function') flow = id;
+    id = s.parent!;
+  }
+  return `${ctx.file.file}#${flow}`;
+}
+
+/** `replica-*.internal` or `REDIS_REPLICA_URL` inside a constructor call's text (`*` matches within a word). */
+function matchesText(text: string, pattern: string): boolean {
+  if (!text || !pattern) return false;
+  const re = new RegExp(pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[\\w.-]*'));
+  return re.test(text);
 }

@@ -23,8 +23,10 @@ export interface ClientInfo {
   mode: ClientMode;
   /** the constructor or type that told us, for messages */
   evidence: string;
-  /** keyword / option arguments of the constructor, kept for replica-read rules */
+  /** the constructor call, whose options decide where reads go (routing.ts) */
   options?: Expr;
+  /** where the constructor call is, to evaluate its options */
+  optionsCtx?: import('../resolve/evaluate').Ctx;
 }
 
 /** Argument layout: 'verbatim' passes the command line as written; 'idiomatic' omits numkeys and takes lists. */

@@ -8,7 +8,7 @@ import { LuaExtractor } from '../extract/lua';
 import { parserFor } from '../extract/parser';
 import { PythonExtractor } from '../extract/python';
 import { extractRedisFile } from '../extract/redisfile';
-import type { Group, KeyUse } from '../model/keyuse';
+import type { Group, KeyUse, WaitCall } from '../model/keyuse';
 import { ctxFor, evaluate, lookupName } from '../resolve/evaluate';
 import { WorkspaceFacts } from '../resolve/workspace';
 
@@ -17,6 +17,8 @@ export interface Analysis {
   groups: Group[];
   /** Lua scripts whose source was read, by id (Group.script / KeyUse.script) */
   scripts: Map<string, ScriptInfo>;
+  /** WAIT calls, which make earlier writes visible on replicas */
+  waits: WaitCall[];
 }
 
 /** What a script's first line declares (Redis 7 `#!lua flags=...`). */
@@ -78,11 +80,11 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
     interp.analyzeFile(facts);
     for (let i = first; i < interp.uses.length; i++) interp.uses[i].script = id;
   }
-  return { ...renumberGroups(interp.uses, [...interp.groups.values()]), scripts };
+  return { ...renumberGroups(interp.uses, [...interp.groups.values()]), scripts, waits: interp.waits };
 }
 
 /** Group ids in file and position order, so the same code always gets the same ids. */
-function renumberGroups(uses: KeyUse[], groups: Group[]): Omit<Analysis, 'scripts'> {
+function renumberGroups(uses: KeyUse[], groups: Group[]): Pick<Analysis, 'uses' | 'groups'> {
   groups.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || b.span.end - a.span.end));
   const ids = new Map(groups.map((g, i) => [g.id, `g${i + 1}`]));
   for (const g of groups) {

@@ -13,6 +13,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
   const r = await scan(root, paths, {
     excludes: [...settings.exclude, ...(extra.excludes ?? [])],
     extraClientNames: [...settings.clients.extraNames, ...(extra.clientNames ?? [])],
+    replicaClients: settings.replicaClients,
   });
   const manifests = new Manifests(root);
   const rules = runRules(r.uses, r.groups, {
@@ -21,6 +22,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     hotTagThreshold: settings.hotTag.threshold,
     severity: settings.severity,
     scripts: r.scripts,
+    waits: r.waits,
     textOf: (file) => r.texts.get(file),
   });
   return { ...r, ...rules };

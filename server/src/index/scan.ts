@@ -15,6 +15,7 @@ export interface ScanResult extends Analysis {
 export interface ScanOptions {
   excludes?: string[];
   extraClientNames?: string[];
+  replicaClients?: string[];
 }
 
 /** The whole pipeline for a folder: list, read, extract, resolve, interpret. */
@@ -39,7 +40,7 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
     texts.set(f.rel, r.text!);
     scanned.push(f);
   }
-  const a = await analyze(facts, { extraClientNames: opts.extraClientNames });
+  const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
   return { ...a, root, files: scanned, texts, skipped, syntaxErrors, invalidUtf8 };
 }
 

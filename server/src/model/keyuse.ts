@@ -1,6 +1,7 @@
 import type { Language } from '../extract/ir';
 import type { ClientMode, Library } from '../clients/profiles';
 import type { KeyPattern, PatternHash, Span } from './pattern';
+import type { Routing } from '../clients/routing';
 
 export type Access = 'read' | 'write' | 'delete' | 'unknown';
 
@@ -24,6 +25,18 @@ export interface KeyUse {
   spread?: boolean;
   /** for keys used inside a Lua script: which script (see Group.script) */
   script?: string;
+  /** the outermost function around the use (`file#scope`): one flow of code, nested closures included */
+  flow: string;
+  /** where the client sends this read (routing.ts) */
+  routing: Routing;
+}
+
+/** A `WAIT numreplicas` call: reads after it on the same client see the writes before it. */
+export interface WaitCall {
+  file: string;
+  flow: string;
+  offset: number;
+  client: string;
 }
 
 export type GroupKind = 'command' | 'transaction' | 'pipeline' | 'script' | 'watch';

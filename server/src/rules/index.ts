@@ -1,12 +1,13 @@
 import type { Library } from '../clients/profiles';
 import type { ScriptInfo } from '../index/analyze';
 import type { DeclaredVersion } from '../index/manifests';
-import type { Group, KeyUse } from '../model/keyuse';
+import type { Group, KeyUse, WaitCall } from '../model/keyuse';
 import type { Topology } from '../model/topology';
 import { crossslotRule } from './crossslot';
 import { CODES, Code, Finding, Severity } from './finding';
 import { GroupVerdict, judgeGroups } from './groups';
 import { pipelineRule } from './pipeline';
+import { replicaRule } from './replica';
 import { scriptRule } from './script';
 import { unsuppressed } from './suppress';
 import { bareTagRule, emptyTagRule, hotTagRule } from './tags';
@@ -17,6 +18,8 @@ export interface RuleOptions {
   hotTagThreshold: number;
   /** per-code severity overrides; 'off' drops the code */
   severity?: Partial<Record<Code, Severity | 'off'>>;
+  /** WAIT calls (replica-read-after-write) */
+  waits?: WaitCall[];
   /** Lua scripts whose source was read (shebang flags) */
   scripts?: Map<string, ScriptInfo>;
   /** file text, for suppression comments */
@@ -38,6 +41,7 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
     ...emptyTagRule(uses),
     ...bareTagRule(uses),
     ...hotTagRule(uses, opts.hotTagThreshold),
+    ...replicaRule(uses, groups, opts.waits ?? []),
   ];
   const findings: Finding[] = [];
   for (const f of unsuppressed(all, opts.textOf)) {
