@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as v8 from 'v8';
 
 /*
  * Whole-process measurements. Node children are preloaded with rusage-hook.cjs, which reports the
@@ -20,6 +21,8 @@ export interface ProcessSample {
   maxRssMb?: number;
   /** CPU is counted in clock ticks for non-Node programs: anything below one tick reads as 0 */
   cpuResolutionMs?: number;
+  /** set when the run failed and the spec allowed it (e.g. "out of memory") */
+  failure?: string;
 }
 
 export interface RunSpec {
@@ -29,37 +32,42 @@ export interface RunSpec {
   /** stdout goes here, so big JSON never sits in a pipe buffer */
   stdoutFile: string;
   env?: NodeJS.ProcessEnv;
+  /** report a failed run as a sample with `failure` instead of throwing */
+  allowFailure?: boolean;
 }
 
 /** Runs a Node script in a fresh process with the rusage hook. */
 export function runNode(nodeArgs: string[], spec: RunSpec): ProcessSample {
   const usageFile = spec.stdoutFile + '.rusage.json';
   fs.rmSync(usageFile, { force: true });
-  const { wallMs } = spawnTimed(process.execPath, ['--require', RUSAGE_HOOK, ...nodeArgs], spec, { KEYSLOT_BENCH_RUSAGE: usageFile });
+  const sample = runProgram(process.execPath, ['--require', RUSAGE_HOOK, ...nodeArgs], { ...spec, env: { ...spec.env, KEYSLOT_BENCH_RUSAGE: usageFile } });
+  // a process killed by a fatal error (V8 out of memory) never runs its exit handlers
+  if (!fs.existsSync(usageFile)) return sample;
   const u = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { userMicros: number; systemMicros: number; maxRssKb: number };
-  return { wallMs, cpuMs: (u.userMicros + u.systemMicros) / 1000, maxRssMb: u.maxRssKb / 1024 };
+  return { ...sample, cpuMs: (u.userMicros + u.systemMicros) / 1000, maxRssMb: u.maxRssKb / 1024, cpuResolutionMs: undefined };
 }
 
 /** Runs any program; CPU comes from the reaped-children counters. */
 export function runProgram(cmd: string, args: string[], spec: RunSpec): ProcessSample {
   const before = childCpuMs();
-  const { wallMs } = spawnTimed(cmd, args, spec, {});
-  const after = childCpuMs();
-  return { wallMs, cpuMs: before === undefined || after === undefined ? NaN : after - before, cpuResolutionMs: 1000 / clockTicksPerSecond() };
-}
-
-function spawnTimed(cmd: string, args: string[], spec: RunSpec, extraEnv: NodeJS.ProcessEnv): { wallMs: number } {
   const out = fs.openSync(spec.stdoutFile, 'w');
+  let r: ReturnType<typeof spawnSync>;
+  let wallMs: number;
   try {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { cwd: REPO, stdio: ['ignore', out, 'pipe'], env: { ...process.env, ...spec.env, ...extraEnv }, maxBuffer: 1 << 26 });
-    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.error) throw new Error(`${spec.label}: could not run ${cmd}: ${r.error.message}`);
-    if (!(spec.okCodes ?? [0]).includes(r.status ?? -1)) throw new Error(`${spec.label}: ${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}\n${r.stderr.toString().slice(0, 2000)}`);
-    return { wallMs };
+    r = spawnSync(cmd, args, { cwd: REPO, stdio: ['ignore', out, 'pipe'], env: { ...process.env, ...spec.env }, maxBuffer: 1 << 26 });
+    wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   } finally {
     fs.closeSync(out);
   }
+  const after = childCpuMs();
+  const sample: ProcessSample = { wallMs, cpuMs: before === undefined || after === undefined ? NaN : after - before, cpuResolutionMs: 1000 / clockTicksPerSecond() };
+  if (r.error) throw new Error(`${spec.label}: could not run ${cmd}: ${r.error.message}`);
+  if ((spec.okCodes ?? [0]).includes(r.status ?? -1)) return sample;
+  const stderr = String(r.stderr ?? '');
+  const failure = /heap out of memory|Allocation failed/.test(stderr) ? `out of memory (V8 heap limit ${Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20)} MB)` : `exit ${r.status ?? r.signal}`;
+  if (spec.allowFailure) return { ...sample, failure };
+  throw new Error(`${spec.label}: ${cmd} ${args.join(' ')} failed: ${failure}\n${stderr.slice(-2000)}`);
 }
 
 /** utime+stime of waited-for children (fields 16, 17 of /proc/self/stat), in ms; Linux only. */
@@ -86,6 +94,8 @@ function clockTicksPerSecond(): number {
 
 /** Median of each figure over repeated runs (each run is a fresh process). */
 export function medianSample(samples: ProcessSample[]): ProcessSample {
+  const failed = samples.find((s) => s.failure);
+  if (failed) return failed;
   const med = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.floor((s.length - 1) / 2)];

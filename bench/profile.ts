@@ -44,11 +44,24 @@ const PHASES: [RegExp, string][] = [
   [/^analyze$/, 'resolve + interpret calls'],
   [/^(toJson|textMap|sortUses)$/, 'output (JSON / text)'],
 ];
+/** Self time by whose code ran, from the source-mapped location of the sampled frame. */
+function areaOf(where: string, fn: string): string {
+  if (SPECIAL[fn]) return SPECIAL[fn];
+  if (where.startsWith('wasm ') || where.includes('web-tree-sitter')) return 'tree-sitter (wasm + web-tree-sitter JS bindings)';
+  if (where.startsWith('server/src/extract/')) return 'keyslot extractors (server/src/extract)';
+  if (/^server\/src\/(resolve|clients|model|commands)\//.test(where)) return 'keyslot resolve / interpret / model';
+  if (where.startsWith('server/src/')) return 'keyslot scan, files, CLI';
+  if (where.startsWith('node:')) return 'Node internals (fs, path, decoding)';
+  if (where === '') return 'V8 / native builtins';
+  return 'other (' + where.split('/').slice(0, 2).join('/') + ')';
+}
+
 const SPECIAL: Record<string, string> = { '(garbage collector)': 'GC', '(program)': 'V8 / native (program)', '(idle)': 'idle' };
 
 export interface ProfileSummary {
   totalMs: number;
   phases: { phase: string; ms: number; pct: number }[];
+  areas: { area: string; ms: number; pct: number }[];
   top: { fn: string; where: string; ms: number; pct: number }[];
 }
 
@@ -80,9 +93,12 @@ export function summarize(profile: CpuProfile, topN = 25): ProfileSummary {
   // self time by function: merge nodes of the same function reached through different stacks
   const byFn = new Map<string, { fn: string; where: string; ms: number }>();
   const locate = sourceLocator();
+  const areaMs = new Map<string, number>();
   for (const [id, ms] of selfMs) {
     const f = byId.get(id)!.callFrame;
     const where = locate(f);
+    const area = areaOf(where, f.functionName);
+    areaMs.set(area, (areaMs.get(area) ?? 0) + ms);
     const key = `${f.functionName}@${where}`;
     const e = byFn.get(key) ?? { fn: f.functionName || '(anonymous)', where, ms: 0 };
     e.ms += ms;
@@ -92,6 +108,7 @@ export function summarize(profile: CpuProfile, topN = 25): ProfileSummary {
   return {
     totalMs: Math.round(total),
     phases: [...phaseMs].sort((a, b) => b[1] - a[1]).map(([phase, ms]) => ({ phase, ms: Math.round(ms), pct: pct(ms) })),
+    areas: [...areaMs].sort((a, b) => b[1] - a[1]).map(([area, ms]) => ({ area, ms: Math.round(ms), pct: pct(ms) })),
     top: [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, topN).map((e) => ({ ...e, ms: Math.round(e.ms), pct: pct(e.ms) })),
   };
 }
@@ -136,6 +153,8 @@ export function profileScan(dir: string, subcommand: string): CpuProfile {
 export function formatSummary(s: ProfileSummary): string {
   const lines = [`CPU profile: ${(s.totalMs / 1000).toFixed(1)} s sampled`, '', 'phase (innermost pipeline function on the stack)      ms      %'];
   for (const p of s.phases) lines.push(`  ${p.phase.padEnd(46)} ${String(p.ms).padStart(7)} ${p.pct.toFixed(1).padStart(6)}`);
+  lines.push('', 'self time by whose code ran                            ms      %');
+  for (const a of s.areas) lines.push(`  ${a.area.slice(0, 46).padEnd(46)} ${String(a.ms).padStart(7)} ${a.pct.toFixed(1).padStart(6)}`);
   lines.push('', 'self time by function                                          ms      %');
   for (const t of s.top) lines.push(`  ${`${t.fn}  ${t.where}`.slice(0, 58).padEnd(58)} ${String(t.ms).padStart(7)} ${t.pct.toFixed(1).padStart(6)}`);
   return lines.join('\n') + '\n';

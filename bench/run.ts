@@ -117,7 +117,8 @@ interface TreeFigures {
   cli: ProcessSample;
   rg: ProcessSample;
   naive?: ProcessSample;
-  keyUses: number;
+  /** undefined when keyslot failed */
+  keyUses?: number;
   inProcess?: InProcessResult;
 }
 
@@ -131,8 +132,8 @@ function measureTree(ws: Workspace, ctx: { sub: string; rg: string; naiveBundle?
   const naive: ProcessSample[] = [];
   for (let i = 0; i < ctx.runs; i++) {
     log(`bench: ${ws.label}: run ${i + 1}/${ctx.runs}: keyslot ${ctx.sub} …`);
-    cli.push(runNode([KEYSLOT_BIN, ctx.sub, ws.dir, '--format', 'json'], { label: `keyslot ${ctx.sub}`, okCodes: ctx.sub === 'check' ? [0, 1] : [0], stdoutFile: out('keyslot.json') }));
-    log(` ${seconds(cli[i].wallMs)}; rg …`);
+    cli.push(runNode([KEYSLOT_BIN, ctx.sub, ws.dir, '--format', 'json'], { label: `keyslot ${ctx.sub}`, okCodes: ctx.sub === 'check' ? [0, 1] : [0], stdoutFile: out('keyslot.json'), allowFailure: true }));
+    log(` ${cli[i].failure ? `failed (${cli[i].failure}) after ` : ''}${seconds(cli[i].wallMs)}; rg …`);
     rg.push(rgRun());
     log(` ${seconds(rg[i].wallMs)}`);
     if (ctx.naiveBundle) {
@@ -142,24 +143,34 @@ function measureTree(ws: Workspace, ctx: { sub: string; rg: string; naiveBundle?
     }
     log('\n');
   }
-  const json = JSON.parse(fs.readFileSync(out('keyslot.json'), 'utf8')) as { keys: unknown[] };
+  const failed = cli.some((c) => c.failure);
+  const keyUses = failed ? undefined : (JSON.parse(fs.readFileSync(out('keyslot.json'), 'utf8')) as { keys: unknown[] }).keys.length;
   let inProcess: InProcessResult | undefined;
-  if (ctx.inProcess) {
+  if (ctx.inProcess && !failed) {
     log(`bench: ${ws.label}: in-process scan() and parse-everything …`);
     const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'inprocess.ts'), ws.dir], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.status !== 0) throw new Error(`bench: in-process run failed (${r.status}):\n${r.stderr}`);
-    inProcess = JSON.parse(r.stdout.trim().split('\n').pop()!) as InProcessResult;
-    log(` ${seconds(inProcess.scanMs)} / ${seconds(inProcess.naiveMs)}\n`);
+    // it holds a whole scan in one heap, so it can run out of memory where the CLI did not: leave its rows out then
+    if (r.status !== 0) log(` failed (exit ${r.status}); in-process rows left out\n${r.stderr.slice(-500)}\n`);
+    else {
+      inProcess = JSON.parse(r.stdout.trim().split('\n').pop()!) as InProcessResult;
+      log(` ${seconds(inProcess.scanMs)} / ${seconds(inProcess.naiveMs)}\n`);
+    }
   }
-  return { ws, cli: medianSample(cli), rg: medianSample(rg), naive: naive.length ? medianSample(naive) : undefined, keyUses: json.keys.length, inProcess };
+  return { ws, cli: medianSample(cli), rg: medianSample(rg), naive: naive.length ? medianSample(naive) : undefined, keyUses, inProcess };
 }
 
 const mb = (x: number) => `${x.toFixed(0)} MB`;
 const cpu = (s: ProcessSample) => (s.cpuResolutionMs && s.cpuMs < s.cpuResolutionMs ? `< ${s.cpuResolutionMs} ms` : seconds(s.cpuMs));
 
+/** A failed keyslot run (crash, out of memory) fails every budget it was measured against. */
+function failedRow(figure: string, s: ProcessSample, budget: string): Row {
+  return { figure, value: `failed: ${s.failure} after ${seconds(s.wallMs)}`, baseline: '', ratio: '', budget, verdict: 'FAIL' };
+}
+
 function mainRows(t: TreeFigures, sub: string): Row[] {
   const n = t.ws.files.toLocaleString('en-US');
   const { cli, rg, naive, inProcess: ip } = t;
+  if (cli.failure) return [failedRow(`cold ${sub}, ${n} files: wall`, cli, '≤ 10× rg'), failedRow(`cold ${sub}: wall vs parse-everything`, cli, '≤ 0.33× parse')];
   const rows: Row[] = [
     { figure: `cold ${sub}, ${n} files: wall`, value: seconds(cli.wallMs), baseline: `rg ${seconds(rg.wallMs)}`, ratio: ratio(cli.wallMs / rg.wallMs), budget: '≤ 10× rg', verdict: verdict(cli.wallMs <= 10 * rg.wallMs) },
   ];
@@ -181,6 +192,7 @@ function mainRows(t: TreeFigures, sub: string): Row[] {
 function bigRows(t: TreeFigures | undefined, sub: string): Row[] {
   const figure = `cold ${sub}, ${BIG_TREE_FILES.toLocaleString('en-US')} files`;
   if (!t) return [notMeasured(`${figure}: wall`, '≤ 20 s', 'run with --big'), notMeasured(`${figure}: peak RSS`, '≤ 1 GB', 'run with --big')];
+  if (t.cli.failure) return [failedRow(`${figure}: wall`, t.cli, '≤ 20 s'), { ...failedRow(`${figure}: peak RSS`, t.cli, '≤ 1 GB'), value: t.cli.maxRssMb ? mb(t.cli.maxRssMb) : `not known: ${t.cli.failure}` }];
   return [
     { figure: `${figure}: wall`, value: seconds(t.cli.wallMs), baseline: `rg ${seconds(t.rg.wallMs)}`, ratio: ratio(t.cli.wallMs / t.rg.wallMs), budget: '≤ 20 s', verdict: verdict(t.cli.wallMs <= 20_000) },
     { figure: `${figure}: peak RSS`, value: mb(t.cli.maxRssMb ?? NaN), baseline: '', ratio: '', budget: '≤ 1 GB', verdict: verdict((t.cli.maxRssMb ?? Infinity) <= 1024) },
@@ -193,7 +205,7 @@ function describe(t: TreeFigures): string {
   if (w.lines) parts.push(`${w.lines.toLocaleString('en-US')} lines`);
   parts.push(`${(w.bytes / 2 ** 20).toFixed(1)} MB`);
   if (w.redisFiles !== undefined) parts.push(`${w.redisFiles.toLocaleString('en-US')} files with Redis calls`);
-  parts.push(`${t.keyUses.toLocaleString('en-US')} key uses found`);
+  if (t.keyUses !== undefined) parts.push(`${t.keyUses.toLocaleString('en-US')} key uses found`);
   return `${w.label} (${w.dir}): ${parts.join(', ')}`;
 }
 

@@ -39,6 +39,7 @@ const common = {
   logOverride: { 'require-resolve-not-external': 'silent' },
 };
 await build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(dist, 'cli.js') });
+await build({ ...common, entryPoints: [join(root, 'server/src/lsp/bin.ts')], outfile: join(dist, 'server.js') });
 if (existsSync(join(root, 'client/src/extension.ts'))) {
   await build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'client.js'), external: ['vscode'] });
 }

@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const all = ['unit', 'cluster'];
+const all = ['unit', 'lsp', 'cluster'];
 const layers = process.argv.slice(2).length ? process.argv.slice(2) : all;
 
 function testFiles(dir) {
@@ -27,6 +27,6 @@ function run(cmd, args) {
 
 run('node', ['scripts/build.mjs']);
 run('npx', ['tsc', '-b']);
-if (layers.includes('cluster')) run('node', ['scripts/ensure-redis.mjs']);
+if (layers.includes('cluster') || layers.includes('lsp')) run('node', ['scripts/ensure-redis.mjs']);
 const files = layers.flatMap((l) => testFiles(join(root, 'test', l)));
 run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]);

@@ -104,3 +104,34 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
   }
   return { settings: s, errors };
 }
+
+/** The settings section the editor sends (`keyslot.*`). */
+export const SETTINGS_SECTION = 'keyslot';
+
+/** `keyslot/keyMap`: the workspace's key patterns, for the key-map panel and the slot heatmap. */
+export const KEY_MAP_METHOD = 'keyslot/keyMap';
+
+export interface KeyMapUse {
+  uri: string;
+  line: number;
+  character: number;
+  command: string;
+  access: string;
+}
+
+export interface KeyMapPattern {
+  pattern: string;
+  tag: string | null;
+  slot: number | null;
+  /** prefix before the first `:`, or '' */
+  namespace: string;
+  reads: number;
+  writes: number;
+  /** findings on any use of this pattern */
+  findings: number;
+  uses: KeyMapUse[];
+}
+
+export interface KeyMapResult {
+  folders: { uri: string; files: number; patterns: KeyMapPattern[]; findings: number; topology: { start: number; end: number; node: string }[] }[];
+}

@@ -7,6 +7,7 @@ import { checkFolder, CheckResult } from '../index/check';
 import { ConfigError, loadConfig } from '../index/config';
 import { Positions, sortUses, toJson } from './output';
 import { toSarif } from './sarif';
+import { runLanguageServer } from '../lsp/main';
 import { CODES, Severity } from '../rules';
 
 const VERSION = '0.1.0';
@@ -17,6 +18,7 @@ Usage:
   keyslot slot KEY...                 slot, hashed part and tag of each key (what CLUSTER KEYSLOT says)
   keyslot map [PATH...] [options]     every Redis key use in the code, grouped by hash tag
   keyslot check [PATH...] [options]   what fails on a Redis Cluster: CROSSSLOT calls, scripts, tags
+  keyslot lsp --stdio                 the language server, for any LSP editor
 
 Options for map and check:
   --format FORMAT      text or json; check also takes sarif (default text)
@@ -93,6 +95,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     if (cmd === '--version' || cmd === '-v') {
       out(VERSION + '\n');
       return 0;
+    }
+    if (cmd === 'lsp') {
+      // the language server takes over stdin/stdout (`--stdio`) or the IPC channel (`--node-ipc`) until the editor closes it
+      if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) throw new UsageError('lsp needs a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
+      runLanguageServer();
+      return new Promise<number>(() => undefined);
     }
     if (cmd === 'slot') return slotCommand(parseArgs(rest, cmd), out);
     if (cmd === 'map' || cmd === 'check') return await scanCommand(cmd, parseArgs(rest, cmd), out, err);

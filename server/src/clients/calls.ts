@@ -32,6 +32,8 @@ export interface ScriptSource {
   library: Library;
   /** the group of a call that runs the script (its KEYS), when this is a call site */
   group?: string;
+  /** the scope the expression is in (a Java class field is only visible from the class) */
+  scope?: string;
 }
 
 export class CallInterpreter {
@@ -101,12 +103,12 @@ export class CallInterpreter {
   private scriptDefinition(call: CallExpr, ctx: Ctx, libs: Profile[]): void {
     const callee = call.callee as Extract<Expr, { k: 'attr' }>;
     const name = callee.name;
-    if (name === 'register_script' && libs.some((l) => l.library === 'redis-py') && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, library: 'redis-py' });
-    if (name === 'NewScript' && callee.object.k === 'name' && callee.object.name === 'redis' && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, library: 'go-redis' });
+    if (name === 'register_script' && libs.some((l) => l.library === 'redis-py') && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'redis-py' });
+    if (name === 'NewScript' && callee.object.k === 'name' && callee.object.name === 'redis' && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'go-redis' });
     if (name === 'defineScript' || (callee.object.k === 'name' && /^(SCRIPT|lua)$/.test(name))) {
       const o = call.args[0];
       const src = o?.k === 'dict' ? o.entries.find(([k]) => keyName(k) === 'SCRIPT')?.[1] : undefined;
-      if (src) this.scripts.push({ expr: src, file: ctx.file, library: 'node-redis' });
+      if (src) this.scripts.push({ expr: src, file: ctx.file, scope: ctx.scope, library: 'node-redis' });
     }
   }
 
@@ -347,7 +349,7 @@ export class CallInterpreter {
     const keys = commandKeys(line);
     if (!keys) return;
     if (keys.command === 'wait' || keys.command === 'waitaof') {
-      this.waits.push({ file: ctx.file.file, flow: flowOf(ctx), offset: call.span.start, client: this.receiverText });
+      this.waits.push({ file: ctx.file.file, flow: flowOf(ctx), offset: call.span.start, client: this.receiverText, mode: recv.client.mode });
       return;
     }
     const pipeline = this.pipelineGroup(recv, ctx);
@@ -360,7 +362,7 @@ export class CallInterpreter {
       const kind: GroupKind = isScript ? 'script' : keys.command === 'watch' ? 'watch' : 'command';
       this.ensureGroup(id, kind, call, ctx, recv, keys.command, pipeline ?? undefined, split);
       group = this.groupIdFor(id);
-      if (isScript && items[0] && /^eval(_ro)?$/.test(keys.command)) this.scripts.push({ expr: items[0].expr, file: ctx.file, library: recv.client.library, group: group });
+      if (isScript && items[0] && /^eval(_ro)?$/.test(keys.command)) this.scripts.push({ expr: items[0].expr, file: ctx.file, scope: ctx.scope, library: recv.client.library, group: group });
     }
     for (const { ref, item } of keyItems) this.addUse(item.expr, item.value, ctx, recv, keys.command, ref.access, group, item.many);
   }
@@ -456,7 +458,7 @@ export class CallInterpreter {
     const keys = n === undefined ? items.slice(1, 1 + Number(literalText(items[0]?.value) ?? 0)) : items.slice(0, n);
     const id = this.groupIdFor(`${ctx.file.file}#call${call.id}`);
     this.ensureGroup(`${ctx.file.file}#call${call.id}`, 'script', call, ctx, recv, 'evalsha', this.pipelineGroup(recv, ctx) ?? undefined);
-    if (def.lua) this.scripts.push({ expr: def.lua, file: ctx.file, library: recv.client.library, group: id });
+    if (def.lua) this.scripts.push({ expr: def.lua, file: ctx.file, scope: ctx.scope, library: recv.client.library, group: id });
     for (const k of keys) this.addUse(k.expr, k.value, ctx, recv, 'evalsha', 'unknown', id, k.many);
   }
 
@@ -465,7 +467,7 @@ export class CallInterpreter {
     const key = `${ctx.file.file}#call${call.id}`;
     this.ensureGroup(key, 'script', call, ctx, r, command);
     const id = this.groupIdFor(key);
-    this.scripts.push({ expr: r.source, file: ctx.file, library: r.client.library, group: id });
+    this.scripts.push({ expr: r.source, file: ctx.file, scope: ctx.scope, library: r.client.library, group: id });
     for (const k of items) this.addUse(k.expr, k.value, ctx, r, command, 'unknown', id, k.many);
   }
 
@@ -573,6 +575,7 @@ function flowOf(ctx: Ctx): string {
 /** `replica-*.internal` or `REDIS_REPLICA_URL` inside a constructor call's text (`*` matches within a word). */
 function matchesText(text: string, pattern: string): boolean {
   if (!text || !pattern) return false;
-  const re = new RegExp(pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[\\w.-]*'));
+  // a whole host or variable name, not part of one (`replica` must not match `read_from_replicas`)
+  const re = new RegExp('(?<![\\w.-])' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[\\w.-]*') + '(?![\\w.-])');
   return re.test(text);
 }

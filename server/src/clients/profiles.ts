@@ -165,6 +165,8 @@ export const PROFILES: Profile[] = [
     passThrough: /^(connect|sync|async|reactive|getConnection)$/,
     pipelineMethods: [],
     genericMethods: /^dispatch$/,
+    // WAIT on a MasterReplica / standalone connection
+    aliases: { waitForReplication: 'wait' },
   },
   {
     library: 'redisson',

@@ -60,14 +60,14 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
   // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
   const scripts = new Map<string, ScriptInfo>();
   for (const script of interp.scripts) {
-    const literal = literalOf(script.expr, ws, script.file);
+    const literal = literalOf(script.expr, ws, script.file, script.scope ?? 'module');
     const id = `${script.file.file}@${(literal ?? script.expr).span.start}`;
     if (script.group) {
       const g = interp.groups.get(script.group);
       if (g) g.script = id;
     }
     if (scripts.has(id)) continue;
-    const v = evaluate(script.expr, ctxFor(ws, script.file, 'module', script.expr.span.start));
+    const v = evaluate(script.expr, ctxFor(ws, script.file, script.scope ?? 'module', script.expr.span.start));
     if (v.t !== 'str' || v.segs.some((s) => s.kind === 'hole')) continue;
     const lua = v.segs.map((s) => (s as { text: string }).text).join('');
     const shebang = /^#!lua\b([^\n]*)/.exec(lua);
@@ -96,10 +96,10 @@ function renumberGroups(uses: KeyUse[], groups: Group[]): Pick<Analysis, 'uses' 
 }
 
 /** The string literal an expression names in the same file (`LUA = """..."""`; `eval(LUA, ...)`). */
-function literalOf(e: Expr, ws: WorkspaceFacts, file: FileFacts): Extract<Expr, { k: 'str' }> | undefined {
+function literalOf(e: Expr, ws: WorkspaceFacts, file: FileFacts, scope: string): Extract<Expr, { k: 'str' }> | undefined {
   if (e.k === 'str') return e;
   if (e.k !== 'name') return undefined;
-  const found = lookupName(e.name, ctxFor(ws, file, 'module', e.span.start));
+  const found = lookupName(e.name, ctxFor(ws, file, scope, e.span.start));
   return found && 'binding' in found && found.file === file && found.binding.value.k === 'str' ? found.binding.value : undefined;
 }
 

@@ -37,6 +37,8 @@ export interface WaitCall {
   flow: string;
   offset: number;
   client: string;
+  /** WAIT only covers the writes of its own connection: a cluster client sends it to some other node */
+  mode: ClientMode;
 }
 
 export type GroupKind = 'command' | 'transaction' | 'pipeline' | 'script' | 'watch';

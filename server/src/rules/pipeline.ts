@@ -31,7 +31,7 @@ export function pipelineRule(verdicts: Map<string, GroupVerdict>, topology: Topo
         related: v.members.filter((m) => m !== at).map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)}${m.hash.slot !== null ? ` (slot ${m.hash.slot}, ${ownerOf(topology, m.hash.slot)})` : ''}` })),
         group: v.group.id,
       });
-    } else if (v.sameSlot === 'unknown') {
+    } else if (v.sameSlot !== 'yes' && known.length < v.members.length) {
       const at = v.members.find((m) => m.hash.slot === null) ?? v.members[0];
       out.push({
         code: 'crossslot-possible',

@@ -33,7 +33,8 @@ export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[]):
       if (u.access !== 'read' || u.routing.reads === 'primary' || (u.group && batched.has(u.group))) continue;
       const w = lastWrite.get(id);
       if (!w) continue;
-      const waited = (waitsByFlow.get(flow) ?? []).some((x) => x.offset > w.span.start && x.offset < u.span.start && x.client === w.client);
+      // WAIT counts only on the writer's own connection: a standalone or Sentinel client; cluster clients send it to some node
+      const waited = (waitsByFlow.get(flow) ?? []).some((x) => x.offset > w.span.start && x.offset < u.span.start && x.client === w.client && (x.mode === 'standalone' || x.mode === 'sentinel'));
       if (waited) continue;
       const may = u.routing.reads === 'replica' ? 'reads from a replica' : 'may read from a replica';
       const what = w.access === 'delete' ? 'deleted' : 'written';

@@ -73,21 +73,29 @@ export function bareTagRule(uses: KeyUse[]): Finding[] {
   return out;
 }
 
+/** The first use (in file and position order) of each distinct key pattern. */
+function firstUseOfEach(list: KeyUse[]): KeyUse[] {
+  const first = new Map<string, KeyUse>();
+  for (const u of [...list].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start))) if (!first.has(patternText(u.pattern))) first.set(patternText(u.pattern), u);
+  return [...first.values()];
+}
+
 /** hot-tag: one tag holds more distinct key patterns than the threshold - a hotspot slot. */
 export function hotTagRule(uses: KeyUse[], threshold: number): Finding[] {
   const byTag = new Map<string, KeyUse[]>();
   for (const u of uses) {
-    if (u.hash.kind !== 'tag' || !u.hash.tag) continue;
+    // a tag over a runtime value (`{user:${uid}}`) spreads one entity per slot; only a fixed tag piles everything onto one
+    if (u.hash.kind !== 'tag' || !u.hash.tag || u.hash.slot === null) continue;
     const t = patternText(u.hash.tag);
     byTag.set(t, [...(byTag.get(t) ?? []), u]);
   }
   const out: Finding[] = [];
   for (const [tag, list] of byTag) {
-    const patterns = [...new Map(list.map((u) => [patternText(u.pattern), u])).values()];
+    const patterns = firstUseOfEach(list);
     if (patterns.length <= threshold) continue;
     const namespaces = new Set(patterns.map((u) => namespaceOf(u.pattern.segments) || patternText(u.pattern)));
     const first = patterns[0];
-    const where = first.hash.slot !== null ? `all of them land in slot ${first.hash.slot}` : 'all keys of one value land in one slot';
+    const where = `all of them land in slot ${first.hash.slot}`;
     out.push({
       code: 'hot-tag',
       severity: 'warning',

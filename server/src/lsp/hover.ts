@@ -1,0 +1,54 @@
+import type { KeyUse } from '../model/keyuse';
+import { hashOfPattern, patternText, Segment } from '../model/pattern';
+import { ownerOf, Topology } from '../model/topology';
+import type { FolderIndex } from '../index/folder';
+
+const EXAMPLE = '1001';
+
+function holes(segs: Segment[]): string[] {
+  return [...new Set(segs.filter((s) => s.kind === 'hole').map((s) => (s as { expr: string }).expr))];
+}
+
+/** Hover for a key use: pattern, hashed part, slot (or what it depends on), owner, neighbours, commands, findings. */
+export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology): string {
+  const lines: string[] = [];
+  const tagText = u.hash.tag ? `\`{${patternText(u.hash.tag)}}\`` : null;
+  lines.push(`**Redis key** \`${patternText(u.pattern)}\`  `);
+  const how = tagText ? `the hash tag ${tagText}` : u.hash.kind === 'whole' ? 'no hash tag: the whole key' : u.hash.kind === 'empty-tag' ? 'an empty `{}` first: the whole key' : 'an unclosed `{`: the whole key';
+  lines.push(`hashed part \`${patternText(u.hash.hashed)}\` (${how})  `);
+  if (u.hash.slot !== null) {
+    const owner = ownerOf(topology, u.hash.slot);
+    const range = topology.ranges.find((r) => r.node === owner)!;
+    lines.push(`slot **${u.hash.slot}**, owned by ${owner} (${range.start}-${range.end}, ${topology.source})`);
+  } else {
+    const deps = holes(u.hash.hashed);
+    const example = hashOfPattern({ segments: u.hash.hashed.map((s) => (s.kind === 'hole' ? { kind: 'lit', text: EXAMPLE } : s)) });
+    lines.push(`slot depends on ${deps.map((d) => `\`${d}\``).join(', ')}: for ${deps.map((d) => `${d} = ${EXAMPLE}`).join(', ')} it is slot **${example.slot}**`);
+  }
+  // neighbours: other patterns in the same slot or with the same tag
+  const others = new Map<string, KeyUse>();
+  for (const x of index.state.uses) {
+    const same = (u.hash.slot !== null && x.hash.slot === u.hash.slot) || (u.hash.tag && x.hash.hashId === u.hash.hashId);
+    if (same && patternText(x.pattern) !== patternText(u.pattern)) others.set(patternText(x.pattern), x);
+  }
+  if (others.size) {
+    const shown = [...others.values()].slice(0, 5).map((x) => `\`${patternText(x.pattern)}\` (${x.file})`);
+    lines.push('', `${others.size} other key pattern${others.size === 1 ? '' : 's'} share${others.size === 1 ? 's' : ''} this ${u.hash.slot !== null ? 'slot' : 'tag'}: ${shown.join(', ')}${others.size > 5 ? ', …' : ''}`);
+  }
+  // commands touching this key across the workspace
+  const uses = index.samePattern(u);
+  const byCommand = new Map<string, { n: number; access: string }>();
+  for (const x of uses) {
+    const k = x.command.toUpperCase();
+    const e = byCommand.get(k) ?? { n: 0, access: x.access };
+    e.n++;
+    byCommand.set(k, e);
+  }
+  const files = new Set(uses.map((x) => x.file));
+  lines.push('', `used by ${[...byCommand.entries()].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')} in ${files.size} file${files.size === 1 ? '' : 's'}`);
+  lines.push(`client \`${u.client}\` (${u.library}): reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}`);
+  if (u.routing.reads !== 'primary') lines.push('A read right after a write may see the old value; `WAIT numreplicas timeout` after the write makes it visible on replicas first.');
+  const findings = index.state.findings.filter((f) => f.file === u.file && f.span.start <= u.span.end && u.span.start <= f.span.end);
+  if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
+  return lines.join('\n');
+}

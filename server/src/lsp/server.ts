@@ -1,0 +1,399 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { fileURLToPath, pathToFileURL } from 'url';
+import {
+  CodeAction,
+  CodeActionKind,
+  Connection,
+  Diagnostic,
+  DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  InitializeResult,
+  Location,
+  Range,
+  ResponseError,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  WorkspaceEdit,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { FolderIndex } from '../index/folder';
+import { CONFIG_FILE, loadConfig, topologyOf } from '../index/config';
+import { commonEntity, namespaceOf } from '../model/entity';
+import type { KeyUse } from '../model/keyuse';
+import { patternText } from '../model/pattern';
+import { DEFAULT_SETTINGS, KEY_MAP_METHOD, KeyMapResult, KeyslotSettings, parseSettings, SETTINGS_SECTION } from '../protocol';
+import type { Finding } from '../rules';
+import { hoverMarkdown } from './hover';
+import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+const MIGRATION = 'Data already stored under the old key names will not be found under the new ones: plan a migration (copy or RENAME the keys) before deploying.';
+
+/**
+ * The keyslot language server: indexes every workspace folder, keeps it current from editor
+ * buffers and watched files, and answers hover, diagnostics, code actions, references,
+ * highlights, symbols, rename and `keyslot/keyMap`. Transport-agnostic: main.ts picks stdio or IPC.
+ */
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const folders: FolderIndex[] = [];
+  let canConfigure = false;
+  let canProgress = false;
+  let canWatch = false;
+  let canFolders = false;
+  let published = new Set<string>();
+  let ready: Promise<void> = Promise.resolve();
+
+  const uriOf = (f: FolderIndex, rel: string) => pathToFileURL(path.join(f.root, rel)).href;
+  const locate = (uri: string): { folder: FolderIndex; rel: string } | undefined => {
+    if (!uri.startsWith('file:')) return undefined;
+    const abs = fileURLToPath(uri);
+    let best: FolderIndex | undefined;
+    for (const f of folders) if (f.relOf(abs) !== undefined && (!best || f.root.length > best.root.length)) best = f;
+    return best ? { folder: best, rel: best.relOf(abs)! } : undefined;
+  };
+  /** A text document for offset ↔ position: the open buffer, or the indexed text. */
+  const docCache = new Map<string, TextDocument>();
+  const docOf = (f: FolderIndex, rel: string): TextDocument => {
+    const uri = uriOf(f, rel);
+    const open = documents.get(uri);
+    if (open) return open;
+    const text = f.texts.get(rel) ?? '';
+    let d = docCache.get(uri);
+    if (!d || d.getText() !== text) docCache.set(uri, (d = TextDocument.create(uri, 'plaintext', 0, text)));
+    return d;
+  };
+  const rangeOf = (f: FolderIndex, rel: string, span: { start: number; end: number }): Range => {
+    const d = docOf(f, rel);
+    return { start: d.positionAt(span.start), end: d.positionAt(span.end) };
+  };
+
+  async function settingsFor(f: FolderIndex): Promise<KeyslotSettings> {
+    // the config file first, then editor settings on top (they are the user's latest word)
+    let base = DEFAULT_SETTINGS;
+    try {
+      base = loadConfig(f.root).settings;
+    } catch (e) {
+      connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${(e as Error).message}`);
+    }
+    if (!canConfigure) return base;
+    const uri = pathToFileURL(f.root).href;
+    const [mine, files] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: SETTINGS_SECTION }, { scopeUri: uri, section: 'files' }]);
+    f.editorExcludes = Object.entries((files?.exclude ?? {}) as Record<string, boolean>)
+      .filter(([, on]) => on)
+      .map(([g]) => g);
+    if (!mine || typeof mine !== 'object') return base;
+    // editors send every declared setting, defaults included: only keys that parse count
+    const { settings, errors } = parseSettings({ ...stripEmpty(mine as Record<string, unknown>) }, 'keyslot settings');
+    if (errors.length) connection.window.showWarningMessage(errors.join('\n'));
+    return { ...base, ...pickSet(settings, mine as Record<string, unknown>) };
+  }
+
+  async function indexAll(): Promise<void> {
+    const progress = canProgress ? await connection.window.createWorkDoneProgress() : undefined;
+    progress?.begin('keyslot: indexing Redis keys', 0, '', false);
+    const overlay = (f: FolderIndex) => new Map(documents.all().flatMap((d) => (locate(d.uri)?.folder === f ? [[locate(d.uri)!.rel, d.getText()] as [string, string]] : [])));
+    for (const f of folders) {
+      f.settings = await settingsFor(f);
+      await f.indexAll((done, total) => {
+        if (done % 50 === 0 || done === total) progress?.report(Math.round((100 * done) / Math.max(1, total)), `${done}/${total} files`);
+      }, overlay(f));
+    }
+    const keys = folders.reduce((n, f) => n + f.state.uses.length, 0);
+    progress?.done();
+    connection.console.info(`keyslot: indexed ${folders.reduce((n, f) => n + f.texts.size, 0)} files, ${keys} key uses`);
+    publish();
+  }
+
+  /** Runs after everything queued before it: edits, file events and settings apply in order. */
+  function enqueue(work: () => Promise<void>): Promise<void> {
+    ready = ready.then(work).catch((e) => connection.console.error(`keyslot: ${(e as Error).stack ?? e}`));
+    return ready;
+  }
+
+  function publish(): void {
+    const next = new Set<string>();
+    for (const f of folders) {
+      const byFile = new Map<string, Diagnostic[]>();
+      for (const x of f.state.findings) byFile.set(x.file, [...(byFile.get(x.file) ?? []), toDiagnostic(f, x)]);
+      for (const [rel, diags] of byFile) {
+        const uri = uriOf(f, rel);
+        next.add(uri);
+        connection.sendDiagnostics({ uri, diagnostics: diags });
+      }
+    }
+    for (const uri of published) if (!next.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
+    published = next;
+  }
+
+  function toDiagnostic(f: FolderIndex, x: Finding): Diagnostic {
+    return {
+      range: rangeOf(f, x.file, x.span),
+      severity: SEVERITY[x.severity],
+      code: x.code,
+      source: 'keyslot',
+      message: x.message,
+      relatedInformation: x.related.map((r) => ({ location: { uri: uriOf(f, r.file), range: rangeOf(f, r.file, r.span) }, message: r.message })),
+    };
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    const caps = params.capabilities;
+    canConfigure = !!caps.workspace?.configuration;
+    canProgress = !!caps.window?.workDoneProgress;
+    canWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    canFolders = !!caps.workspace?.workspaceFolders;
+    const roots = params.workspaceFolders?.map((w) => w.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToFileURL(params.rootPath).href] : []);
+    for (const uri of roots) if (uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(uri)));
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        referencesProvider: true,
+        documentHighlightProvider: true,
+        workspaceSymbolProvider: true,
+        renameProvider: { prepareProvider: true },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'keyslot', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (canWatch) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,lua,redis}' }, { globPattern: `**/{${CONFIG_FILE},package.json,requirements*.txt,pyproject.toml,Pipfile,go.mod,pom.xml,build.gradle,build.gradle.kts}` }] });
+    if (canFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      void enqueue(async () => {
+        for (const r of e.removed) {
+          const i = folders.findIndex((f) => pathToFileURL(f.root).href === r.uri);
+          if (i >= 0) folders.splice(i, 1);
+        }
+        for (const a of e.added) if (a.uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(a.uri)));
+        await indexAll();
+      });
+    });
+    void enqueue(indexAll);
+  });
+
+  connection.onDidChangeConfiguration(() => void enqueue(indexAll));
+
+  documents.onDidChangeContent((e) => {
+    const at = locate(e.document.uri);
+    if (!at) return;
+    const text = e.document.getText();
+    void enqueue(async () => {
+      if (documents.get(e.document.uri)?.getText() !== text) return; // a newer edit is queued
+      await at.folder.setText(at.rel, text);
+      await at.folder.reanalyze();
+      publish();
+    });
+  });
+
+  connection.onDidChangeWatchedFiles((e) => {
+    void enqueue(async () => {
+      let settingsChanged = false;
+      for (const c of e.changes) {
+        const at = locate(c.uri);
+        if (!at) continue;
+        const base = path.basename(at.rel);
+        if (base === CONFIG_FILE || /^(package\.json|requirements.*\.txt|pyproject\.toml|Pipfile|go\.mod|pom\.xml|build\.gradle(\.kts)?)$/.test(base)) settingsChanged = true;
+        if (documents.get(c.uri)) continue; // the open buffer is the truth
+        if (c.type === FileChangeType.Deleted) at.folder.remove(at.rel);
+        else {
+          try {
+            await at.folder.setText(at.rel, fs.readFileSync(fileURLToPath(c.uri), 'utf8'));
+          } catch {
+            at.folder.remove(at.rel);
+          }
+        }
+      }
+      if (settingsChanged) return indexAll();
+      for (const f of folders) await f.reanalyze();
+      publish();
+    });
+  });
+
+  connection.onHover(async (p) => {
+    await ready;
+    const at = locate(p.textDocument.uri);
+    if (!at) return null;
+    const u = at.folder.useAt(at.rel, docOf(at.folder, at.rel).offsetAt(p.position));
+    if (!u) return null;
+    return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, topologyOf(at.folder.settings.topology)) }, range: rangeOf(at.folder, u.file, u.span) };
+  });
+
+  connection.onCodeAction(async (p) => {
+    await ready;
+    const at = locate(p.textDocument.uri);
+    if (!at) return [];
+    const f = at.folder;
+    const actions: CodeAction[] = [];
+    for (const d of p.context.diagnostics) {
+      if (d.source !== 'keyslot' || typeof d.code !== 'string') continue;
+      const doc = docOf(f, at.rel);
+      const finding = f.state.findings.find((x) => x.file === at.rel && x.code === d.code && doc.offsetAt(d.range.start) === x.span.start);
+      if (!finding) continue;
+      const fix = finding.code === 'bare-tag' ? widenFix(f, finding) : /^(crossslot|crossslot-possible|pipeline-cross-node)$/.test(finding.code) ? tagFix(f, finding) : null;
+      if (fix) actions.push({ ...fix, diagnostics: [d], kind: CodeActionKind.QuickFix, isPreferred: true });
+      // suppress: a comment line above, indented like the line
+      const line = doc.getText({ start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line + 1, character: 0 } });
+      const indent = /^\s*/.exec(line)![0];
+      const lang = f.state.uses.find((u) => u.file === at.rel)?.language ?? 'python';
+      actions.push({
+        title: `Suppress ${finding.code} on this line (keyslot-ignore)`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        edit: { changes: { [p.textDocument.uri]: [{ range: { start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line, character: 0 } }, newText: `${indent}${suppressComment(lang, finding.code)}\n` }] } },
+      });
+    }
+    return actions;
+  });
+
+  /** The entity-tag fix for a group: every key of it, and every other use of those keys in the folder. */
+  function tagFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
+    const v = finding.group ? f.state.verdicts.get(finding.group) : undefined;
+    if (!v) return null;
+    const entity = commonEntity([...new Map(v.members.map((m) => [patternText(m.pattern), m.pattern.segments])).values()]);
+    if (!entity) return null;
+    const targets = new Map<string, KeyUse>();
+    for (const m of v.members) for (const u of f.sameText((x) => patternText(x.pattern), m)) targets.set(`${u.file}@${u.span.start}`, u);
+    const edits: TextEdit[] = [];
+    for (const u of targets.values()) {
+      if (u.hash.kind === 'tag' && u.hash.tag && patternText(u.hash.tag) === entity.text) continue;
+      if (u.hash.kind !== 'whole') return null; // an existing, different tag: a person decides
+      const e = insertTagEdits(u, f.texts.get(u.file) ?? '', entity.segments);
+      if (!e) return null;
+      edits.push(...e);
+    }
+    if (!edits.length) return null;
+    return workspaceEdit(f, edits, `Tag with {${entity.text}}`);
+  }
+
+  function widenFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
+    const u = f.useAt(finding.file, finding.span.start);
+    if (!u) return null;
+    const edits: TextEdit[] = [];
+    for (const x of f.sameText((y) => patternText(y.pattern), u)) {
+      const e = widenTagEdits(x, f.texts.get(x.file) ?? '');
+      if (!e) return null;
+      edits.push(...e);
+    }
+    const ns = patternText(u.pattern).replace(/\{.*$/, '');
+    return workspaceEdit(f, edits, `Widen the tag to {${ns}${u.hash.tag ? patternText(u.hash.tag) : ''}}`);
+  }
+
+  function workspaceEdit(f: FolderIndex, edits: TextEdit[], what: string): Omit<CodeAction, 'kind'> {
+    const unique = [...new Map(edits.map((e) => [`${e.file}@${e.start}@${e.text}`, e])).values()];
+    const files = new Set(unique.map((e) => e.file));
+    const places = new Set(unique.map((e) => `${e.file}@${e.start}`)).size / 2;
+    const title = `${what}: ${Math.ceil(places)} place${places > 1 ? 's' : ''} in ${files.size} file${files.size > 1 ? 's' : ''}`;
+    const edit: WorkspaceEdit = { documentChanges: [], changeAnnotations: { migration: { label: title, needsConfirmation: true, description: MIGRATION } } };
+    for (const file of files) {
+      const uri = uriOf(f, file);
+      edit.documentChanges!.push({
+        textDocument: { uri, version: documents.get(uri)?.version ?? null },
+        edits: unique.filter((e) => e.file === file).map((e) => ({ range: rangeOf(f, file, e), newText: e.text, annotationId: 'migration' })),
+      });
+    }
+    return { title, edit };
+  }
+
+  const sameKey = (f: FolderIndex, u: KeyUse) => f.sameText((x) => patternText(x.pattern), u);
+
+  connection.onReferences(async (p) => {
+    await ready;
+    const at = locate(p.textDocument.uri);
+    const u = at && at.folder.useAt(at.rel, docOf(at.folder, at.rel).offsetAt(p.position));
+    if (!at || !u) return [];
+    return sameKey(at.folder, u).map((x): Location => ({ uri: uriOf(at.folder, x.file), range: rangeOf(at.folder, x.file, x.span) }));
+  });
+
+  connection.onDocumentHighlight(async (p) => {
+    await ready;
+    const at = locate(p.textDocument.uri);
+    const u = at && at.folder.useAt(at.rel, docOf(at.folder, at.rel).offsetAt(p.position));
+    if (!at || !u) return [];
+    return sameKey(at.folder, u)
+      .filter((x) => x.file === at.rel)
+      .map((x) => ({ range: rangeOf(at.folder, x.file, x.span), kind: x.access === 'read' ? 2 : x.access === 'unknown' ? 1 : 3 }));
+  });
+
+  connection.onWorkspaceSymbol(async (p) => {
+    await ready;
+    const q = p.query.toLowerCase();
+    const out = [];
+    for (const f of folders) {
+      const seen = new Set<string>();
+      for (const u of f.state.uses) {
+        const t = patternText(u.pattern);
+        if (seen.has(t) || !t.toLowerCase().includes(q)) continue;
+        seen.add(t);
+        out.push({ name: t, kind: SymbolKind.Key, location: { uri: uriOf(f, u.file), range: rangeOf(f, u.file, u.span) }, containerName: u.hash.slot !== null ? `slot ${u.hash.slot}` : 'slot varies' });
+        if (out.length >= 500) return out;
+      }
+    }
+    return out;
+  });
+
+  connection.onPrepareRename(async (p) => {
+    await ready;
+    const at = locate(p.textDocument.uri);
+    const u = at && at.folder.useAt(at.rel, docOf(at.folder, at.rel).offsetAt(p.position));
+    if (!at || !u) return null;
+    return { range: rangeOf(at.folder, u.file, u.span), placeholder: patternText(u.pattern) };
+  });
+
+  connection.onRenameRequest(async (p) => {
+    await ready;
+    const at = locate(p.textDocument.uri);
+    const u = at && at.folder.useAt(at.rel, docOf(at.folder, at.rel).offsetAt(p.position));
+    if (!at || !u) return null;
+    if (u.pattern.segments.some((s) => s.kind === 'hole') || /[${}]/.test(p.newName)) throw new ResponseError(1, 'keyslot renames keys written as one literal; this key is built from runtime values, so use the tag quick fix or edit its key builder');
+    const edits: TextEdit[] = [];
+    for (const x of sameKey(at.folder, u)) {
+      const text = at.folder.texts.get(x.file) ?? '';
+      const src = text.slice(x.span.start, x.span.end);
+      const inner = /^(["'`]?)(.*)\1$/s.exec(src);
+      if (!inner || inner[2] !== patternText(u.pattern)) throw new ResponseError(1, `cannot rename: \`${patternText(u.pattern)}\` at ${x.file} is not written as one literal`);
+      const q = inner[1].length;
+      edits.push({ file: x.file, start: x.span.start + q, end: x.span.end - q, text: p.newName });
+    }
+    const action = workspaceEdit(at.folder, edits, `Rename ${patternText(u.pattern)} to ${p.newName}`);
+    return action.edit!;
+  });
+
+  connection.onRequest(KEY_MAP_METHOD, async (): Promise<KeyMapResult> => {
+    await ready;
+    return {
+      folders: folders.map((f) => {
+        const byPattern = new Map<string, KeyMapResult['folders'][number]['patterns'][number]>();
+        for (const u of f.state.uses) {
+          const t = patternText(u.pattern);
+          let e = byPattern.get(t);
+          if (!e) byPattern.set(t, (e = { pattern: t, tag: u.hash.tag ? patternText(u.hash.tag) : null, slot: u.hash.slot, namespace: namespaceOf(u.pattern.segments), reads: 0, writes: 0, findings: 0, uses: [] }));
+          if (u.access === 'read') e.reads++;
+          else if (u.access === 'write' || u.access === 'delete') e.writes++;
+          const pos = docOf(f, u.file).positionAt(u.span.start);
+          e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access });
+          e.findings += f.state.findings.filter((x) => x.file === u.file && x.span.start === u.span.start).length;
+        }
+        return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: topologyOf(f.settings.topology).ranges };
+      }),
+    };
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** Editors send `null`/empty for unset settings; those must not override the config file. */
+function stripEmpty(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== null && v !== undefined && k !== 'trace'));
+}
+
+function pickSet(s: KeyslotSettings, raw: Record<string, unknown>): Partial<KeyslotSettings> {
+  return Object.fromEntries(Object.keys(stripEmpty(raw)).filter((k) => k in s).map((k) => [k, s[k as keyof KeyslotSettings]]));
+}

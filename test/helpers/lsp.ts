@@ -1,0 +1,82 @@
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { createConnection } from 'vscode-languageserver/node';
+import {
+  createProtocolConnection,
+  ProtocolConnection,
+  PublishDiagnosticsParams,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { startServer } from '../../server/src/lsp/server';
+
+/**
+ * The keyslot language server and a test client in one process, joined by two streams: the real
+ * server code and the real JSON-RPC protocol, without an editor. Waits are for messages, never time.
+ */
+export interface TestClient {
+  conn: ProtocolConnection;
+  /** every publishDiagnostics so far, newest last */
+  diagnostics: PublishDiagnosticsParams[];
+  progress: unknown[];
+  /** resolves with the next publishDiagnostics for `uri` that satisfies `pred` (or the latest one already received) */
+  nextDiagnostics(uri: string, pred?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+  /** what workspace/configuration answers for the `keyslot` section */
+  settings: Record<string, unknown>;
+  close(): void;
+}
+
+export async function startTestServer(rootDir: string, settings: Record<string, unknown> = {}): Promise<TestClient> {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
+  const conn = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+  const diagnostics: PublishDiagnosticsParams[] = [];
+  const waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  const client: TestClient = {
+    conn,
+    diagnostics,
+    progress: [],
+    settings,
+    nextDiagnostics(uri, pred = () => true) {
+      const latest = [...diagnostics].reverse().find((d) => d.uri === uri);
+      if (latest && pred(latest)) return Promise.resolve(latest);
+      return new Promise((resolve) => waiters.push({ uri, pred, resolve }));
+    },
+    close() {
+      conn.dispose();
+      toServer.end();
+      toClient.end();
+    },
+  };
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+    diagnostics.push(p);
+    for (const w of [...waiters]) {
+      if (w.uri === p.uri && w.pred(p)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(p);
+      }
+    }
+  });
+  conn.onNotification('$/progress', (p: unknown) => {
+    client.progress.push(p);
+  });
+  conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section === 'keyslot' ? client.settings : i.section === 'files' ? { exclude: {} } : null)));
+  conn.onRequest('window/workDoneProgress/create', () => null);
+  conn.onRequest('client/registerCapability', () => null);
+  conn.onNotification('window/logMessage', () => undefined);
+  conn.listen();
+  const uri = pathToFileURL(rootDir).href;
+  await conn.sendRequest('initialize', {
+    processId: null,
+    rootUri: uri,
+    workspaceFolders: [{ uri, name: 'ws' }],
+    capabilities: {
+      workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: {} } },
+      window: { workDoneProgress: true },
+      textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, publishDiagnostics: { relatedInformation: true } },
+    },
+  });
+  await conn.sendNotification('initialized', {});
+  return client;
+}

@@ -1,0 +1,149 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Hover, Location, Range, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { extractFile } from '../../server/src/index/analyze';
+import { removeWorkspaces, workspace } from '../helpers/cli';
+import { startTestServer, TestClient } from '../helpers/lsp';
+import { useClusterNode } from '../helpers/redis';
+
+/*
+ * The language server over the real protocol (in process, two streams), on a small workspace.
+ * Slots are CLUSTER KEYSLOT facts (redis-facts.md): {user:1001}:profile 5712, user:1001:profile 2549;
+ * the keys a quick fix produces are checked with a real cluster-mode Redis.
+ */
+const CACHE = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def profile(uid):
+    return rc.get("{user:1001}:profile")
+
+
+def load_user():
+    return rc.mget("user:1001:profile", "user:1001:settings")
+
+
+def save_user():
+    rc.set("user:1001:profile", "x")
+`;
+const STATS = `const Redis = require("ioredis");
+const cluster = new Redis.Cluster([]);
+async function hits() {
+  return cluster.get("user:1001:profile");
+}
+`;
+
+after(removeWorkspaces);
+
+function applyEdit(text: string, edit: WorkspaceEdit, uri: string): string {
+  const doc = TextDocument.create(uri, 'x', 0, text);
+  const edits = (edit.documentChanges as TextDocumentEdit[]).filter((c) => c.textDocument.uri === uri).flatMap((c) => c.edits as { range: Range; newText: string }[]);
+  return TextDocument.applyEdits(doc, edits);
+}
+
+describe('language server (in process, over the protocol)', () => {
+  let dir: string;
+  let c: TestClient;
+  const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+  const node = useClusterNode();
+
+  before(async () => {
+    dir = workspace({ 'app/cache.py': CACHE, 'web/stats.js': STATS });
+    c = await startTestServer(dir);
+  });
+  after(() => c.close());
+
+  test('indexes the workspace with progress and publishes the crossslot error with related information', async () => {
+    const d = await c.nextDiagnostics(uri('app/cache.py'));
+    const cross = d.diagnostics.find((x) => x.code === 'crossslot');
+    assert.ok(cross, JSON.stringify(d.diagnostics));
+    assert.equal(cross.severity, 1);
+    assert.equal(cross.range.start.line, CACHE.split('\n').findIndex((l) => l.includes('user:1001:settings')));
+    assert.equal(cross.relatedInformation?.[0].location.uri, uri('app/cache.py'));
+    const kinds = c.progress.map((p) => (p as { value: { kind: string } }).value.kind);
+    assert.deepEqual([kinds[0], kinds[kinds.length - 1]], ['begin', 'end']);
+    assert.ok(c.progress.some((p) => /2\/2 files/.test(JSON.stringify(p))), JSON.stringify(c.progress));
+  });
+
+  test('hover on a key shows its slot, tag and owner; on a tagged key the tag', async () => {
+    const line = CACHE.split('\n').findIndex((l) => l.includes('{user:1001}:profile'));
+    const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri('app/cache.py') }, position: { line, character: CACHE.split('\n')[line].indexOf('{user') + 3 } })) as Hover;
+    const md = (h.contents as { value: string }).value;
+    assert.match(md, /slot \*\*5712\*\*/);
+    assert.match(md, /hash tag `\{user:1001\}`/);
+    assert.match(md, /primary 2 \(5461-10922/);
+    const line2 = CACHE.split('\n').findIndex((l) => l.includes('rc.set('));
+    const h2 = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri('app/cache.py') }, position: { line: line2, character: 14 } })) as Hover;
+    const md2 = (h2.contents as { value: string }).value;
+    assert.match(md2, /slot \*\*2549\*\*/);
+    assert.match(md2, /SET ×1 \(write\)/);
+    assert.match(md2, /GET ×1 \(read\)/, 'the same key read in web/stats.js counts too');
+    const none = await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri('app/cache.py') }, position: { line: 0, character: 2 } });
+    assert.equal(none, null);
+  });
+
+  test('references find the key in every file; highlights stay in the file', async () => {
+    const line = CACHE.split('\n').findIndex((l) => l.includes('rc.set('));
+    const refs = (await c.conn.sendRequest('textDocument/references', { textDocument: { uri: uri('app/cache.py') }, position: { line, character: 14 }, context: { includeDeclaration: true } })) as Location[];
+    const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+    const mget = lineOf(CACHE, 'rc.mget(');
+    assert.deepEqual(refs.map((r) => `${path.basename(r.uri)}:${r.range.start.line}`).sort(), [`cache.py:${line}`, `cache.py:${mget}`, `stats.js:${lineOf(STATS, 'cluster.get(')}`].sort());
+    const hl = (await c.conn.sendRequest('textDocument/documentHighlight', { textDocument: { uri: uri('app/cache.py') }, position: { line, character: 14 } })) as { range: { start: { line: number } }; kind: number }[];
+    // LSP highlight kinds: 2 read, 3 write
+    assert.deepEqual(hl.map((x) => [x.range.start.line, x.kind]), [[mget, 2], [line, 3]]);
+    const syms = (await c.conn.sendRequest('workspace/symbol', { query: 'settings' })) as { name: string }[];
+    assert.deepEqual(syms.map((s) => s.name), ['user:1001:settings']);
+  });
+
+  test('an edit republishes diagnostics; the tag quick fix edits every use of the keys, parses, and co-locates them on real Redis', async () => {
+    const doc = uri('app/cache.py');
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: doc, languageId: 'python', version: 1, text: CACHE } });
+    const edited = CACHE.replace('rc.set("user:1001:profile", "x")', 'rc.rename("a:1", "b:2")');
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: doc, version: 2 }, contentChanges: [{ text: edited }] });
+    const d = await c.nextDiagnostics(doc, (p) => p.diagnostics.filter((x) => x.code === 'crossslot').length === 2);
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: doc, version: 3 }, contentChanges: [{ text: CACHE }] });
+    const back = await c.nextDiagnostics(doc, (p) => p.diagnostics.filter((x) => x.code === 'crossslot').length === 1);
+    const cross = back.diagnostics.find((x) => x.code === 'crossslot')!;
+    assert.ok(d && cross);
+    const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: doc }, range: cross.range, context: { diagnostics: [cross] } })) as CodeAction[];
+    const fix = actions.find((a) => a.isPreferred)!;
+    assert.match(fix.title, /^Tag with \{user:1001\}: 4 places in 2 files$/);
+    const ann = fix.edit!.changeAnnotations!.migration;
+    assert.equal(ann.needsConfirmation, true);
+    assert.match(ann.description!, /migration/);
+    assert.ok(actions.some((a) => a.title === 'Suppress crossslot on this line (keyslot-ignore)'));
+    const fixedPy = applyEdit(CACHE, fix.edit!, doc);
+    const fixedJs = applyEdit(STATS, fix.edit!, uri('web/stats.js'));
+    assert.match(fixedPy, /rc\.mget\("\{user:1001\}:profile", "\{user:1001\}:settings"\)/);
+    assert.match(fixedJs, /cluster\.get\("\{user:1001\}:profile"\)/);
+    assert.ok(!(await extractFile('cache.py', fixedPy, 'python')).syntaxErrors, 'the fixed Python parses');
+    assert.ok(!(await extractFile('stats.js', fixedJs, 'javascript')).syntaxErrors, 'the fixed JavaScript parses');
+    // the fixed keys share a slot on a real server
+    const keys = [...fixedPy.matchAll(/"(\{user:1001\}:\w+)"/g)].map((m) => m[1]);
+    assert.equal(keys.length, 4);
+    const slots = await node().pipeline(keys.map((k) => ['CLUSTER', 'KEYSLOT', k]));
+    assert.equal(new Set(slots).size, 1, `fixed keys ${keys.join(', ')} are in slots ${slots.join(', ')}`);
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: doc, version: 4 }, contentChanges: [{ text: fixedPy }] });
+    const after = await c.nextDiagnostics(doc, (p) => !p.diagnostics.some((x) => x.code === 'crossslot'));
+    assert.ok(after);
+  });
+
+  test('rename changes a literal key everywhere; settings changes apply without a restart', async () => {
+    const doc = uri('app/cache.py');
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: doc, version: 5 }, contentChanges: [{ text: CACHE }] });
+    await c.nextDiagnostics(doc, (p) => p.diagnostics.some((x) => x.code === 'crossslot'));
+    const line = CACHE.split('\n').findIndex((l) => l.includes('rc.set('));
+    const edit = (await c.conn.sendRequest('textDocument/rename', { textDocument: { uri: doc }, position: { line, character: 14 }, newName: 'user:1001:bio' })) as WorkspaceEdit;
+    assert.equal(applyEdit(STATS, edit, uri('web/stats.js')), STATS.replace('user:1001:profile', 'user:1001:bio'));
+    c.settings = { severity: { crossslot: 'warning' } };
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const d = await c.nextDiagnostics(doc, (p) => p.diagnostics.some((x) => x.code === 'crossslot' && x.severity === 2));
+    assert.ok(d);
+    const map = (await c.conn.sendRequest('keyslot/keyMap', {})) as { folders: { patterns: { pattern: string; slot: number | null; reads: number; writes: number }[] }[] };
+    const p = map.folders[0].patterns.find((x) => x.pattern === 'user:1001:profile')!;
+    assert.deepEqual([p.slot, p.reads, p.writes], [2549, 2, 1]);
+  });
+});
