@@ -10,6 +10,7 @@ import { analyze, Analysis, extractFile } from './analyze';
 import { topologyOf } from './config';
 import { listFiles, readSource, Skipped } from './files';
 import { Manifests } from './manifests';
+import { Candidate, selectFiles } from './prefilter';
 
 export interface FolderState extends Analysis, RuleResult {}
 
@@ -26,6 +27,8 @@ export class FolderIndex {
   private usesByFile = new Map<string, KeyUse[]>();
   private usesByPattern = new Map<string, KeyUse[]>();
   skipped: Skipped[] = [];
+  /** readable supported files in the folder (parsed or not) */
+  scanned = 0;
 
   constructor(
     readonly root: string,
@@ -42,14 +45,21 @@ export class FolderIndex {
     const files = listFiles(this.root, [this.root], [...this.settings.exclude, ...this.editorExcludes], this.skipped);
     this.facts.clear();
     this.texts.clear();
-    let done = 0;
+    const candidates: Candidate[] = [];
     for (const f of files) {
       const open = overlay?.get(f.rel);
       const r = open !== undefined ? { text: open } : readSource(f);
       if ('skip' in r && r.skip) this.skipped.push(r.skip);
-      else if (r.text !== undefined) await this.extract(f.rel, r.text);
-      progress?.(++done, files.length);
+      else if (r.text !== undefined) candidates.push({ rel: f.rel, language: f.language, text: r.text });
     }
+    // parse only what can hold Redis keys; progress counts the parsed files
+    const chosen = selectFiles(candidates);
+    let done = 0;
+    for (const c of chosen) {
+      await this.extract(c.rel, c.text);
+      progress?.(++done, chosen.length);
+    }
+    this.scanned = candidates.length;
     this.manifests = new Manifests(this.root);
     await this.reanalyze();
   }

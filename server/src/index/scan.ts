@@ -1,6 +1,7 @@
 import type { FileFacts } from '../extract/ir';
 import { analyze, Analysis, extractFile } from './analyze';
 import { listFiles, readSource, Skipped, SourceFile } from './files';
+import { Candidate, selectFiles } from './prefilter';
 
 export interface ScanResult extends Analysis {
   root: string;
@@ -27,6 +28,7 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
   const syntaxErrors: string[] = [];
   const invalidUtf8: string[] = [];
   const scanned: SourceFile[] = [];
+  const candidates: (Candidate & { file: SourceFile })[] = [];
   for (const f of files) {
     const r = readSource(f);
     if (r.skip) {
@@ -34,11 +36,15 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
       continue;
     }
     if (r.invalidUtf8) invalidUtf8.push(f.rel);
-    const ff = await extractFile(f.rel, r.text!, f.language);
-    if (ff.syntaxErrors) syntaxErrors.push(f.rel);
-    facts.push(ff);
-    texts.set(f.rel, r.text!);
+    candidates.push({ rel: f.rel, language: f.language, text: r.text!, file: f });
     scanned.push(f);
+  }
+  // only files that can hold Redis keys are parsed and kept
+  for (const c of selectFiles(candidates) as typeof candidates) {
+    const ff = await extractFile(c.rel, c.text, c.language);
+    if (ff.syntaxErrors) syntaxErrors.push(c.rel);
+    facts.push(ff);
+    texts.set(c.rel, c.text);
   }
   const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
   return { ...a, root, files: scanned, texts, skipped, syntaxErrors, invalidUtf8 };
