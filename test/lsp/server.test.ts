@@ -147,3 +147,44 @@ describe('language server (in process, over the protocol)', () => {
     assert.deepEqual([p.slot, p.reads, p.writes], [2549, 2, 1]);
   });
 });
+
+const REPLICA = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1, read_from_replicas=True)
+primary = RedisCluster(host="h", port=1)
+
+
+def save(uid):
+    primary.set(f"{{user:{uid}}}:name", "x")
+    return rc.get(f"{{user:{uid}}}:name")
+`;
+
+describe('language server: replica reads', () => {
+  let dir: string;
+  let c: TestClient;
+  before(async () => {
+    dir = workspace({ 'app.py': REPLICA });
+    c = await startTestServer(dir);
+  });
+  after(() => c.close());
+
+  test('hover on a client shows its routing; the quick fix reads through the primary client and the warning goes', async () => {
+    const doc = pathToFileURL(path.join(dir, 'app.py')).href;
+    const d = await c.nextDiagnostics(doc);
+    const w = d.diagnostics.find((x) => x.code === 'replica-read-after-write')!;
+    assert.ok(w, JSON.stringify(d.diagnostics));
+    const readLine = REPLICA.split('\n').findIndex((l) => l.includes('rc.get('));
+    assert.equal(w.range.start.line, readLine);
+    const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: doc }, position: { line: readLine, character: REPLICA.split('\n')[readLine].indexOf('rc.') } })) as Hover;
+    const md = (h.contents as { value: string }).value;
+    assert.match(md, /reads go to primaries or replicas: read_from_replicas=True/);
+    const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: doc }, range: w.range, context: { diagnostics: [w] } })) as CodeAction[];
+    const fix = actions.find((a) => a.isPreferred)!;
+    assert.equal(fix.title, 'Read through `primary`, which reads from primaries');
+    const edits = fix.edit!.changes![doc];
+    const fixed = TextDocument.applyEdits(TextDocument.create(doc, 'python', 1, REPLICA), edits);
+    assert.match(fixed, /return primary\.get\(f"\{\{user:\{uid\}\}\}:name"\)/);
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: doc, languageId: 'python', version: 1, text: fixed } });
+    const after = await c.nextDiagnostics(doc, (p) => !p.diagnostics.some((x) => x.code === 'replica-read-after-write'));
+    assert.ok(after);
+  });
+});

@@ -52,3 +52,11 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
   if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   return lines.join('\n');
 }
+
+/** Hover on a client variable: its library, mode and where its reads go. */
+export function clientMarkdown(u: KeyUse): string {
+  const where = u.routing.reads === 'primary' ? 'primaries only' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas';
+  const lines = [`**Redis client** \`${u.client}\` (${u.library}, ${u.mode === 'unknown' ? 'mode not known' : u.mode})`, '', `reads go to ${where}: ${u.routing.why}; writes always go to primaries.`];
+  if (u.routing.reads !== 'primary') lines.push('', 'Replication is asynchronous: a read right after a write of the same key can return the old value. `WAIT numreplicas timeout` on the writing connection waits until replicas have the write.');
+  return lines.join('\n');
+}

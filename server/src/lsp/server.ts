@@ -26,7 +26,7 @@ import type { KeyUse } from '../model/keyuse';
 import { patternText } from '../model/pattern';
 import { DEFAULT_SETTINGS, KEY_MAP_METHOD, KeyMapResult, KeyslotSettings, parseSettings, SETTINGS_SECTION } from '../protocol';
 import type { Finding } from '../rules';
-import { hoverMarkdown } from './hover';
+import { clientMarkdown, hoverMarkdown } from './hover';
 import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -220,9 +220,21 @@ export function startServer(connection: Connection): void {
     await ready;
     const at = locate(p.textDocument.uri);
     if (!at) return null;
-    const u = at.folder.useAt(at.rel, docOf(at.folder, at.rel).offsetAt(p.position));
-    if (!u) return null;
-    return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, topologyOf(at.folder.settings.topology)) }, range: rangeOf(at.folder, u.file, u.span) };
+    const doc = docOf(at.folder, at.rel);
+    const offset = doc.offsetAt(p.position);
+    const u = at.folder.useAt(at.rel, offset);
+    if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, topologyOf(at.folder.settings.topology)) }, range: rangeOf(at.folder, u.file, u.span) };
+    // on a client variable: where its reads go
+    const text = doc.getText();
+    let a = offset;
+    let b = offset;
+    while (a > 0 && /[\w$]/.test(text[a - 1])) a--;
+    while (b < text.length && /[\w$]/.test(text[b])) b++;
+    const word = text.slice(a, b);
+    if (!word) return null;
+    const client = at.folder.usesIn(at.rel).find((x) => x.client === word || x.client.endsWith('.' + word));
+    if (!client) return null;
+    return { contents: { kind: 'markdown', value: clientMarkdown(client) }, range: { start: doc.positionAt(a), end: doc.positionAt(b) } };
   });
 
   connection.onCodeAction(async (p) => {
@@ -236,7 +248,14 @@ export function startServer(connection: Connection): void {
       const doc = docOf(f, at.rel);
       const finding = f.state.findings.find((x) => x.file === at.rel && x.code === d.code && doc.offsetAt(d.range.start) === x.span.start);
       if (!finding) continue;
-      const fix = finding.code === 'bare-tag' ? widenFix(f, finding) : /^(crossslot|crossslot-possible|pipeline-cross-node)$/.test(finding.code) ? tagFix(f, finding) : null;
+      const fix =
+        finding.code === 'bare-tag'
+          ? widenFix(f, finding)
+          : finding.code === 'replica-read-after-write'
+            ? primaryReadFix(f, finding, p.textDocument.uri)
+            : /^(crossslot|crossslot-possible|pipeline-cross-node)$/.test(finding.code)
+              ? tagFix(f, finding)
+              : null;
       if (fix) actions.push({ ...fix, diagnostics: [d], kind: CodeActionKind.QuickFix, isPreferred: true });
       // suppress: a comment line above, indented like the line
       const line = doc.getText({ start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line + 1, character: 0 } });
@@ -270,6 +289,19 @@ export function startServer(connection: Connection): void {
     }
     if (!edits.length) return null;
     return workspaceEdit(f, edits, `Tag with {${entity.text}}`);
+  }
+
+  /** Reads the key through a primary-reading client of the same library used in the same file instead. */
+  function primaryReadFix(f: FolderIndex, finding: Finding, uri: string): Omit<CodeAction, 'kind'> | null {
+    const u = f.useAt(finding.file, finding.span.start);
+    if (!u) return null;
+    const primary = f.usesIn(u.file).find((x) => x.library === u.library && x.routing.reads === 'primary' && /^[\w$.]+$/.test(x.client) && x.client !== u.client);
+    if (!primary) return null;
+    const text = f.texts.get(u.file) ?? '';
+    const lineStart = text.lastIndexOf('\n', u.span.start) + 1;
+    const at = text.lastIndexOf(u.client + '.', u.span.start);
+    if (at < lineStart) return null;
+    return { title: `Read through \`${primary.client}\`, which reads from primaries`, edit: { changes: { [uri]: [{ range: rangeOf(f, u.file, { start: at, end: at + u.client.length }), newText: primary.client }] } } };
   }
 
   function widenFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
