@@ -7,7 +7,19 @@ import type { Language } from '../extract/ir';
  * (key builders, constants) and the files that import them (code using a client built elsewhere),
  * by the module names on their import lines. Lua and .redis files are always parsed.
  */
-const REDIS_MARK = /redis|lettuce|valkey/i;
+/** An import of a Redis client library, per language: where clients are made or typed. */
+const REDIS_IMPORT: Partial<Record<Language, RegExp>> = {
+  python: /^\s*(?:from|import)\s+(?:redis|aioredis|rediscluster|valkey)\b/m,
+  javascript: /(?:from\s*|require\(\s*|import\(\s*)['"](?:ioredis|redis|@redis\/[\w-]+|iovalkey|@valkey\/[\w-]+)['"]/,
+  go: /"github\.com\/(?:redis\/go-redis|go-redis\/redis|valkey-io)[^"]*"/,
+  java: /^\s*import\s+(?:static\s+)?(?:redis\.clients|io\.lettuce|org\.redisson|io\.valkey)\./m,
+};
+REDIS_IMPORT.typescript = REDIS_IMPORT.javascript;
+REDIS_IMPORT.tsx = REDIS_IMPORT.javascript;
+
+function importsRedis(c: Candidate): boolean {
+  return c.language === 'lua' || c.language === 'redis' || !!REDIS_IMPORT[c.language]?.test(c.text);
+}
 
 export interface Candidate {
   rel: string;
@@ -24,22 +36,25 @@ export function importedNames(text: string, language: Language): string[] {
   };
   switch (language) {
     case 'python':
+      // `from app.keys import cart_key` → keys; `from . import keys` → keys
       for (const m of text.matchAll(/^\s*from\s+([\w.]+)\s+import\s+([\w, ()]+)/gm)) {
-        add(m[1]);
-        for (const n of m[2].split(/[,()\s]+/)) if (n && n !== 'as') out.push(n);
+        if (/^\.+$/.test(m[1])) for (const n of m[2].split(/[,()\s]+/)) if (n && n !== 'as') out.push(n);
+        else add(m[1]);
       }
       for (const m of text.matchAll(/^\s*import\s+([\w.]+)/gm)) add(m[1]);
       break;
     case 'javascript':
     case 'typescript':
     case 'tsx':
-      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)) add(m[1].replace(/\/index$/, ''));
+      // only the project's own modules: relative paths
+      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"](\.[^'"]*)['"]/gm)) add(m[1].replace(/\/index$/, ''));
       break;
     case 'go':
-      for (const m of text.matchAll(/"([\w./-]+)"/g)) add(m[1]);
+      // module paths have a dot in their first element; the standard library does not
+      for (const m of text.matchAll(/"([\w-]+\.[\w.-]+\/[\w./-]+)"/g)) add(m[1]);
       break;
     case 'java':
-      for (const m of text.matchAll(/^\s*import\s+(?:static\s+)?([\w.]+)\s*;/gm)) add(m[1]);
+      for (const m of text.matchAll(/^\s*import\s+(?:static\s+)?([\w.]+)\s*;/gm)) if (!/^(java|javax|jdk|sun)\./.test(m[1])) add(m[1]);
       break;
     case 'lua':
       for (const m of text.matchAll(/require\s*\(?\s*['"]([\w./]+)['"]/g)) add(m[1]);
@@ -61,7 +76,7 @@ export function selectFiles(files: Candidate[]): Candidate[] {
     const dir = path.posix.dirname(c.rel);
     byDir.set(dir, [...(byDir.get(dir) ?? []), c]);
     if (c.language === 'go') goByPackage.set(path.posix.basename(dir), [...(goByPackage.get(path.posix.basename(dir)) ?? []), c]);
-    if (c.language === 'lua' || c.language === 'redis' || REDIS_MARK.test(c.text)) chosen.add(c);
+    if (importsRedis(c)) chosen.add(c);
   }
   const seeds = [...chosen];
   const importsOf = new Map(files.map((c) => [c, importedNames(c.text, c.language)]));
@@ -70,7 +85,7 @@ export function selectFiles(files: Candidate[]): Candidate[] {
     for (const n of importsOf.get(c)!) for (const x of byName.get(n) ?? []) chosen.add(x);
     if (c.language === 'go') for (const n of importsOf.get(c)!) for (const x of goByPackage.get(n) ?? []) chosen.add(x);
     if (c.language === 'go' || c.language === 'java') {
-      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x.language === c.language && (c.language === 'go' || new RegExp(`\\b${nameOf(x)}\\b`).test(c.text))) chosen.add(x);
+      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x.language === c.language && declaresNameUsedBy(x, c)) chosen.add(x);
     }
   }
   // backward: files that import a Redis file (a client or key builder defined there)
@@ -81,4 +96,16 @@ export function selectFiles(files: Candidate[]): Candidate[] {
     if (importsOf.get(c)!.some((n) => seedNames.has(n) || (c.language === 'go' && seedDirs.has(n)))) chosen.add(c);
   }
   return files.filter((c) => chosen.has(c));
+}
+
+/** A Java class or a Go file of the same package that declares a name the Redis file uses. */
+function declaresNameUsedBy(x: Candidate, user: Candidate): boolean {
+  if (x === user) return false;
+  if (x.language === 'java') return new RegExp(`\\b${path.posix.basename(x.rel, '.java')}\\b`).test(user.text);
+  // package-level names only: functions without a receiver, consts and vars (also inside `const (` blocks)
+  const names: string[] = [];
+  for (const m of x.text.matchAll(/^func\s+(\w+)|^(?:const|var)\s+(\w+)/gm)) names.push(m[1] ?? m[2]);
+  for (const block of x.text.matchAll(/^(?:const|var)\s*\(([\s\S]*?)^\)/gm)) for (const m of block[1].matchAll(/^\s*(\w+)/gm)) names.push(m[1]);
+  for (const name of names) if (name !== '_' && new RegExp(`\\b${name}\\b`).test(user.text)) return true;
+  return false;
 }
