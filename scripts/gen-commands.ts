@@ -3,7 +3,7 @@
  * commands (`COMMAND` for arity, flags, key specs and tips; `COMMAND DOCS` for group/summary).
  * Redis's src/commands/README.md asks consumers to use these replies, not its JSON sources.
  *
- *   npm run gen:commands        (needs redis-server on PATH: node scripts/ensure-redis.mjs)
+ *   npm run gen:commands        (needs redis-server on PATH: node scripts/ensure-debian.mjs redis-server=redis-server)
  *
  * Output is deterministic for a given server version: commands sorted by name, fixed key order.
  */

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Runs every test layer (or the layers named: unit, cluster) with node's own test runner.
-// The cluster layer needs redis-server: scripts/ensure-redis.mjs installs it (apt-get, as root)
-// or fails - in CI a suite never skips for a missing component.
+// The cluster and lsp layers need redis-server, the editors layer Neovim: scripts/ensure-debian.mjs
+// installs them (apt-get, as root) or fails - in CI a suite never skips for a missing component.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const all = ['unit', 'lsp', 'cluster'];
+const all = ['unit', 'lsp', 'cluster', 'editors'];
 const layers = process.argv.slice(2).length ? process.argv.slice(2) : all;
 
 function testFiles(dir) {
@@ -27,6 +27,7 @@ function run(cmd, args) {
 
 run('node', ['scripts/build.mjs']);
 run('npx', ['tsc', '-b']);
-if (layers.includes('cluster') || layers.includes('lsp')) run('node', ['scripts/ensure-redis.mjs']);
+if (layers.includes('cluster') || layers.includes('lsp')) run('node', ['scripts/ensure-debian.mjs', 'redis-server=redis-server', 'redis-cli=redis-tools']);
+if (layers.includes('editors')) run('node', ['scripts/ensure-debian.mjs', 'nvim=neovim']);
 const files = layers.flatMap((l) => testFiles(join(root, 'test', l)));
 run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]);

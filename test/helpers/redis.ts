@@ -380,7 +380,7 @@ async function startOnce(opts: StartOptions, port: number): Promise<RedisNode> {
   let died: Error | null = null;
   void exited.then((code) => (died ??= new Error(`exited with code ${code}`)));
   void spawnError.then(
-    (e) => (died ??= (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(`redis-server not on PATH (run node scripts/ensure-redis.mjs): ${e.message}`) : e),
+    (e) => (died ??= (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(`redis-server not on PATH (run node scripts/ensure-debian.mjs redis-server=redis-server): ${e.message}`) : e),
   );
   let main: RespClient;
   try {
