@@ -10,7 +10,7 @@ import { analyze, Analysis, extractFile } from './analyze';
 import { topologyOf } from './config';
 import { listFiles, readSource, Skipped } from './files';
 import { Manifests } from './manifests';
-import { Candidate, selectFiles } from './prefilter';
+import { selectFiles, summarize, Summary } from './prefilter';
 
 export interface FolderState extends Analysis, RuleResult {}
 
@@ -45,21 +45,22 @@ export class FolderIndex {
     const files = listFiles(this.root, [this.root], [...this.settings.exclude, ...this.editorExcludes], this.skipped);
     this.facts.clear();
     this.texts.clear();
-    const candidates: Candidate[] = [];
+    const summaries: Summary[] = [];
     for (const f of files) {
       const open = overlay?.get(f.rel);
       const r = open !== undefined ? { text: open } : readSource(f);
       if ('skip' in r && r.skip) this.skipped.push(r.skip);
-      else if (r.text !== undefined) candidates.push({ rel: f.rel, language: f.language, text: r.text });
+      else if (r.text !== undefined) summaries.push(summarize({ rel: f.rel, language: f.language, text: r.text }));
     }
     // parse only what can hold Redis keys; progress counts the parsed files
-    const chosen = selectFiles(candidates);
+    const chosen = selectFiles(summaries);
     let done = 0;
     for (const c of chosen) {
-      await this.extract(c.rel, c.text);
+      const text = c.text ?? overlay?.get(c.rel) ?? readSource({ abs: path.join(this.root, c.rel), rel: c.rel, language: c.language }).text;
+      if (text !== undefined) await this.extract(c.rel, text);
       progress?.(++done, chosen.length);
     }
-    this.scanned = candidates.length;
+    this.scanned = summaries.length;
     this.manifests = new Manifests(this.root);
     await this.reanalyze();
   }

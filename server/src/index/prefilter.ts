@@ -27,6 +27,22 @@ export interface Candidate {
   text: string;
 }
 
+/** What selection needs of a file; the text is kept only for files that import a Redis library. */
+export interface Summary {
+  rel: string;
+  language: Language;
+  seed: boolean;
+  imports: string[];
+  /** Go package-level names, or the Java class name */
+  declared: string[];
+  text?: string;
+}
+
+export function summarize(c: Candidate): Summary {
+  const seed = importsRedis(c);
+  return { rel: c.rel, language: c.language, seed, imports: importedNames(c.text, c.language), declared: declaredNames(c), text: seed ? c.text : undefined };
+}
+
 /** Module names on a file's import lines (the last path component: `app.keys` → keys, `./keys.js` → keys). */
 export function importedNames(text: string, language: Language): string[] {
   const out: string[] = [];
@@ -65,27 +81,27 @@ export function importedNames(text: string, language: Language): string[] {
 }
 
 /** The files to parse, in their original order. */
-export function selectFiles(files: Candidate[]): Candidate[] {
-  const chosen = new Set<Candidate>();
-  const byName = new Map<string, Candidate[]>();
-  const byDir = new Map<string, Candidate[]>();
-  const nameOf = (c: Candidate) => path.posix.basename(c.rel).replace(/\.[^.]+$/, '');
-  const goByPackage = new Map<string, Candidate[]>();
+export function selectFiles<T extends Summary>(files: T[]): T[] {
+  const chosen = new Set<T>();
+  const byName = new Map<string, T[]>();
+  const byDir = new Map<string, T[]>();
+  const nameOf = (c: Summary) => path.posix.basename(c.rel).replace(/\.[^.]+$/, '');
+  const goByPackage = new Map<string, T[]>();
+  const push = <K>(m: Map<K, T[]>, k: K, c: T) => m.set(k, [...(m.get(k) ?? []), c]);
   for (const c of files) {
-    byName.set(nameOf(c), [...(byName.get(nameOf(c)) ?? []), c]);
+    push(byName, nameOf(c), c);
     const dir = path.posix.dirname(c.rel);
-    byDir.set(dir, [...(byDir.get(dir) ?? []), c]);
-    if (c.language === 'go') goByPackage.set(path.posix.basename(dir), [...(goByPackage.get(path.posix.basename(dir)) ?? []), c]);
-    if (importsRedis(c)) chosen.add(c);
+    push(byDir, dir, c);
+    if (c.language === 'go') push(goByPackage, path.posix.basename(dir), c);
+    if (c.seed) chosen.add(c);
   }
   const seeds = [...chosen];
-  const importsOf = new Map(files.map((c) => [c, importedNames(c.text, c.language)]));
   // forward: what the Redis files import; Go packages and Java classes also see their own folder
   for (const c of seeds) {
-    for (const n of importsOf.get(c)!) for (const x of byName.get(n) ?? []) chosen.add(x);
-    if (c.language === 'go') for (const n of importsOf.get(c)!) for (const x of goByPackage.get(n) ?? []) chosen.add(x);
+    for (const n of c.imports) for (const x of byName.get(n) ?? []) chosen.add(x);
+    if (c.language === 'go') for (const n of c.imports) for (const x of goByPackage.get(n) ?? []) chosen.add(x);
     if (c.language === 'go' || c.language === 'java') {
-      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x.language === c.language && declaresNameUsedBy(x, c)) chosen.add(x);
+      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x !== c && x.language === c.language && x.declared.some((n) => new RegExp(`\\b${n}\\b`).test(c.text ?? ''))) chosen.add(x);
     }
   }
   // backward: files that import a Redis file (a client or key builder defined there)
@@ -93,19 +109,17 @@ export function selectFiles(files: Candidate[]): Candidate[] {
   const seedDirs = new Set(seeds.filter((c) => c.language === 'go').map((c) => path.posix.basename(path.posix.dirname(c.rel))));
   for (const c of files) {
     if (chosen.has(c)) continue;
-    if (importsOf.get(c)!.some((n) => seedNames.has(n) || (c.language === 'go' && seedDirs.has(n)))) chosen.add(c);
+    if (c.imports.some((n) => seedNames.has(n) || (c.language === 'go' && seedDirs.has(n)))) chosen.add(c);
   }
   return files.filter((c) => chosen.has(c));
 }
 
-/** A Java class or a Go file of the same package that declares a name the Redis file uses. */
-function declaresNameUsedBy(x: Candidate, user: Candidate): boolean {
-  if (x === user) return false;
-  if (x.language === 'java') return new RegExp(`\\b${path.posix.basename(x.rel, '.java')}\\b`).test(user.text);
-  // package-level names only: functions without a receiver, consts and vars (also inside `const (` blocks)
+/** Package-level names of a Go file (functions without a receiver, consts, vars), or a Java file's class name. */
+function declaredNames(x: Candidate): string[] {
+  if (x.language === 'java') return [path.posix.basename(x.rel, '.java')];
+  if (x.language !== 'go') return [];
   const names: string[] = [];
   for (const m of x.text.matchAll(/^func\s+(\w+)|^(?:const|var)\s+(\w+)/gm)) names.push(m[1] ?? m[2]);
   for (const block of x.text.matchAll(/^(?:const|var)\s*\(([\s\S]*?)^\)/gm)) for (const m of block[1].matchAll(/^\s*(\w+)/gm)) names.push(m[1]);
-  for (const name of names) if (name !== '_' && new RegExp(`\\b${name}\\b`).test(user.text)) return true;
-  return false;
+  return names.filter((n) => n !== '_');
 }

@@ -1,7 +1,7 @@
 import type { FileFacts } from '../extract/ir';
 import { analyze, Analysis, extractFile } from './analyze';
 import { listFiles, readSource, Skipped, SourceFile } from './files';
-import { Candidate, selectFiles } from './prefilter';
+import { selectFiles, summarize, Summary } from './prefilter';
 
 export interface ScanResult extends Analysis {
   root: string;
@@ -28,7 +28,8 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
   const syntaxErrors: string[] = [];
   const invalidUtf8: string[] = [];
   const scanned: SourceFile[] = [];
-  const candidates: (Candidate & { file: SourceFile })[] = [];
+  // texts of files that cannot hold Redis keys are summarised and dropped: 100k files do not fit
+  const summaries: (Summary & { file: SourceFile })[] = [];
   for (const f of files) {
     const r = readSource(f);
     if (r.skip) {
@@ -36,15 +37,16 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
       continue;
     }
     if (r.invalidUtf8) invalidUtf8.push(f.rel);
-    candidates.push({ rel: f.rel, language: f.language, text: r.text!, file: f });
+    summaries.push({ ...summarize({ rel: f.rel, language: f.language, text: r.text! }), file: f });
     scanned.push(f);
   }
-  // only files that can hold Redis keys are parsed and kept
-  for (const c of selectFiles(candidates) as typeof candidates) {
-    const ff = await extractFile(c.rel, c.text, c.language);
+  for (const c of selectFiles(summaries)) {
+    const text = c.text ?? readSource(c.file).text;
+    if (text === undefined) continue;
+    const ff = await extractFile(c.rel, text, c.language);
     if (ff.syntaxErrors) syntaxErrors.push(c.rel);
     facts.push(ff);
-    texts.set(c.rel, c.text);
+    texts.set(c.rel, text);
   }
   const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
   return { ...a, root, files: scanned, texts, skipped, syntaxErrors, invalidUtf8 };
