@@ -5,7 +5,7 @@ import type { Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
 import type { WorkspaceFacts } from '../resolve/workspace';
-import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS } from './profiles';
+import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
 /** What a receiver expression is: a client, or a pipeline / transaction / watch group on one. */
 export type Receiver =
@@ -46,12 +46,19 @@ export class CallInterpreter {
   /** the receiver as written at the call being interpreted */
   private receiverText = '';
   private definedCommands = new Map<string, { numberOfKeys?: number; lua?: Expr }>();
+  /** a call → the method called on its result (`getBucket(k)` → `set`) */
+  private chainedMethod = new Map<Expr, string>();
 
   constructor(private ws: WorkspaceFacts, private opts: Options = {}) {}
 
   analyzeFile(file: FileFacts): void {
     this.receiverMemo.clear();
     this.definedCommands.clear();
+    this.chainedMethod.clear();
+    for (const site of file.calls) {
+      const c = site.call.callee;
+      if (c.k === 'attr' && c.object.k === 'call') this.chainedMethod.set(c.object, c.name);
+    }
     const libs = librariesOf(file);
     // ioredis defineCommand('name', {numberOfKeys, lua}) makes `client.name(...)` a script call
     for (const site of file.calls) {
@@ -307,7 +314,10 @@ export class CallInterpreter {
     }
     if (this.definedCommands.has(method)) return this.definedCommandCall(recv, method, call, ctx);
     if (lib === 'redisson' && REDISSON_OBJECT_GETTERS.test(method) && call.args[0]) {
-      this.addUse(call.args[0], evaluate(call.args[0], ctx), ctx, recv, method, 'unknown', this.pipelineGroup(recv, ctx));
+      // the object's own operation says read or write: getBucket(k).set(v), getBucket(k).get()
+      const op = this.chainedMethod.get(call);
+      const access = op && REDISSON_WRITES.test(op) ? 'write' : op && REDISSON_READS.test(op) ? 'read' : 'unknown';
+      this.addUse(call.args[0], evaluate(call.args[0], ctx), ctx, recv, op ? `${method}.${op}` : method, access, this.pipelineGroup(recv, ctx));
       return;
     }
     let args = profile.skipFirstArg ? call.args.slice(1) : call.args;

@@ -198,6 +198,10 @@ export function librariesOf(file: FileFacts): Profile[] {
  * Redisson objects are named keys: `redisson.getBucket("user:1")`. The object's name is the key;
  * the command depends on the method called on the object, so we record the getter itself.
  */
+/** Methods on a Redisson object that change it, and that only read it (an `Async`/`Rx` suffix is the same operation). */
+export const REDISSON_WRITES = /^(set|trySet|setIfExists|getAndSet|getAndDelete|getAndClear|compareAndSet|put|putIfAbsent|putAll|fastPut|fastPutIfAbsent|fastRemove|add|addAll|addAndGet|incrementAndGet|decrementAndGet|getAndIncrement|getAndDecrement|remove|removeAll|delete|unlink|expire|expireAt|clearExpire|clear|offer|poll|pollFirst|pollLast|push|pop|addFirst|addLast|removeFirst|removeLast|trim|merge|replace)(Async|Rx)?$/;
+export const REDISSON_READS = /^(get|isExists|size|sizeInMemory|readAll|readAllMap|readAllSet|readAllValues|readAllKeySet|readAllEntrySet|contains|containsKey|containsValue|containsAll|peek|peekFirst|peekLast|getAll|entrySet|keySet|values|range|valueRange|first|last|rank|getScore|count|remainTimeToLive)(Async|Rx)?$/;
+
 export const REDISSON_OBJECT_GETTERS = /^get(Bucket|Map|MapCache|Set|SetCache|List|Queue|Deque|BlockingQueue|Lock|FairLock|ReadWriteLock|AtomicLong|AtomicDouble|Semaphore|CountDownLatch|ScoredSortedSet|SortedSet|LexSortedSet|Topic|HyperLogLog|Geo|BitSet|BloomFilter|RateLimiter|Stream|TimeSeries|JsonBucket|BinaryStream|Buckets)$/;
 
 /** Script-defining calls whose first string argument is Lua source. */
