@@ -1,9 +1,21 @@
 import type { KeyUse } from '../model/keyuse';
 import { hashOfPattern, patternText, Segment } from '../model/pattern';
 import { ownerOf, Topology } from '../model/topology';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 import type { FolderIndex } from '../index/folder';
+import { LineMap } from '../index/scan';
 
 const EXAMPLE = '1001';
+
+function lineOf(index: FolderIndex, u: KeyUse): number {
+  return new LineMap(index.texts.get(u.file) ?? '').position(u.span.start).line;
+}
+
+/** A link an editor opens at the use (`file:///…/cache.py#L12`, the form VS Code hovers follow). */
+function linkTo(index: FolderIndex, u: KeyUse): string {
+  return `${pathToFileURL(path.join(index.root, u.file)).href}#L${lineOf(index, u)}`;
+}
 
 function holes(segs: Segment[]): string[] {
   return [...new Set(segs.filter((s) => s.kind === 'hole').map((s) => (s as { expr: string }).expr))];
@@ -32,7 +44,7 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
     if (same && patternText(x.pattern) !== patternText(u.pattern)) others.set(patternText(x.pattern), x);
   }
   if (others.size) {
-    const shown = [...others.values()].slice(0, 5).map((x) => `\`${patternText(x.pattern)}\` (${x.file})`);
+    const shown = [...others.values()].slice(0, 5).map((x) => `\`${patternText(x.pattern)}\` ([${x.file}:${lineOf(index, x)}](${linkTo(index, x)}))`);
     lines.push('', `${others.size} other key pattern${others.size === 1 ? '' : 's'} share${others.size === 1 ? 's' : ''} this ${u.hash.slot !== null ? 'slot' : 'tag'}: ${shown.join(', ')}${others.size > 5 ? ', …' : ''}`);
   }
   // commands touching this key across the workspace
