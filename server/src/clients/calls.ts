@@ -1,7 +1,7 @@
 import type { CallExpr, Expr, FileFacts } from '../extract/ir';
 import { commandKeys, isKnownCommand, numkeysIndex } from '../commands/table';
-import { hashOfPattern, normalizeSegments } from '../model/pattern';
-import type { Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
+import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
+import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
 import type { WorkspaceFacts } from '../resolve/workspace';
@@ -41,6 +41,7 @@ export class CallInterpreter {
   readonly groups = new Map<string, Group>();
   readonly scripts: ScriptSource[] = [];
   readonly waits: WaitCall[] = [];
+  readonly flowCalls: FlowCall[] = [];
   private routingMemo = new Map<ClientInfo, Routing>();
   private receiverMemo = new Map<Expr, Receiver | null>();
   /** the receiver as written at the call being interpreted */
@@ -75,11 +76,28 @@ export class CallInterpreter {
       const ctx = ctxFor(this.ws, file, site.scope, site.call.span.start);
       try {
         this.call(site.call, ctx, libs);
+        this.flowCall(site.call, ctx);
       } catch (err) {
         // one odd call never stops the file
         if (process.env.KEYSLOT_DEBUG) console.error(`keyslot: ${file.file}: ${(err as Error).stack}`);
       }
     }
+  }
+
+  /** Records a call to a workspace function (`save(k)`, `self.save(k)`, `this.save(k)`) for flows that span functions. */
+  private flowCall(call: CallExpr, ctx: Ctx): void {
+    const c = call.callee;
+    const name = c.k === 'name' ? c.name : c.k === 'attr' && c.object.k === 'name' && /^(self|this|cls)$/.test(c.object.name) ? c.name : undefined;
+    if (!name || ctx.file.language === 'lua' || ctx.file.language === 'redis') return;
+    const target = this.ws.func(name, ctx.file);
+    if (!target) return;
+    const params = target.f.params.filter((p) => !/^(self|cls)$/.test(p.name));
+    const args = new Map<string, Segment[]>();
+    params.forEach((p, i) => {
+      const a = call.kwargs[p.name] ?? call.args[i];
+      if (a) args.set(p.name, asSegments(evaluate(a, ctx), a, ctx));
+    });
+    this.flowCalls.push({ file: ctx.file.file, flow: flowOf(ctx), span: call.span, callee: `${target.file.file}#${target.f.scope}`, name, args });
   }
 
   private call(call: CallExpr, ctx: Ctx, libs: Profile[]): void {

@@ -8,7 +8,7 @@ import { LuaExtractor } from '../extract/lua';
 import { parserFor } from '../extract/parser';
 import { PythonExtractor } from '../extract/python';
 import { extractRedisFile } from '../extract/redisfile';
-import type { Group, KeyUse, WaitCall } from '../model/keyuse';
+import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import { ctxFor, evaluate, lookupName } from '../resolve/evaluate';
 import { WorkspaceFacts } from '../resolve/workspace';
 
@@ -19,6 +19,8 @@ export interface Analysis {
   scripts: Map<string, ScriptInfo>;
   /** WAIT calls, which make earlier writes visible on replicas */
   waits: WaitCall[];
+  /** calls into workspace functions, for flows that span functions */
+  flowCalls: FlowCall[];
 }
 
 /** What a script's first line declares (Redis 7 `#!lua flags=...`). */
@@ -80,7 +82,7 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
     interp.analyzeFile(facts);
     for (let i = first; i < interp.uses.length; i++) interp.uses[i].script = id;
   }
-  return { ...renumberGroups(interp.uses, [...interp.groups.values()]), scripts, waits: interp.waits };
+  return { ...renumberGroups(interp.uses, [...interp.groups.values()]), scripts, waits: interp.waits, flowCalls: interp.flowCalls };
 }
 
 /** Group ids in file and position order, so the same code always gets the same ids. */

@@ -23,6 +23,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     severity: settings.severity,
     scripts: r.scripts,
     waits: r.waits,
+    flowCalls: r.flowCalls,
     textOf: (file) => r.texts.get(file),
   });
   return { ...r, ...rules };

@@ -22,7 +22,7 @@ export class FolderIndex {
   private facts = new Map<string, FileFacts>();
   readonly texts = new Map<string, string>();
   private manifests: Manifests;
-  state: FolderState = { uses: [], groups: [], scripts: new Map(), waits: [], findings: [], verdicts: new Map() };
+  state: FolderState = { uses: [], groups: [], scripts: new Map(), waits: [], flowCalls: [], findings: [], verdicts: new Map() };
   /** uses by file, and by pattern identity: hover and references answer from these */
   private usesByFile = new Map<string, KeyUse[]>();
   private usesByPattern = new Map<string, KeyUse[]>();
@@ -97,6 +97,7 @@ export class FolderIndex {
       severity: this.settings.severity,
       scripts: a.scripts,
       waits: a.waits,
+      flowCalls: a.flowCalls,
       textOf: (file) => this.texts.get(file),
     });
     this.state = { ...a, ...r };

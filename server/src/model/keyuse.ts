@@ -1,6 +1,6 @@
 import type { Language } from '../extract/ir';
 import type { ClientMode, Library } from '../clients/profiles';
-import type { KeyPattern, PatternHash, Span } from './pattern';
+import type { KeyPattern, PatternHash, Segment, Span } from './pattern';
 import type { Routing } from '../clients/routing';
 
 export type Access = 'read' | 'write' | 'delete' | 'unknown';
@@ -29,6 +29,19 @@ export interface KeyUse {
   flow: string;
   /** where the client sends this read (routing.ts) */
   routing: Routing;
+}
+
+/** A call from one flow into a workspace function: its key uses happen there, in order, with the arguments bound. */
+export interface FlowCall {
+  file: string;
+  flow: string;
+  span: Span;
+  /** the callee's flow id (`file#scope`) */
+  callee: string;
+  /** the callee's name, for messages */
+  name: string;
+  /** parameter name → the argument's key segments at the call */
+  args: Map<string, Segment[]>;
 }
 
 /** A `WAIT numreplicas` call: reads after it on the same client see the writes before it. */

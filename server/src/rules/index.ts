@@ -1,7 +1,7 @@
 import type { Library } from '../clients/profiles';
 import type { ScriptInfo } from '../index/analyze';
 import type { DeclaredVersion } from '../index/manifests';
-import type { Group, KeyUse, WaitCall } from '../model/keyuse';
+import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import type { Topology } from '../model/topology';
 import { crossslotRule } from './crossslot';
 import { CODES, Code, Finding, Severity } from './finding';
@@ -18,8 +18,9 @@ export interface RuleOptions {
   hotTagThreshold: number;
   /** per-code severity overrides; 'off' drops the code */
   severity?: Partial<Record<Code, Severity | 'off'>>;
-  /** WAIT calls (replica-read-after-write) */
+  /** WAIT calls and calls between functions (replica-read-after-write) */
   waits?: WaitCall[];
+  flowCalls?: FlowCall[];
   /** Lua scripts whose source was read (shebang flags) */
   scripts?: Map<string, ScriptInfo>;
   /** file text, for suppression comments */
@@ -41,7 +42,7 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
     ...emptyTagRule(uses),
     ...bareTagRule(uses),
     ...hotTagRule(uses, opts.hotTagThreshold),
-    ...replicaRule(uses, groups, opts.waits ?? []),
+    ...replicaRule(uses, groups, opts.waits ?? [], opts.flowCalls ?? []),
   ];
   const findings: Finding[] = [];
   for (const f of unsuppressed(all, opts.textOf)) {

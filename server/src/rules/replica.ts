@@ -1,52 +1,85 @@
-import type { Group, KeyUse, WaitCall } from '../model/keyuse';
-import { patternId } from '../model/pattern';
+import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
+import { normalizeSegments, patternId, Segment } from '../model/pattern';
 import type { Finding } from './finding';
 import { keyText } from './groups';
 
 /*
- * replica-read-after-write: in one flow of code (a function with its nested closures), a write of
- * a key followed by a read of the same key - same text, same runtime values - through a client
- * that reads from replicas. Replication is asynchronous, so the read can return the old value.
- * A `WAIT numreplicas` on the writing client between the two makes the write visible first.
+ * replica-read-after-write: in one flow of code (a function with its nested closures, and the
+ * workspace functions it calls, in order) a write of a key followed by a read of the same key -
+ * same text, same runtime values - through a client that reads from replicas. Replication is
+ * asynchronous, so the read can return the old value. A `WAIT numreplicas` on the writer's own
+ * connection between the two makes the write visible first.
  */
-export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[]): Finding[] {
+interface Event {
+  at: number;
+  use: KeyUse;
+  /** the key's identity in this flow (callee parameters replaced by the caller's arguments) */
+  id: string;
+  /** the call it happens inside, when it is in a called function */
+  via?: FlowCall;
+}
+
+export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[], flowCalls: FlowCall[] = []): Finding[] {
   // a transaction or pipeline runs on one node: the primary, as soon as it holds a write
   const batched = new Set(groups.filter((g) => g.kind === 'transaction' || g.kind === 'pipeline').map((g) => g.id));
   for (const g of groups) if (g.parent && batched.has(g.parent)) batched.add(g.id);
-  const byFlow = new Map<string, KeyUse[]>();
-  for (const u of uses) {
-    if (u.library === 'lua') continue; // scripts run on the primary
-    byFlow.set(u.flow, [...(byFlow.get(u.flow) ?? []), u]);
-  }
-  const waitsByFlow = new Map<string, WaitCall[]>();
-  for (const w of waits) waitsByFlow.set(w.flow, [...(waitsByFlow.get(w.flow) ?? []), w]);
+  const byFlow = group(uses.filter((u) => u.library !== 'lua'), (u) => u.flow); // scripts run on the primary
+  const waitsByFlow = group(waits, (w) => w.flow);
+  const callsByFlow = group(flowCalls, (c) => c.flow);
   const out: Finding[] = [];
-  for (const [flow, list] of byFlow) {
-    list.sort((a, b) => a.span.start - b.span.start);
-    const lastWrite = new Map<string, KeyUse>();
-    for (const u of list) {
-      const id = patternId(u.pattern.segments);
+  for (const flow of new Set([...byFlow.keys(), ...callsByFlow.keys()])) {
+    const events: Event[] = (byFlow.get(flow) ?? []).map((u) => ({ at: u.span.start, use: u, id: patternId(u.pattern.segments) }));
+    for (const c of callsByFlow.get(flow) ?? []) {
+      if (c.callee === flow) continue;
+      for (const u of byFlow.get(c.callee) ?? []) events.push({ at: c.span.start, use: u, id: patternId(normalizeSegments(bind(u.pattern.segments, c))), via: c });
+    }
+    // callee events keep their own order inside the call
+    events.sort((a, b) => a.at - b.at || (a.via && b.via ? a.use.span.start - b.use.span.start : 0));
+    const lastWrite = new Map<string, Event>();
+    for (const e of events) {
+      const u = e.use;
       if (u.access === 'write' || u.access === 'delete') {
-        lastWrite.set(id, u);
+        lastWrite.set(e.id, e);
         continue;
       }
       if (u.access !== 'read' || u.routing.reads === 'primary' || (u.group && batched.has(u.group))) continue;
-      const w = lastWrite.get(id);
+      const w = lastWrite.get(e.id);
       if (!w) continue;
+      if (e.via && w.via === e.via) continue; // both inside one call: the callee's own flow reports it
       // WAIT counts only on the writer's own connection: a standalone or Sentinel client; cluster clients send it to some node
-      const waited = (waitsByFlow.get(flow) ?? []).some((x) => x.offset > w.span.start && x.offset < u.span.start && x.client === w.client && (x.mode === 'standalone' || x.mode === 'sentinel'));
+      const waited = (waitsByFlow.get(flow) ?? []).some((x) => x.offset > w.at && x.offset < e.at && x.client === w.use.client && (x.mode === 'standalone' || x.mode === 'sentinel'));
       if (waited) continue;
       const may = u.routing.reads === 'replica' ? 'reads from a replica' : 'may read from a replica';
-      const what = w.access === 'delete' ? 'deleted' : 'written';
+      const what = w.use.access === 'delete' ? 'deleted' : 'written';
+      const inCall = e.via ? ` inside \`${e.via.name}()\`` : '';
       out.push({
         code: 'replica-read-after-write',
         severity: 'warning',
-        file: u.file,
-        span: u.span,
-        message: `${u.command.toUpperCase()} of ${keyText(u)} through \`${u.client}\` ${may} (${u.routing.why}) right after the key was ${what} by ${w.command.toUpperCase()}: replication is asynchronous, so it can see the old value; read it through a primary client, or WAIT for the replicas after the write.`,
-        related: [{ file: w.file, span: w.span, message: `${keyText(w)} is ${what} here by ${w.command.toUpperCase()} through \`${w.client}\`` }],
+        file: e.via ? e.via.file : u.file,
+        span: e.via ? e.via.span : u.span,
+        message: `${u.command.toUpperCase()} of ${keyText(u)}${inCall} through \`${u.client}\` ${may} (${u.routing.why}) right after the key was ${what} by ${w.use.command.toUpperCase()}${w.via ? ` in \`${w.via.name}()\`` : ''}: replication is asynchronous, so it can see the old value; read it through a primary client, or WAIT for the replicas after the write.`,
+        related: [
+          { file: w.use.file, span: w.use.span, message: `${keyText(w.use)} is ${what} here by ${w.use.command.toUpperCase()} through \`${w.use.client}\`` },
+          ...(e.via ? [{ file: u.file, span: u.span, message: `the read inside \`${e.via.name}()\`` }] : []),
+        ],
       });
     }
   }
   return out;
+}
+
+/** A callee's key with its parameters replaced by the arguments of one call. */
+function bind(segs: Segment[], c: FlowCall): Segment[] {
+  return segs.flatMap((s) => (s.kind === 'hole' && s.scope === c.callee && c.args.has(s.expr) ? c.args.get(s.expr)! : [s]));
+}
+
+function group<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of items) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
 }
