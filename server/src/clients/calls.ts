@@ -156,7 +156,14 @@ export class CallInterpreter {
           const bctx = { ...ctx, file: found.file, scope: b.scope, pos: b.pos };
           // the value says more than the declared type (which pipeline, which constructor)
           const v = this.receiver(b.value, bctx, depth + 1);
+          // remember the variables a client passed through: per-connection settings (Lettuce setReadFrom) hang on them
+          if (v?.kind === 'client') return { ...v, client: { ...v.client, names: [...(v.client.names ?? []), e.name] } };
           if (v) return v;
+          // a Java field declared here and assigned in the constructor: the assignment knows the connection
+          if (file.language === 'java' && b.type) {
+            const field = this.fieldReceiver(e.name, ctx, depth);
+            if (field) return field;
+          }
           if (b.type) return this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx);
           return null;
         }
@@ -237,11 +244,14 @@ export class CallInterpreter {
         const f = this.ws.classBinding(s.name, name, ctx.file);
         if (f) {
           const bctx = { ...ctx, scope: f.b.scope, pos: f.b.pos };
+          // the assigned value first: it knows the connection (`this.orders = orderConn.sync()`)
+          const v = this.receiver(f.b.value, bctx, depth + 1);
+          if (v?.kind === 'client') return { ...v, client: { ...v.client, names: [...(v.client.names ?? []), name] } };
           if (f.b.type) {
             const t = this.fromType(f.b.type, f.file, `${f.file.file}#${s.name}.${name}`, { k: 'name', name, text: name, span: { start: 0, end: 0 } }, bctx);
             if (t) return t;
           }
-          return this.receiver(f.b.value, bctx, depth + 1);
+          return v;
         }
       }
       id = s.parent;

@@ -25,6 +25,8 @@ export interface ClientInfo {
   evidence: string;
   /** the constructor call, whose options decide where reads go (routing.ts) */
   options?: Expr;
+  /** variables the client was assigned to on its way (`client` → `connection` → `redis`) */
+  names?: string[];
   /** where the constructor call is, to evaluate its options */
   optionsCtx?: import('../resolve/evaluate').Ctx;
 }

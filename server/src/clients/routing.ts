@@ -60,11 +60,18 @@ function findEntry(v: Value, names: string[]): [Value, Value] | undefined {
 
 const TRUE = /^(true|True|1)$/;
 
-/** The first argument text of a call to `method` in the file that built the client (`setReadFrom(ReadFrom.REPLICA)`). */
-function configCall(c: ClientInfo, method: RegExp): string | undefined {
+/**
+ * The first argument of a call to `method` in the file that built the client (`setReadFrom(ReadFrom.REPLICA)`):
+ * on one of the variables the client passed through when they are known, so two connections keep their own settings.
+ */
+function configCall(c: ClientInfo, method: RegExp, perConnection = false): string | undefined {
+  const names = perConnection && c.names?.length ? new Set(c.names) : undefined;
   for (const site of c.optionsCtx?.file.calls ?? []) {
     const callee = site.call.callee;
-    if (callee.k === 'attr' && method.test(callee.name)) return site.call.args[0]?.text ?? '';
+    if (callee.k !== 'attr' || !method.test(callee.name)) continue;
+    const on = callee.object.k === 'name' ? callee.object.name : callee.object.k === 'attr' ? callee.object.name : undefined;
+    if (names && on && !names.has(on)) continue;
+    return site.call.args[0]?.text ?? '';
   }
   return undefined;
 }
@@ -108,7 +115,7 @@ export function routingOf(c: ClientInfo): Routing {
       return PRIMARY('go-redis reads from primaries unless ReadOnly, RouteByLatency or RouteRandomly is set');
     }
     case 'lettuce': {
-      const m = /ReadFrom\.(\w+)/.exec(configCall(c, /^setReadFrom$/) ?? '');
+      const m = /ReadFrom\.(\w+)/.exec(configCall(c, /^setReadFrom$/, true) ?? '');
       if (!m || /^(MASTER|UPSTREAM)$/.test(m[1])) return PRIMARY(m ? `setReadFrom(ReadFrom.${m[1]})` : 'Lettuce reads from primaries unless setReadFrom says otherwise');
       return { reads: /^(REPLICA|SLAVE|ANY_REPLICA)$/.test(m[1]) ? 'replica' : 'maybe-replica', why: `setReadFrom(ReadFrom.${m[1]})` };
     }
