@@ -118,10 +118,26 @@ export class CallInterpreter {
     }
     if (callee.k !== 'attr') return;
     this.scriptDefinition(call, ctx, libs);
-    const recv = this.receiver(callee.object, ctx);
+    let recv = this.receiver(callee.object, ctx);
     if (!recv) return;
     this.receiverText = receiverName(callee.object);
+    // Lettuce: `cmd.multi(); cmd.set(…); cmd.exec();` queues on the connection until exec
+    const open = recv.kind === 'client' && recv.client.library === 'lettuce' ? this.openMulti(ctx, this.receiverText, call.span.start) : undefined;
+    if (open !== undefined && recv.kind === 'client')
+      recv = { kind: 'pipeline', client: recv.client, groupKey: `${ctx.file.file}#multi@${open}`, groupKind: 'transaction', anchor: { k: 'other', span: { start: open, end: open }, text: 'multi()' } };
     this.method(recv, callee.name, call, ctx);
+  }
+
+  /** The offset of the `X.multi()` before `at` in the same function with no `X.exec()`/`discard()` between. */
+  private openMulti(ctx: Ctx, receiver: string, at: number): number | undefined {
+    let open: number | undefined;
+    for (const site of ctx.file.calls) {
+      const c = site.call;
+      if (site.scope !== ctx.scope || c.span.start >= at || c.callee.k !== 'attr' || receiverName(c.callee.object) !== receiver) continue;
+      if (c.callee.name === 'multi') open = c.span.start;
+      else if (/^(exec|discard)$/.test(c.callee.name)) open = undefined;
+    }
+    return open;
   }
 
   /** Lua source handed to a script definer is analysed as Lua. */
