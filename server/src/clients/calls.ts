@@ -47,6 +47,8 @@ export class CallInterpreter {
   /** the receiver as written at the call being interpreted */
   private receiverText = '';
   private definedCommands = new Map<string, { numberOfKeys?: number; lua?: Expr }>();
+  /** the command being interpreted is sent to a replica by the call itself (Jedis executeCommandToReplica) */
+  private toReplica = false;
   /** a call → the method called on its result (`getBucket(k)` → `set`) */
   private chainedMethod = new Map<Expr, string>();
 
@@ -357,6 +359,17 @@ export class CallInterpreter {
       return;
     }
     if (this.definedCommands.has(method)) return this.definedCommandCall(recv, method, call, ctx);
+    // Jedis: jedis.executeCommandToReplica(commandObjects.get(key)) sends that one command to a replica
+    const inner = call.args[0];
+    if (lib === 'jedis' && method === 'executeCommandToReplica' && inner?.k === 'call' && inner.callee.k === 'attr' && isKnownCommand(inner.callee.name.toLowerCase())) {
+      this.toReplica = true;
+      try {
+        this.commandCall(recv, inner.callee.name.toLowerCase(), inner.args, call, ctx, profile.layout);
+      } finally {
+        this.toReplica = false;
+      }
+      return;
+    }
     if (lib === 'redisson' && REDISSON_OBJECT_GETTERS.test(method) && call.args[0]) {
       // the object's own operation says read or write: getBucket(k).set(v), getBucket(k).get()
       const op = this.chainedMethod.get(call);
@@ -477,7 +490,7 @@ export class CallInterpreter {
       group,
       spread: many || undefined,
       flow: flowOf(ctx),
-      routing: this.routing(recv.client, this.receiverText),
+      routing: this.toReplica ? { reads: 'replica', why: 'executeCommandToReplica sends this command to a replica' } : this.routing(recv.client, this.receiverText),
     });
   }
 
