@@ -58,7 +58,7 @@ const BUDGET_REQUEST_MS = 5;
 
 export interface LspResult {
   /** workspace-relative path of the edited file, its lines and key uses */
-  file: { rel: string; lines: number; uses: number };
+  file: { rel: string; lines: number; uses: number; line: number; edit: string };
   /** initialize → progress end → keyMap answered (initial index, analysis and first publish) */
   indexMs: number;
   keyUses: number;
@@ -131,7 +131,7 @@ export function rowsOf(x: LspResult, files?: number): Row[] {
     {
       figure: `edit → diagnostics p99 (max of ${x.editMs.length}), ${n(x.file.lines)}-line file`,
       value: ms(editP99),
-      baseline: `p50 ${ms(p50(x.editMs))}; ${x.file.rel}, ${n(x.file.uses)} key uses`,
+      baseline: `p50 ${ms(p50(x.editMs))}; ${x.file.rel}:${x.file.line} (${x.file.edit}), ${n(x.file.uses)} key uses`,
       ratio: ratio(editP99 / BUDGET_EDIT_MS),
       budget: `≤ ${BUDGET_EDIT_MS} ms`,
       verdict: verdict(editP99 <= BUDGET_EDIT_MS),
@@ -246,23 +246,44 @@ function guard<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
 }
 
 /** Two adjacent literal keys of one call that share a literal tag: `("{user:1}:a", "{user:1}:b"`. */
-const SAME_TAG_PAIR = /\(\s*(["'])(\{[^{}"'\n]+\})[^"'{}\n]*\1\s*,\s*(["'])\2[^"'{}\n]*\3/;
+const SAME_TAG_PAIR = /[(,]\s*(["'`])(\{[^{}"'`$\n]+\})[^"'`{}\n]*\1\s*,\s*(["'`])\2[^"'`{}\n]*\3/;
+/** The last two arguments of a call are literals (a Python string prefix allowed): `, f"a:{x}", "b:1")`. */
+const LITERAL_PAIR = /[(,]\s*([a-zA-Z]?(["'`])[^"'`\n]*\2)\s*,\s*([a-zA-Z]?(["'`])[^"'`\n]*\4)\s*\)/;
 
+/**
+ * Where the edits go: `from` at (line, start) becomes `to` on even edits and back on odd ones;
+ * `crossWhenEdited` says which of the two has a crossslot diagnostic on the line.
+ */
 interface EditSite {
   line: number;
-  /** character range of the second key's tag, braces included */
   start: number;
-  tag: string;
+  from: string;
+  to: string;
+  crossWhenEdited: boolean;
+  how: string;
 }
 
-function editSite(text: string): EditSite | undefined {
+/**
+ * Prefers removing the braces of the second key's tag in a same-tag pair (crossslot appears);
+ * else, on a line with a crossslot diagnostic, copies the first key literal over the second (it goes).
+ */
+function editSite(text: string, diagnostics: Diagnostic[]): EditSite | undefined {
   const lines = text.split('\n');
   for (let line = 0; line < lines.length; line++) {
     const m = SAME_TAG_PAIR.exec(lines[line]);
     if (!m) continue;
     const tag = m[2];
-    const second = lines[line].indexOf(m[3] + tag, m.index + 1 + m[0].indexOf(',')) + 1;
-    return { line, start: second, tag };
+    const comma = m.index + m[0].indexOf(',', m[0].indexOf(tag) + tag.length);
+    const start = lines[line].indexOf(m[3] + tag, comma) + 1;
+    return { line, start, from: tag, to: tag.slice(1, -1), crossWhenEdited: true, how: `untag ${tag}` };
+  }
+  for (const d of diagnostics) {
+    if (!isCross(d) || d.range.start.line !== d.range.end.line) continue;
+    const line = d.range.start.line;
+    const m = LITERAL_PAIR.exec(lines[line] ?? '');
+    if (!m || m[1] === m[3]) continue;
+    const start = lines[line].indexOf(m[3], m.index + m[0].indexOf(m[1]) + m[1].length);
+    return { line, start, from: m[3], to: m[1], crossWhenEdited: false, how: `${m[3]} → ${m[1]}` };
   }
   return undefined;
 }
@@ -324,15 +345,16 @@ async function measure(root: string): Promise<LspResult> {
     return t;
   };
   const candidates = [...usesByUri.keys()].map((uri) => ({ uri, lines: textOf(uri).split('\n').length })).sort((a, b) => b.lines - a.lines || (a.uri < b.uri ? -1 : 1));
+  const latestAfterIndex = h.latest();
   let chosen: { uri: string; lines: number; site: EditSite } | undefined;
   for (const c of candidates) {
-    const site = editSite(textOf(c.uri));
+    const site = editSite(textOf(c.uri), latestAfterIndex.get(c.uri) ?? []);
     if (site) {
       chosen = { ...c, site };
       break;
     }
   }
-  if (!chosen) throw new Error('no file with key uses has a two-key call with a shared literal tag to toggle');
+  if (!chosen) throw new Error('no file with key uses has a two-key call to toggle between crossslot and not');
   const { uri, site } = chosen;
   const rel = path.relative(root, fileURLToPath(uri)).split(path.sep).join('/');
   // the initial burst has been published before keyMap answered; this is the chosen file's part of it
@@ -344,27 +366,24 @@ async function measure(root: string): Promise<LspResult> {
   let mark = h.diagnostics.length;
   await h.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'plaintext', version: 1, text: original } });
   const opened = await h.next(mark, uri, () => true, 60_000, `diagnostics for ${rel} after didOpen`);
-  if (crossOn(opened.p, site.line)) throw new Error(`${rel}:${site.line + 1} already has a crossslot diagnostic before the edit`);
-  const bare = site.tag.slice(1, -1);
+  if (crossOn(opened.p, site.line) === site.crossWhenEdited) throw new Error(`${rel}:${site.line + 1}: the crossslot diagnostic is not as expected before the edit (${site.how})`);
   const editMs: number[] = [];
   const extractMs: number[] = [];
   const reanalyzeMs: number[] = [];
-  let published = 0;
   for (let i = 0; i < EDITS; i++) {
-    const untag = i % 2 === 0; // even edits remove the braces (crossslot appears), odd ones put them back
-    const range = untag
-      ? { start: { line: site.line, character: site.start }, end: { line: site.line, character: site.start + site.tag.length } }
-      : { start: { line: site.line, character: site.start }, end: { line: site.line, character: site.start + bare.length } };
+    const edited = i % 2 === 0; // even edits make the change, odd ones undo it
+    const [was, now_] = edited ? [site.from, site.to] : [site.to, site.from];
+    const range = { start: { line: site.line, character: site.start }, end: { line: site.line, character: site.start + was.length } };
     timing.extract = timing.reanalyze = 0;
     mark = h.diagnostics.length;
     const sent = now();
-    await h.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: i + 2 }, contentChanges: [{ range, text: untag ? bare : site.tag }] });
-    const got = await h.next(mark, uri, (p) => crossOn(p, site.line) === untag, 60_000, `diagnostics showing edit ${i + 1} of ${rel}:${site.line + 1}`);
+    await h.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: i + 2 }, contentChanges: [{ range, text: now_ }] });
+    const got = await h.next(mark, uri, (p) => crossOn(p, site.line) === (edited === site.crossWhenEdited), 30_000, `diagnostics showing edit ${i + 1} of ${rel}:${site.line + 1}`);
     editMs.push(got.at - sent);
     extractMs.push(timing.extract);
     reanalyzeMs.push(timing.reanalyze);
-    published = h.diagnostics.length - mark;
   }
+  const lastEdit = mark;
   // the last edit restored the tag: what is on screen is the original file again
   log(` edits p50 ${ms(percentile(editMs, 0.5))};`);
 
@@ -382,6 +401,9 @@ async function measure(root: string): Promise<LspResult> {
     hoverOnKeyMs.push(now() - s);
     if (r) hoverOnKeyHits++;
   }
+
+  // the hovers' answers came after the last edit's whole publish burst (one stream, in order)
+  const published = h.diagnostics.length - lastEdit;
 
   // hover off keys: lines with no key use, in the edited file and in other files with uses
   const rand = rng(7);
@@ -423,7 +445,7 @@ async function measure(root: string): Promise<LspResult> {
   proto.reanalyze = reanalyze;
   log(` hovers and code actions done\n`);
   return {
-    file: { rel, lines: chosen.lines, uses: mine.length },
+    file: { rel, lines: chosen.lines, uses: mine.length, line: site.line + 1, edit: site.how },
     indexMs,
     keyUses: uses.length,
     filesWithDiagnostics,
