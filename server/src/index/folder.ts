@@ -11,6 +11,7 @@ import { topologyOf } from './config';
 import { listFiles, readSource, Skipped } from './files';
 import { Manifests } from './manifests';
 import { selectFiles, summarize, Summary } from './prefilter';
+import { pushTo } from '../model/collections';
 
 export interface FolderState extends Analysis, RuleResult {}
 
@@ -104,9 +105,9 @@ export class FolderIndex {
     this.usesByFile.clear();
     this.usesByPattern.clear();
     for (const u of a.uses) {
-      this.usesByFile.set(u.file, [...(this.usesByFile.get(u.file) ?? []), u]);
+      pushTo(this.usesByFile, u.file, u);
       const id = patternId(u.pattern.segments);
-      this.usesByPattern.set(id, [...(this.usesByPattern.get(id) ?? []), u]);
+      pushTo(this.usesByPattern, id, u);
     }
   }
 

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import type { Language } from '../extract/ir';
+import { pushTo } from '../model/collections';
 
 /*
  * Which files are worth parsing. Most of a workspace never touches Redis: a text test finds the
@@ -87,12 +88,11 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
   const byDir = new Map<string, T[]>();
   const nameOf = (c: Summary) => path.posix.basename(c.rel).replace(/\.[^.]+$/, '');
   const goByPackage = new Map<string, T[]>();
-  const push = <K>(m: Map<K, T[]>, k: K, c: T) => m.set(k, [...(m.get(k) ?? []), c]);
   for (const c of files) {
-    push(byName, nameOf(c), c);
+    pushTo(byName, nameOf(c), c);
     const dir = path.posix.dirname(c.rel);
-    push(byDir, dir, c);
-    if (c.language === 'go') push(goByPackage, path.posix.basename(dir), c);
+    pushTo(byDir, dir, c);
+    if (c.language === 'go') pushTo(goByPackage, path.posix.basename(dir), c);
     if (c.seed) chosen.add(c);
   }
   const seeds = [...chosen];

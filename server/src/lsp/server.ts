@@ -28,6 +28,7 @@ import { DEFAULT_SETTINGS, KEY_MAP_METHOD, KeyMapResult, KeyslotSettings, parseS
 import type { Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
+import { pushTo } from '../model/collections';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATION = 'Data already stored under the old key names will not be found under the new ones: plan a migration (copy or RENAME the keys) before deploying.';
@@ -118,7 +119,7 @@ export function startServer(connection: Connection): void {
     const next = new Set<string>();
     for (const f of folders) {
       const byFile = new Map<string, Diagnostic[]>();
-      for (const x of f.state.findings) byFile.set(x.file, [...(byFile.get(x.file) ?? []), toDiagnostic(f, x)]);
+      for (const x of f.state.findings) pushTo(byFile, x.file, toDiagnostic(f, x));
       for (const [rel, diags] of byFile) {
         const uri = uriOf(f, rel);
         next.add(uri);

@@ -2,6 +2,7 @@ import { requirementOf, Requirement } from '../clients/semantics';
 import type { Group, KeyUse } from '../model/keyuse';
 import { patternText, Segment } from '../model/pattern';
 import type { RuleContext } from './context';
+import { pushTo } from '../model/collections';
 
 export type SameSlot = 'yes' | 'no' | 'unknown';
 
@@ -47,7 +48,7 @@ export function judgeGroups(ctx: RuleContext): Map<string, GroupVerdict> {
   }
   const groupById = new Map(ctx.groups.map((g) => [g.id, g]));
   const children = new Map<string, Group[]>();
-  for (const g of ctx.groups) if (g.parent) children.set(g.parent, [...(children.get(g.parent) ?? []), g]);
+  for (const g of ctx.groups) if (g.parent) pushTo(children, g.parent, g);
   const out = new Map<string, GroupVerdict>();
   for (const g of ctx.groups) {
     const members = [g, ...(children.get(g.id) ?? [])].flatMap((x) => byGroup.get(x.id) ?? []).sort((a, b) => a.span.start - b.span.start);

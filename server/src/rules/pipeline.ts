@@ -2,6 +2,7 @@ import type { KeyUse } from '../model/keyuse';
 import { ownerOf, Topology } from '../model/topology';
 import type { Finding } from './finding';
 import { capital, describeGroup, GroupVerdict, keyText, listKeys } from './groups';
+import { pushTo } from '../model/collections';
 
 /**
  * pipeline-cross-node: a pipeline the library sends to one node (ioredis, node-redis
@@ -15,7 +16,7 @@ export function pipelineRule(verdicts: Map<string, GroupVerdict>, topology: Topo
     const byNode = new Map<string, KeyUse[]>();
     for (const m of known) {
       const node = ownerOf(topology, m.hash.slot!);
-      byNode.set(node, [...(byNode.get(node) ?? []), m]);
+      pushTo(byNode, node, m);
     }
     const what = describeGroup(v);
     if (byNode.size > 1) {

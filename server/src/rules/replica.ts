@@ -2,6 +2,7 @@ import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import { normalizeSegments, patternId, Segment } from '../model/pattern';
 import type { Finding } from './finding';
 import { keyText } from './groups';
+import { groupBy } from '../model/collections';
 
 /*
  * replica-read-after-write: in one flow of code (a function with its nested closures, and the
@@ -23,9 +24,9 @@ export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[], 
   // a transaction or pipeline runs on one node: the primary, as soon as it holds a write
   const batched = new Set(groups.filter((g) => g.kind === 'transaction' || g.kind === 'pipeline').map((g) => g.id));
   for (const g of groups) if (g.parent && batched.has(g.parent)) batched.add(g.id);
-  const byFlow = group(uses.filter((u) => u.library !== 'lua'), (u) => u.flow); // scripts run on the primary
-  const waitsByFlow = group(waits, (w) => w.flow);
-  const callsByFlow = group(flowCalls, (c) => c.flow);
+  const byFlow = groupBy(uses.filter((u) => u.library !== 'lua'), (u) => u.flow); // scripts run on the primary
+  const waitsByFlow = groupBy(waits, (w) => w.flow);
+  const callsByFlow = groupBy(flowCalls, (c) => c.flow);
   const out: Finding[] = [];
   for (const flow of new Set([...byFlow.keys(), ...callsByFlow.keys()])) {
     const events: Event[] = (byFlow.get(flow) ?? []).map((u) => ({ at: u.span.start, use: u, id: patternId(u.pattern.segments) }));
@@ -71,15 +72,4 @@ export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[], 
 /** A callee's key with its parameters replaced by the arguments of one call. */
 function bind(segs: Segment[], c: FlowCall): Segment[] {
   return segs.flatMap((s) => (s.kind === 'hole' && s.scope === c.callee && c.args.has(s.expr) ? c.args.get(s.expr)! : [s]));
-}
-
-function group<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of items) {
-    const k = key(x);
-    const list = m.get(k);
-    if (list) list.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
 }

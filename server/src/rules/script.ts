@@ -4,6 +4,7 @@ import { hashOfPattern, normalizeSegments, PatternHash, patternText, Segment } f
 import { ownerOf, Topology } from '../model/topology';
 import type { Finding, Related, Severity } from './finding';
 import { GroupVerdict, keyText } from './groups';
+import { pushTo } from '../model/collections';
 
 const KEYS_REF = /^KEYS\s*\[\s*(\d+|[^\]]+)\s*\]$/;
 
@@ -18,7 +19,7 @@ export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, 
   const callsOf = new Map<string, GroupVerdict[]>();
   for (const v of verdicts.values()) {
     if (v.group.kind !== 'script' || !v.group.script) continue;
-    callsOf.set(v.group.script, [...(callsOf.get(v.group.script) ?? []), v]);
+    pushTo(callsOf, v.group.script, v);
   }
   const out: Finding[] = [];
   for (const u of uses) {

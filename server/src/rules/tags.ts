@@ -3,6 +3,7 @@ import { namespaceOf } from '../model/entity';
 import { patternText, Segment } from '../model/pattern';
 import type { Finding } from './finding';
 import { keyText, listKeys } from './groups';
+import { pushTo } from '../model/collections';
 
 /** empty-tag: `{}` first, or a `{` that never closes - the whole key is hashed, probably not what was meant. */
 export function emptyTagRule(uses: KeyUse[]): Finding[] {
@@ -50,7 +51,7 @@ export function bareTagRule(uses: KeyUse[]): Finding[] {
   for (const u of uses) {
     if (u.hash.kind !== 'tag' || !u.hash.tag || !isBareTag(u.hash.tag)) continue;
     const t = patternText(u.hash.tag);
-    byTag.set(t, [...(byTag.get(t) ?? []), u]);
+    pushTo(byTag, t, u);
   }
   const out: Finding[] = [];
   for (const [tag, list] of byTag) {
@@ -87,7 +88,7 @@ export function hotTagRule(uses: KeyUse[], threshold: number): Finding[] {
     // a tag over a runtime value (`{user:${uid}}`) spreads one entity per slot; only a fixed tag piles everything onto one
     if (u.hash.kind !== 'tag' || !u.hash.tag || u.hash.slot === null) continue;
     const t = patternText(u.hash.tag);
-    byTag.set(t, [...(byTag.get(t) ?? []), u]);
+    pushTo(byTag, t, u);
   }
   const out: Finding[] = [];
   for (const [tag, list] of byTag) {
