@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     const ctx = { sub, rg, runs: o.runs, scratch };
     const main = measureTree(ws, { ...ctx, naiveBundle, inProcess: true }, log);
     const big = bigWs ? measureTree(bigWs, { ...ctx, inProcess: false }, log) : undefined;
-    const rows = [...mainRows(main, sub), ...bigRows(big, sub), ...lspRows({ dir: ws.dir, repo: REPO })];
+    const rows = [...mainRows(main, sub), ...bigRows(big, sub), ...lspRows({ dir: ws.dir, repo: REPO, files: ws.files }, log)];
 
     const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const header = [

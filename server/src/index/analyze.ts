@@ -74,7 +74,7 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
     const lua = v.segs.map((s) => (s as { text: string }).text).join('');
     const shebang = /^#!lua\b([^\n]*)/.exec(lua);
     scripts.set(id, { shebang: !!shebang, allowCrossSlotKeys: !!shebang && /\bflags=[\w,-]*\ballow-cross-slot-keys\b/.test(shebang[1]) });
-    const facts = await extractFile(script.file.file, lua, 'lua', `lua@${script.expr.span.start}`);
+    const facts = await luaFacts(script.file.file, lua, `lua@${script.expr.span.start}`);
     // spans point into the host file: the script text starts where its literal's content does
     const at = literal ? literal.span.start + Math.max(0, literal.text.indexOf(lua.slice(0, 24))) : script.expr.span.start;
     shiftSpans(facts, at, literal ? undefined : script.expr.span);
@@ -83,6 +83,24 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
     for (let i = first; i < interp.uses.length; i++) interp.uses[i].script = id;
   }
   return { ...renumberGroups(interp.uses, [...interp.groups.values()]), scripts, waits: interp.waits, flowCalls: interp.flowCalls };
+}
+
+/*
+ * Embedded Lua is parsed once per text and place: an editor re-analyses the workspace on every
+ * edit, and most scripts did not change. Facts are cloned because their spans get shifted.
+ */
+const luaCache = new Map<string, FileFacts>();
+const LUA_CACHE_MAX = 5000;
+
+async function luaFacts(file: string, lua: string, moduleScope: string): Promise<FileFacts> {
+  const key = `${file}\0${moduleScope}\0${lua}`;
+  let cached = luaCache.get(key);
+  if (!cached) {
+    cached = await extractFile(file, lua, 'lua', moduleScope);
+    if (luaCache.size >= LUA_CACHE_MAX) luaCache.delete(luaCache.keys().next().value!);
+    luaCache.set(key, cached);
+  }
+  return structuredClone(cached);
 }
 
 /** Group ids in file and position order, so the same code always gets the same ids. */

@@ -3,7 +3,7 @@ import type { Library } from '../clients/profiles';
 import type { FileFacts } from '../extract/ir';
 import { languageOfPath } from '../extract/parser';
 import type { KeyUse } from '../model/keyuse';
-import { patternId } from '../model/pattern';
+import { patternId, patternText } from '../model/pattern';
 import { DEFAULT_SETTINGS, KeyslotSettings } from '../protocol';
 import { runRules, RuleResult } from '../rules';
 import { analyze, Analysis, extractFile } from './analyze';
@@ -27,6 +27,7 @@ export class FolderIndex {
   /** uses by file, and by pattern identity: hover and references answer from these */
   private usesByFile = new Map<string, KeyUse[]>();
   private usesByPattern = new Map<string, KeyUse[]>();
+  private usesByText = new Map<string, KeyUse[]>();
   skipped: Skipped[] = [];
   /** readable supported files in the folder (parsed or not) */
   scanned = 0;
@@ -104,7 +105,9 @@ export class FolderIndex {
     this.state = { ...a, ...r };
     this.usesByFile.clear();
     this.usesByPattern.clear();
+    this.usesByText.clear();
     for (const u of a.uses) {
+      pushTo(this.usesByText, patternText(u.pattern), u);
       pushTo(this.usesByFile, u.file, u);
       const id = patternId(u.pattern.segments);
       pushTo(this.usesByPattern, id, u);
@@ -129,10 +132,9 @@ export class FolderIndex {
     return this.usesByPattern.get(patternId(u.pattern.segments)) ?? [u];
   }
 
-  /** Every use of the same key text, whatever scope its holes come from (for workspace-wide renames). */
-  sameText(text: (u: KeyUse) => string, u: KeyUse): KeyUse[] {
-    const t = text(u);
-    return this.state.uses.filter((x) => text(x) === t);
+  /** Every use of the same key text, whatever scope its holes come from (for workspace-wide fixes and renames). */
+  sameText(u: KeyUse): KeyUse[] {
+    return this.usesByText.get(patternText(u.pattern)) ?? [u];
   }
 
   relOf(absPath: string): string | undefined {

@@ -108,8 +108,17 @@ export class Manifests {
 
   constructor(private root: string) {}
 
+  private memo = new Map<string, DeclaredVersion | null>();
+
   versionOf(relFile: string, library: Library): DeclaredVersion | null {
-    let dir = path.dirname(path.resolve(this.root, relFile));
+    const start = path.dirname(path.resolve(this.root, relFile));
+    const key = `${start}\0${library}`;
+    if (!this.memo.has(key)) this.memo.set(key, this.lookup(start, library));
+    return this.memo.get(key)!;
+  }
+
+  private lookup(start: string, library: Library): DeclaredVersion | null {
+    let dir = start;
     for (;;) {
       const hit = this.dirVersions(dir).find((d) => d.library === library);
       if (hit) return hit;

@@ -45,7 +45,8 @@ export function startServer(connection: Connection): void {
   let canProgress = false;
   let canWatch = false;
   let canFolders = false;
-  let published = new Set<string>();
+  /** what each file's diagnostics were when last sent: unchanged files are not sent again */
+  let published = new Map<string, string>();
   let ready: Promise<void> = Promise.resolve();
 
   const uriOf = (f: FolderIndex, rel: string) => pathToFileURL(path.join(f.root, rel)).href;
@@ -116,17 +117,18 @@ export function startServer(connection: Connection): void {
   }
 
   function publish(): void {
-    const next = new Set<string>();
+    const next = new Map<string, string>();
     for (const f of folders) {
       const byFile = new Map<string, Diagnostic[]>();
       for (const x of f.state.findings) pushTo(byFile, x.file, toDiagnostic(f, x));
       for (const [rel, diags] of byFile) {
         const uri = uriOf(f, rel);
-        next.add(uri);
-        connection.sendDiagnostics({ uri, diagnostics: diags });
+        const json = JSON.stringify(diags);
+        next.set(uri, json);
+        if (published.get(uri) !== json) connection.sendDiagnostics({ uri, diagnostics: diags });
       }
     }
-    for (const uri of published) if (!next.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const uri of published.keys()) if (!next.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
     published = next;
   }
 
@@ -279,7 +281,7 @@ export function startServer(connection: Connection): void {
     const entity = commonEntity([...new Map(v.members.map((m) => [patternText(m.pattern), m.pattern.segments])).values()]);
     if (!entity) return null;
     const targets = new Map<string, KeyUse>();
-    for (const m of v.members) for (const u of f.sameText((x) => patternText(x.pattern), m)) targets.set(`${u.file}@${u.span.start}`, u);
+    for (const m of v.members) for (const u of f.sameText(m)) targets.set(`${u.file}@${u.span.start}`, u);
     const edits: TextEdit[] = [];
     for (const u of targets.values()) {
       if (u.hash.kind === 'tag' && u.hash.tag && patternText(u.hash.tag) === entity.text) continue;
@@ -309,7 +311,7 @@ export function startServer(connection: Connection): void {
     const u = f.useAt(finding.file, finding.span.start);
     if (!u) return null;
     const edits: TextEdit[] = [];
-    for (const x of f.sameText((y) => patternText(y.pattern), u)) {
+    for (const x of f.sameText(u)) {
       const e = widenTagEdits(x, f.texts.get(x.file) ?? '');
       if (!e) return null;
       edits.push(...e);
@@ -334,7 +336,7 @@ export function startServer(connection: Connection): void {
     return { title, edit };
   }
 
-  const sameKey = (f: FolderIndex, u: KeyUse) => f.sameText((x) => patternText(x.pattern), u);
+  const sameKey = (f: FolderIndex, u: KeyUse) => f.sameText(u);
 
   connection.onReferences(async (p) => {
     await ready;
