@@ -23,6 +23,9 @@ import { keySlot } from '../../server/src/model/slot';
 import { evenSplit } from '../../server/src/model/topology';
 import { main } from '../../server/src/cli/main';
 import { isRespError, startCluster, type Cluster, type ClusterMember, type Reply, type RespClient } from '../helpers/redis';
+import { loadGenerated } from '../helpers/generated';
+
+type Generated = { client: unknown; cases: Record<string, () => Promise<unknown>> };
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -396,18 +399,6 @@ function libErrors(v: unknown, depth = 0): string[] {
   return [];
 }
 
-/** Loads a generated CommonJS file from its text, with `require` answering the libraries installed here. */
-function loadGenerated(source: string): { client: unknown; cases: Record<string, () => Promise<unknown>> } {
-  const libs: Record<string, unknown> = { ioredis: require('ioredis'), redis: require('redis') };
-  const mod = { exports: {} as Record<string, unknown> };
-  const req = (m: string) => {
-    if (!(m in libs)) throw new Error(`generated file requires ${m}`);
-    return libs[m];
-  };
-  new Function('require', 'module', 'exports', source)(req, mod, mod.exports);
-  return mod.exports as unknown as { client: unknown; cases: Record<string, () => Promise<unknown>> };
-}
-
 interface IoCluster extends EventEmitter {
   status: string;
   quit(): Promise<unknown>;
@@ -418,7 +409,7 @@ interface NodeRedisCluster extends EventEmitter {
 }
 
 async function runJsFile(source: string, lib: 'ioredis' | 'node-redis', cases: Case[]): Promise<void> {
-  const mod = loadGenerated(source);
+  const mod = loadGenerated<Generated>(source);
   const clientErrors: string[] = [];
   if (lib === 'ioredis') {
     const c = mod.client as IoCluster;

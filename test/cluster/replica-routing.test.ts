@@ -29,6 +29,9 @@ import { join } from 'node:path';
 import { main } from '../../server/src/cli/main';
 import { keySlot } from '../../server/src/model/slot';
 import { isRespError, startCluster, waitFor, type Cluster, type ClusterMember, type Reply } from '../helpers/redis';
+import { loadGenerated } from '../helpers/generated';
+
+type Generated = { client: unknown; touch: (id: number, value: string) => Promise<unknown> };
 
 type Verdict = 'primary' | 'replica' | 'maybe-replica';
 
@@ -69,18 +72,6 @@ function render(c: Config, ports: number[]): { text: string; getLine: number } {
   const head = ['"use strict";', c.lib === 'ioredis' ? 'const Redis = require("ioredis");' : 'const { createCluster } = require("redis");', ''];
   const lines = [...head, ...c.ctor(ports), '', ...TOUCH, '', 'module.exports = { client, touch };', ''];
   return { text: lines.join('\n'), getLine: lines.findIndex((l) => l.includes('client.get(')) + 1 };
-}
-
-/** Loads a generated CommonJS file from its text, `require` answering the libraries installed here. */
-function load(source: string): { client: unknown; touch: (id: number, value: string) => Promise<unknown> } {
-  const libs: Record<string, unknown> = { ioredis: require('ioredis'), redis: require('redis') };
-  const mod = { exports: {} as Record<string, unknown> };
-  const req = (m: string) => {
-    if (!(m in libs)) throw new Error(`generated file requires ${m}`);
-    return libs[m];
-  };
-  new Function('require', 'module', 'exports', source)(req, mod, mod.exports);
-  return mod.exports as unknown as { client: unknown; touch: (id: number, value: string) => Promise<unknown> };
 }
 
 interface IoCluster extends EventEmitter {
@@ -216,7 +207,7 @@ test('each configuration, run for real, serves its GETs where keyslot says', { t
   for (const cfg of CONFIGS) {
     const t1 = Date.now();
     for (const n of c.nodes) assert.equal(await n.send(['CONFIG', 'RESETSTAT']), 'OK');
-    const mod = load(render(cfg, ports).text);
+    const mod = loadGenerated<Generated>(render(cfg, ports).text);
     const errors: string[] = [];
     (mod.client as EventEmitter).on('error', (e: Error) => errors.push(e.message));
     if (cfg.lib === 'ioredis') {
@@ -307,7 +298,7 @@ test('WAIT through an ioredis cluster client is not scoped to the written key: i
   const key = 'stale:wait';
   const primary = c.primaryForSlot(keySlot(key));
   const replica = c.replicas.find((r) => r.primaryId === primary.id)!;
-  const mod = load(render(CONFIGS.find((x) => x.file === 'io_slave.js')!, c.primaries.map((p) => p.port)).text);
+  const mod = loadGenerated<Generated>(render(CONFIGS.find((x) => x.file === 'io_slave.js')!, c.primaries.map((p) => p.port)).text);
   const io = mod.client as IoCluster & { set(k: string, v: string): Promise<unknown>; get(k: string): Promise<unknown>; wait(n: number, ms: number): Promise<number> };
   await new Promise<void>((resolve, reject) => {
     io.once('ready', () => resolve());

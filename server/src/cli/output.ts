@@ -73,17 +73,18 @@ export class Positions {
   }
 }
 
+/** `file`, 1-based `line`/`column` and `endLine`/`endColumn` of a span: the location fields of keys and diagnostics. */
+function locationJson(pos: Positions, file: string, span: { start: number; end: number }) {
+  const s = pos.at(file, span.start);
+  const e = pos.at(file, span.end);
+  return { file, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+}
+
 export function toJson(r: CheckResult): MapJson {
   const pos = new Positions(r.texts);
   const keys = sortUses(r.uses).map((u): KeyJson => {
-    const s = pos.at(u.file, u.span.start);
-    const e = pos.at(u.file, u.span.end);
     return {
-      file: u.file,
-      line: s.line,
-      column: s.column,
-      endLine: e.line,
-      endColumn: e.column,
+      ...locationJson(pos, u.file, u.span),
       language: u.language,
       command: u.command.toUpperCase(),
       access: u.access,
@@ -121,14 +122,8 @@ export function toJson(r: CheckResult): MapJson {
 }
 
 export function diagnosticJson(f: Finding, pos: Positions): DiagnosticJson {
-  const s = pos.at(f.file, f.span.start);
-  const e = pos.at(f.file, f.span.end);
   return {
-    file: f.file,
-    line: s.line,
-    column: s.column,
-    endLine: e.line,
-    endColumn: e.column,
+    ...locationJson(pos, f.file, f.span),
     severity: f.severity,
     code: f.code,
     message: f.message,
