@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Bundles what ships: the CLI / language server (one Node bundle) and, once it exists, the VS Code
-// client. Copies the tree-sitter WASM grammars next to the bundle so nothing is resolved from
+// Bundles what ships: the CLI, the language server, the VS Code client and the heatmap webview
+// script. Copies the tree-sitter WASM grammars next to the bundle so nothing is resolved from
 // node_modules at run time.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -25,8 +25,12 @@ const wasmFiles = {
 };
 for (const [name, src] of Object.entries(wasmFiles)) copyFileSync(src, join(grammars, name));
 
+// `--production` (npm run package): minified bundles for the .vsix
+const production = process.argv.includes('--production');
+
 const common = {
   bundle: true,
+  minify: production,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
@@ -40,6 +44,6 @@ const common = {
 };
 await build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(dist, 'cli.js') });
 await build({ ...common, entryPoints: [join(root, 'server/src/lsp/bin.ts')], outfile: join(dist, 'server.js') });
-if (existsSync(join(root, 'client/src/extension.ts'))) {
-  await build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'client.js'), external: ['vscode'] });
-}
+await build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'client.js'), external: ['vscode'] });
+// the heatmap's script runs in the webview (a browser), loaded under the page's CSP
+await build({ bundle: true, minify: production, platform: 'browser', target: 'chrome120', format: 'iife', sourcemap: false, logLevel: 'warning', entryPoints: [join(root, 'client/src/webview/heatmap.ts')], outfile: join(dist, 'heatmap.js') });

@@ -135,3 +135,57 @@ export interface KeyMapPattern {
 export interface KeyMapResult {
   folders: { uri: string; files: number; patterns: KeyMapPattern[]; findings: number; topology: { start: number; end: number; node: string }[] }[];
 }
+
+/** `keyslot/status` (server → client notification): the index changed; the client refreshes its views. */
+export const STATUS_METHOD = 'keyslot/status';
+
+export interface StatusParams {
+  state: 'indexing' | 'ready';
+  /** supported files scanned, and files parsed for Redis calls */
+  files: number;
+  keyUses: number;
+  patterns: number;
+  findings: { error: number; warning: number; info: number };
+}
+
+/** `keyslot/keyAt`: the key use at a position (for "copy slot" and "reveal in panel"), or null. */
+export const KEY_AT_METHOD = 'keyslot/keyAt';
+
+export interface KeyAtParams {
+  uri: string;
+  line: number;
+  character: number;
+}
+
+export interface KeyAtResult {
+  pattern: string;
+  /** the part that is hashed (the tag, or the whole key) */
+  hashed: string;
+  tag: string | null;
+  /** null when the hashed part depends on runtime values */
+  slot: number | null;
+}
+
+/** `keyslot/slotOf`: the slot of a literal key name (the selected text). */
+export const SLOT_OF_METHOD = 'keyslot/slotOf';
+
+export interface SlotOfParams {
+  key: string;
+}
+
+export interface SlotOfResult {
+  key: string;
+  hashed: string;
+  slot: number;
+  /** the primary that owns it under the first folder's topology */
+  owner: string;
+}
+
+/** The semantic token types the server sends: `hashTag` marks the hashed `{…}` part of a key string. */
+export const SEMANTIC_TOKEN_TYPES = ['hashTag'] as const;
+
+/** `keyslot/reindex`: read every file again (after a branch switch, a generated file, a changed .gitignore). */
+export const REINDEX_METHOD = 'keyslot/reindex';
+
+/** The editor settings (`keyslot.<key>` in package.json), one per KeyslotSettings leaf the user sets as a whole. */
+export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'severity', 'topology'] as const;

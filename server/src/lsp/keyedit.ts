@@ -165,6 +165,30 @@ export function widenTagEdits(u: KeyUse, text: string): TextEdit[] | null {
   ];
 }
 
+/**
+ * Where a key's hash tag `{…}` is written in the source, braces included: the literal runs only
+ * (an interpolation inside the tag keeps its own colour). Empty when the key's text does not sit
+ * in place (a constant, a key builder), so braces in other strings are never marked.
+ */
+export function hashTagRanges(u: KeyUse, text: string): { start: number; end: number }[] {
+  if (u.hash.kind !== 'tag') return [];
+  const regions = literalRegions(text, u.span.start, u.span.end, u.language);
+  if (!regions?.length || regionText(text, regions) !== patternLiterals(u.pattern.segments)) return [];
+  let open = -1;
+  let close = -1;
+  for (const r of regions) {
+    // in f-strings and .format templates a literal brace is written twice
+    const width = r.doubledBraces ? 2 : 1;
+    for (let i = r.start; i < r.end && close < 0; i += text[i] === '{' || text[i] === '}' ? width : 1) {
+      if (open < 0 && text[i] === '{') open = i;
+      else if (open >= 0 && text[i] === '}') close = i + width;
+    }
+    if (close >= 0) break;
+  }
+  if (open < 0 || close < 0) return [];
+  return regions.flatMap((r) => (r.end > open && r.start < close ? [{ start: Math.max(r.start, open), end: Math.min(r.end, close) }] : []));
+}
+
 /** The comment that silences a code on the line above, in the file's language. */
 export function suppressComment(language: Language, code: string): string {
   const marker = language === 'python' || language === 'redis' ? '#' : language === 'lua' ? '--' : '//';

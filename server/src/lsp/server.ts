@@ -24,7 +24,28 @@ import { CONFIG_FILE, loadConfig, topologyOf } from '../index/config';
 import { commonEntity, namespaceOf } from '../model/entity';
 import type { KeyUse } from '../model/keyuse';
 import { patternText } from '../model/pattern';
-import { DEFAULT_SETTINGS, KEY_MAP_METHOD, KeyMapResult, KeyslotSettings, parseSettings, SETTINGS_SECTION } from '../protocol';
+import {
+  DEFAULT_SETTINGS,
+  KEY_AT_METHOD,
+  KEY_MAP_METHOD,
+  KeyAtParams,
+  KeyAtResult,
+  KeyMapResult,
+  KeyslotSettings,
+  parseSettings,
+  REINDEX_METHOD,
+  SEMANTIC_TOKEN_TYPES,
+  SETTINGS_SECTION,
+  SLOT_OF_METHOD,
+  SlotOfParams,
+  SlotOfResult,
+  STATUS_METHOD,
+  StatusParams,
+} from '../protocol';
+import { hashInfoOfString } from '../model/hashtag';
+import { keySlot } from '../model/slot';
+import { ownerOf } from '../model/topology';
+import { hashTagTokens } from './semantic';
 import type { Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
@@ -45,6 +66,7 @@ export function startServer(connection: Connection): void {
   let canProgress = false;
   let canWatch = false;
   let canFolders = false;
+  let canRefreshTokens = false;
   /** what each file's diagnostics were when last sent: unchanged files are not sent again */
   let published = new Map<string, string>();
   let ready: Promise<void> = Promise.resolve();
@@ -97,6 +119,7 @@ export function startServer(connection: Connection): void {
   async function indexAll(): Promise<void> {
     const progress = canProgress ? await connection.window.createWorkDoneProgress() : undefined;
     progress?.begin('keyslot: indexing Redis keys', 0, '', false);
+    sendStatus('indexing');
     const overlay = (f: FolderIndex) => new Map(documents.all().flatMap((d) => (locate(d.uri)?.folder === f ? [[locate(d.uri)!.rel, d.getText()] as [string, string]] : [])));
     for (const f of folders) {
       f.settings = await settingsFor(f);
@@ -130,6 +153,23 @@ export function startServer(connection: Connection): void {
     }
     for (const uri of published.keys()) if (!next.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
     published = next;
+    sendStatus('ready');
+    if (canRefreshTokens) void connection.languages.semanticTokens.refresh();
+  }
+
+  /** Tells the client the index changed (its status bar and views refresh from this). */
+  function sendStatus(state: StatusParams['state']): void {
+    const findings = { error: 0, warning: 0, info: 0 };
+    let keyUses = 0;
+    let files = 0;
+    const patterns = new Set<string>();
+    for (const f of folders) {
+      for (const x of f.state.findings) findings[x.severity]++;
+      keyUses += f.state.uses.length;
+      files += f.scanned;
+      for (const u of f.state.uses) patterns.add(`${f.root}\0${patternText(u.pattern)}`);
+    }
+    void connection.sendNotification(STATUS_METHOD, { state, files, keyUses, patterns: patterns.size, findings } satisfies StatusParams);
   }
 
   function toDiagnostic(f: FolderIndex, x: Finding): Diagnostic {
@@ -149,6 +189,7 @@ export function startServer(connection: Connection): void {
     canProgress = !!caps.window?.workDoneProgress;
     canWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     canFolders = !!caps.workspace?.workspaceFolders;
+    canRefreshTokens = !!caps.workspace?.semanticTokens?.refreshSupport;
     const roots = params.workspaceFolders?.map((w) => w.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToFileURL(params.rootPath).href] : []);
     for (const uri of roots) if (uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(uri)));
     return {
@@ -160,6 +201,7 @@ export function startServer(connection: Connection): void {
         documentHighlightProvider: true,
         workspaceSymbolProvider: true,
         renameProvider: { prepareProvider: true },
+        semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [] }, full: true },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'keyslot', version: '0.1.0' },
@@ -404,6 +446,8 @@ export function startServer(connection: Connection): void {
     await ready;
     return {
       folders: folders.map((f) => {
+        const findingsAt = new Map<string, number>();
+        for (const x of f.state.findings) findingsAt.set(`${x.file}:${x.span.start}`, (findingsAt.get(`${x.file}:${x.span.start}`) ?? 0) + 1);
         const byPattern = new Map<string, KeyMapResult['folders'][number]['patterns'][number]>();
         for (const u of f.state.uses) {
           const t = patternText(u.pattern);
@@ -413,11 +457,36 @@ export function startServer(connection: Connection): void {
           else if (u.access === 'write' || u.access === 'delete') e.writes++;
           const pos = docOf(f, u.file).positionAt(u.span.start);
           e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access });
-          e.findings += f.state.findings.filter((x) => x.file === u.file && x.span.start === u.span.start).length;
+          e.findings += findingsAt.get(`${u.file}:${u.span.start}`) ?? 0;
         }
         return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: topologyOf(f.settings.topology).ranges };
       }),
     };
+  });
+
+  connection.languages.semanticTokens.on(async (p) => {
+    await ready;
+    const at = locate(p.textDocument.uri);
+    if (!at) return { data: [] };
+    return { data: hashTagTokens(at.folder.usesIn(at.rel), docOf(at.folder, at.rel)) };
+  });
+
+  connection.onRequest(KEY_AT_METHOD, async (p: KeyAtParams): Promise<KeyAtResult | null> => {
+    await ready;
+    const at = locate(p.uri);
+    if (!at) return null;
+    const u = at.folder.useAt(at.rel, docOf(at.folder, at.rel).offsetAt({ line: p.line, character: p.character }));
+    if (!u) return null;
+    return { pattern: patternText(u.pattern), hashed: patternText(u.hash.hashed), tag: u.hash.tag ? patternText(u.hash.tag) : null, slot: u.hash.slot };
+  });
+
+  connection.onRequest(REINDEX_METHOD, () => enqueue(indexAll));
+
+  connection.onRequest(SLOT_OF_METHOD, async (p: SlotOfParams): Promise<SlotOfResult> => {
+    if (typeof p?.key !== 'string') throw new ResponseError(-32602, 'keyslot/slotOf needs { key: string }');
+    const slot = keySlot(p.key);
+    const topology = topologyOf((folders[0]?.settings ?? DEFAULT_SETTINGS).topology);
+    return { key: p.key, hashed: hashInfoOfString(p.key).hashed, slot, owner: ownerOf(topology, slot) };
   });
 
   documents.listen(connection);

@@ -1,0 +1,150 @@
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  CloseHandlerResult,
+  ErrorAction,
+  ErrorHandler,
+  ErrorHandlerResult,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { KEY_AT_METHOD, KeyAtResult, REINDEX_METHOD, SLOT_OF_METHOD, SlotOfResult, STATUS_METHOD, StatusParams } from '../../server/src/protocol';
+import { editorSettings } from './config';
+import { Heatmap } from './heatmap';
+import { KeyMapView } from './keymap';
+import { StatusBar } from './statusbar';
+
+/** The languages whose files keyslot reads; activation events in package.json list the same ones. */
+export const LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'lua', 'redis'];
+
+/** A crashing server is restarted this many times within RESTART_WINDOW_MS, then left stopped. */
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60_000;
+
+/** What activate() returns: the extension's parts, for its tests and for other extensions. */
+export interface KeyslotApi {
+  client: LanguageClient;
+  keyMap: KeyMapView;
+  heatmap: Heatmap;
+  statusBar: StatusBar;
+  /** resolves with the next `keyslot/status` notification in the given state */
+  nextStatus(state?: StatusParams['state']): Promise<StatusParams>;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<KeyslotApi> {
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const output = vscode.window.createOutputChannel('keyslot', { log: true });
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    synchronize: { configurationSection: ['keyslot', 'files.exclude'] },
+    outputChannel: output,
+    errorHandler: new RestartLimit(output),
+    middleware: { workspace: { configuration: editorSettings } },
+  };
+  client = new LanguageClient('keyslot', 'keyslot', serverOptions, clientOptions);
+
+  const statusBar = new StatusBar();
+  const keyMap = new KeyMapView(client);
+  const heatmap = new Heatmap(context.extensionUri, client, keyMap);
+  const waiting: { state?: StatusParams['state']; resolve: (s: StatusParams) => void }[] = [];
+  context.subscriptions.push(
+    output,
+    statusBar,
+    keyMap,
+    heatmap,
+    client.onNotification(STATUS_METHOD, (s: StatusParams) => {
+      statusBar.show(s);
+      if (s.state === 'ready') void keyMap.refresh();
+      for (const w of waiting.splice(0)) {
+        if (!w.state || w.state === s.state) w.resolve(s);
+        else waiting.push(w);
+      }
+    }),
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) statusBar.stopped();
+    }),
+    vscode.commands.registerCommand('keyslot.showKeyMap', () => keyMap.focus()),
+    vscode.commands.registerCommand('keyslot.showHeatmap', () => heatmap.show()),
+    vscode.commands.registerCommand('keyslot.reindex', () => reindex(client!)),
+    vscode.commands.registerCommand('keyslot.copySlot', () => copySlot(client!)),
+    vscode.commands.registerCommand('keyslot.slotOfSelection', () => slotOfSelection(client!)),
+    vscode.commands.registerCommand('keyslot.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:keyslot.keyslot')),
+    vscode.commands.registerCommand('keyslot.showOutput', () => output.show()),
+  );
+  statusBar.starting();
+  void vscode.commands.executeCommand('setContext', 'keyslot.languages', LANGUAGES);
+  void vscode.commands.executeCommand('setContext', 'keyslot.active', true);
+  await client.start();
+  return {
+    client,
+    keyMap,
+    heatmap,
+    statusBar,
+    nextStatus: (state) => new Promise((resolve) => waiting.push({ state, resolve })),
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}
+
+async function reindex(c: LanguageClient): Promise<void> {
+  // a server stopped by the restart limit comes back on an explicit re-index
+  if (c.state === State.Stopped) await c.start();
+  else await c.sendRequest(REINDEX_METHOD);
+}
+
+async function copySlot(c: LanguageClient): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return void vscode.window.showInformationMessage('keyslot: open a file and put the cursor on a Redis key.');
+  const p = editor.selection.active;
+  const key = await c.sendRequest<KeyAtResult | null>(KEY_AT_METHOD, { uri: editor.document.uri.toString(), line: p.line, character: p.character });
+  if (!key) return void vscode.window.showInformationMessage('keyslot: there is no Redis key under the cursor.');
+  if (key.slot === null) return void vscode.window.showInformationMessage(`keyslot: the slot of \`${key.pattern}\` depends on runtime values (it hashes \`${key.hashed}\`); nothing copied.`);
+  await vscode.env.clipboard.writeText(String(key.slot));
+  vscode.window.setStatusBarMessage(`keyslot: copied slot ${key.slot} of ${key.pattern}`, 4000);
+}
+
+async function slotOfSelection(c: LanguageClient): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  let key = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+  key ??= await vscode.window.showInputBox({ prompt: 'A Redis key name', placeHolder: '{user:1001}:profile' });
+  if (key === undefined) return;
+  // a selected string literal includes its quotes; the key is what is inside them
+  const unquoted = /^(["'`])(.*)\1$/s.exec(key.trim())?.[2] ?? key;
+  const r = await c.sendRequest<SlotOfResult>(SLOT_OF_METHOD, { key: unquoted });
+  const hashed = r.hashed === r.key ? 'the whole key' : `\`${r.hashed}\``;
+  vscode.window.showInformationMessage(`\`${r.key}\` → slot ${r.slot} (hashes ${hashed}; ${r.owner})`);
+}
+
+/** Restarts a crashed server a few times; after that it stays stopped and says how to start it again. */
+class RestartLimit implements ErrorHandler {
+  private restarts: number[] = [];
+
+  constructor(private readonly output: vscode.OutputChannel) {}
+
+  error(): ErrorHandlerResult {
+    return { action: ErrorAction.Continue };
+  }
+
+  closed(): CloseHandlerResult {
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.restarts.length < MAX_RESTARTS) {
+      this.restarts.push(now);
+      this.output.appendLine(`keyslot server stopped unexpectedly; restart ${this.restarts.length} of ${MAX_RESTARTS}`);
+      return { action: CloseAction.Restart, handled: true };
+    }
+    const message = `The keyslot server stopped ${MAX_RESTARTS + 1} times in 3 minutes and will not be restarted. Run "keyslot: Re-index Workspace" to start it again; the "keyslot" output has the details.`;
+    return { action: CloseAction.DoNotRestart, message };
+  }
+}
