@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs every test layer (or the layers named: unit, cluster) with node's own test runner.
+// Runs every test layer (or the layers named: unit, lsp, cluster, editors, vscode) with node's own test runner.
 // The cluster and lsp layers need redis-server, the editors layer Neovim: scripts/ensure-debian.mjs
 // installs them (apt-get, as root) or fails - in CI a suite never skips for a missing component.
+// The vscode layer runs the extension in real VS Code (code-server + headless chromium).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const all = ['unit', 'lsp', 'cluster', 'editors'];
+const all = ['unit', 'lsp', 'cluster', 'editors', 'vscode'];
 const layers = process.argv.slice(2).length ? process.argv.slice(2) : all;
 
 function testFiles(dir) {
@@ -29,5 +30,7 @@ run('node', ['scripts/build.mjs']);
 run('npx', ['tsc', '-b']);
 if (layers.includes('cluster') || layers.includes('lsp')) run('node', ['scripts/ensure-debian.mjs', 'redis-server=redis-server', 'redis-cli=redis-tools']);
 if (layers.includes('editors')) run('node', ['scripts/ensure-debian.mjs', 'nvim=neovim']);
+// code-server 4.100.3 (npm, into ~/.cache/keyslot) and Debian chromium: scripts/code-server.mjs
+if (layers.includes('vscode')) run('node', ['scripts/code-server.mjs', 'ensure']);
 const files = layers.flatMap((l) => testFiles(join(root, 'test', l)));
 run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]);

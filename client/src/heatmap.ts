@@ -35,7 +35,7 @@ export class Heatmap implements vscode.Disposable {
     });
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'images', 'icon.png');
-    panel.webview.html = page(panel.webview, vscode.Uri.joinPath(media, 'heatmap.js'));
+    panel.webview.html = page(panel.webview, panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'heatmap.js')));
     panel.onDidDispose(() => (this.panel = undefined), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m), null, this.disposables);
     if (this.keyMap.keyMap.folders.length === 0) await this.keyMap.refresh();
