@@ -11,14 +11,11 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { KEY_AT_METHOD, KeyAtResult, REINDEX_METHOD, SLOT_OF_METHOD, SlotOfResult, STATUS_METHOD, StatusParams } from '../../server/src/protocol';
+import { EDITOR_LANGUAGES, KEY_AT_METHOD, KeyAtResult, REINDEX_METHOD, SLOT_OF_METHOD, SlotOfResult, STATUS_METHOD, StatusParams } from '../../server/src/protocol';
 import { editorSettings } from './config';
 import { Heatmap } from './heatmap';
 import { KeyMapView } from './keymap';
 import { StatusBar } from './statusbar';
-
-/** The languages whose files keyslot reads; activation events in package.json list the same ones. */
-export const LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'lua', 'redis'];
 
 /** A crashing server is restarted this many times within RESTART_WINDOW_MS, then left stopped. */
 const MAX_RESTARTS = 4;
@@ -44,7 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
   };
   const output = vscode.window.createOutputChannel('keyslot', { log: true });
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    documentSelector: EDITOR_LANGUAGES.map((language) => ({ scheme: 'file', language })),
     synchronize: { configurationSection: ['keyslot', 'files.exclude'] },
     outputChannel: output,
     errorHandler: new RestartLimit(output),
@@ -81,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     vscode.commands.registerCommand('keyslot.showOutput', () => output.show()),
   );
   statusBar.starting();
-  void vscode.commands.executeCommand('setContext', 'keyslot.languages', LANGUAGES);
+  void vscode.commands.executeCommand('setContext', 'keyslot.languages', EDITOR_LANGUAGES);
   void vscode.commands.executeCommand('setContext', 'keyslot.active', true);
   await client.start();
   return {

@@ -189,3 +189,6 @@ export const REINDEX_METHOD = 'keyslot/reindex';
 
 /** The editor settings (`keyslot.<key>` in package.json), one per KeyslotSettings leaf the user sets as a whole. */
 export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'severity', 'topology'] as const;
+
+/** The VS Code language ids whose documents the client sends to the server (package.json activates on the same). */
+export const EDITOR_LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'lua', 'redis'] as const;

@@ -9,6 +9,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { startServer } from '../../server/src/lsp/server';
+import { STATUS_METHOD, StatusParams } from '../../server/src/protocol';
 
 /**
  * The keyslot language server and a test client in one process, joined by two streams: the real
@@ -19,6 +20,10 @@ export interface TestClient {
   /** every publishDiagnostics so far, newest last */
   diagnostics: PublishDiagnosticsParams[];
   progress: unknown[];
+  /** every keyslot/status notification so far */
+  statuses: StatusParams[];
+  /** resolves once a keyslot/status in state 'ready' has arrived (now or later) */
+  ready(): Promise<StatusParams>;
   /** resolves with the next publishDiagnostics for `uri` that satisfies `pred` (or the latest one already received) */
   nextDiagnostics(uri: string, pred?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
   /** what workspace/configuration answers for the `keyslot` section */
@@ -32,11 +37,17 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
   startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
   const conn = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const diagnostics: PublishDiagnosticsParams[] = [];
+  const readyWaiters: ((s: StatusParams) => void)[] = [];
   const waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   const client: TestClient = {
     conn,
     diagnostics,
     progress: [],
+    statuses: [],
+    ready() {
+      const done = client.statuses.find((st) => st.state === 'ready');
+      return done ? Promise.resolve(done) : new Promise((resolve) => readyWaiters.push(resolve));
+    },
     settings,
     nextDiagnostics(uri, pred = () => true) {
       const latest = [...diagnostics].reverse().find((d) => d.uri === uri);
@@ -57,6 +68,10 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
         w.resolve(p);
       }
     }
+  });
+  conn.onNotification(STATUS_METHOD, (st: StatusParams) => {
+    client.statuses.push(st);
+    if (st.state === 'ready') for (const w of readyWaiters.splice(0)) w(st);
   });
   conn.onNotification('$/progress', (p: unknown) => {
     client.progress.push(p);

@@ -34,6 +34,8 @@ describe('editor', () => {
     assert.match(text, new RegExp(`slot \\*\\*${calculateSlot('{session:42}:token')}\\*\\*`), text);
     assert.match(text, /hash tag `\{session:42\}`/, text);
     assert.match(text, /\{session:42\}:expires/, 'names the other pattern in the same slot');
+    // keyslot.config.json says 4 primaries; VS Code's default for keyslot.topology must not override it
+    assert.match(text, /the even split of 4 primaries/, text);
   });
 
   it('colours the hash tag of keys, and not braces in other strings', async () => {
