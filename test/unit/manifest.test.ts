@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODES } from '../../server/src/rules/finding';
 import { DEFAULT_SETTINGS, EDITOR_LANGUAGES, EDITOR_SETTING_KEYS, parseSettings } from '../../server/src/protocol';
@@ -54,4 +55,15 @@ test('the extension activates on every language the client sends, and the files 
     assert.ok(existsSync(join(root, file)), `${file} exists (run the build for dist/)`);
   const ignore = readFileSync(join(root, '.vscodeignore'), 'utf8');
   for (const file of [manifest.main, 'dist/server.js', 'dist/heatmap.js', manifest.icon]) assert.ok(ignore.includes(`!${file.replace(/^\.\//, '')}`), `${file} is in the .vsix allowlist`);
+});
+
+test('the .vsix holds the bundles, grammars, syntaxes and docs, and no sources, tests, maps or dependencies', () => {
+  const r = spawnSync('npx', ['--no', 'vsce', 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const files = r.stdout.split('\n').filter(Boolean).sort();
+  const wasm = readdirSync(join(root, 'dist', 'grammars')).map((f) => `dist/grammars/${f}`);
+  const expected = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/client.js', 'dist/server.js', 'dist/heatmap.js', ...wasm];
+  for (const f of expected) assert.ok(files.includes(f), `${f} is packaged`);
+  const unwanted = files.filter((f) => /\.(ts|map|mjs)$|^(test|node_modules|server|client|scripts|bench|examples|out)\/|^images\/screenshots\//.test(f));
+  assert.deepEqual(unwanted, []);
 });
