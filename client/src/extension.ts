@@ -60,7 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     heatmap,
     client.onNotification(STATUS_METHOD, (s: StatusParams) => {
       statusBar.show(s);
-      if (s.state === 'ready') void keyMap.refresh();
+      // a request cut off by a server restart is asked again after the next index
+      if (s.state === 'ready') keyMap.refresh().catch((e) => output.appendLine(`key map: ${(e as Error).message}`));
       for (const w of waiting.splice(0)) {
         if (!w.state || w.state === s.state) w.resolve(s);
         else waiting.push(w);
