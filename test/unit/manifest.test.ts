@@ -63,7 +63,9 @@ test('the .vsix holds the bundles, grammars, syntaxes and docs, and no sources, 
   const files = r.stdout.split('\n').filter(Boolean).sort();
   const wasm = readdirSync(join(root, 'dist', 'grammars')).map((f) => `dist/grammars/${f}`);
   const expected = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/client.js', 'dist/server.js', 'dist/heatmap.js', ...wasm];
-  for (const f of expected) assert.ok(files.includes(f), `${f} is packaged`);
-  const unwanted = files.filter((f) => /\.(ts|map|mjs)$|^(test|node_modules|server|client|scripts|bench|examples|out)\/|^images\/screenshots\//.test(f));
+  // README images are packaged so its relative links work in the extension's details page
+  const readmeImages = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+  for (const f of [...expected, ...readmeImages]) assert.ok(files.includes(f), `${f} is packaged`);
+  const unwanted = files.filter((f) => /\.(ts|map|mjs)$|^(test|node_modules|server|client|scripts|bench|examples|out)\//.test(f) || (f.startsWith('images/screenshots/') && !readmeImages.includes(f)));
   assert.deepEqual(unwanted, []);
 });

@@ -57,9 +57,9 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
     byCommand.set(k, e);
   }
   const files = new Set(uses.map((x) => x.file));
-  lines.push('', `used by ${[...byCommand.entries()].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')} in ${files.size} file${files.size === 1 ? '' : 's'}`);
-  lines.push(`client \`${u.client}\` (${u.library}): reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}`);
-  if (u.routing.reads !== 'primary') lines.push('A read right after a write may see the old value; `WAIT numreplicas timeout` after the write makes it visible on replicas first.');
+  lines.push('', `used by ${[...byCommand.entries()].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')} in ${files.size} file${files.size === 1 ? '' : 's'}  `);
+  lines.push(`client \`${u.client}\` (${u.library}): reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}.`);
+  if (u.routing.reads !== 'primary') lines.push('', 'A read right after a write may see the old value; `WAIT numreplicas timeout` after the write makes it visible on replicas first.');
   const findings = index.state.findings.filter((f) => f.file === u.file && f.span.start <= u.span.end && u.span.start <= f.span.end);
   if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   return lines.join('\n');
