@@ -112,16 +112,18 @@ async function copySlot(c: LanguageClient): Promise<void> {
   vscode.window.setStatusBarMessage(`keyslot: copied slot ${key.slot} of ${key.pattern}`, 4000);
 }
 
-async function slotOfSelection(c: LanguageClient): Promise<void> {
+/** Shows (and returns) the slot of the selected text, or of a key typed into an input box. */
+async function slotOfSelection(c: LanguageClient): Promise<SlotOfResult | undefined> {
   const editor = vscode.window.activeTextEditor;
   let key = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
   key ??= await vscode.window.showInputBox({ prompt: 'A Redis key name', placeHolder: '{user:1001}:profile' });
-  if (key === undefined) return;
+  if (key === undefined) return undefined;
   // a selected string literal includes its quotes; the key is what is inside them
   const unquoted = /^(["'`])(.*)\1$/s.exec(key.trim())?.[2] ?? key;
   const r = await c.sendRequest<SlotOfResult>(SLOT_OF_METHOD, { key: unquoted });
   const hashed = r.hashed === r.key ? 'the whole key' : `\`${r.hashed}\``;
-  vscode.window.showInformationMessage(`\`${r.key}\` → slot ${r.slot} (hashes ${hashed}; ${r.owner})`);
+  void vscode.window.showInformationMessage(`\`${r.key}\` → slot ${r.slot} (hashes ${hashed}; ${r.owner})`);
+  return r;
 }
 
 /** Restarts a crashed server a few times; after that it stays stopped and says how to start it again. */

@@ -80,6 +80,14 @@ describe('key map, heatmap and commands', () => {
     assert.equal(await vscode.env.clipboard.readText(), String(calculateSlot('{session:42}:expires')));
   });
 
+  it('shows the slot of the selected text, quotes and all', async () => {
+    const editor = await open('app/cart.ts');
+    const at = editor.document.getText().indexOf("'cart:{7}:a'");
+    editor.selection = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + "'cart:{7}:a'".length));
+    const r = await vscode.commands.executeCommand<{ key: string; slot: number; hashed: string }>('keyslot.slotOfSelection');
+    assert.deepEqual([r.key, r.hashed, r.slot], ['cart:{7}:a', '7', calculateSlot('cart:{7}:a')]);
+  });
+
   it('the heatmap opens and draws every slot that has keys; a chosen slot shows alone in the view', async () => {
     const rendered = next(api.heatmap.onDidRender, 'the heatmap webview to draw');
     await vscode.commands.executeCommand('keyslot.showHeatmap');
