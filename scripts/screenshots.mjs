@@ -24,7 +24,8 @@ import { CODE_SERVER_VERSION, VSCODE_VERSION, ensureChromium, ensureCodeServer, 
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shop = join(root, 'examples', 'shop');
-const outDir = join(root, 'images', 'screenshots');
+// KEYSLOT_SCREENSHOTS_DIR: somewhere else (the UI test in test/vscode writes to a temp dir)
+const outDir = resolve(process.env.KEYSLOT_SCREENSHOTS_DIR ?? join(root, 'images', 'screenshots'));
 const failureShot = join(tmpdir(), 'keyslot-screenshots-failure.png');
 const VIEWPORT = { width: 1400, height: 900 };
 /** how long one UI step may take before the run fails (the first index of the shop takes ≈ 1 s) */
