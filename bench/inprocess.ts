@@ -36,7 +36,8 @@ async function main(root: string): Promise<InProcessResult> {
 
   const before = liveBytes();
   const t0 = performance.now();
-  let result: Awaited<ReturnType<typeof scan>> | undefined = await scan(root, [root]);
+  // on this thread, like the baseline below (the CLI rows show what worker threads add)
+  let result: Awaited<ReturnType<typeof scan>> | undefined = await scan(root, [root], { workers: 0 });
   const scanMs = performance.now() - t0;
   const withTexts = liveBytes();
   const keyUses = result.uses.length;

@@ -6,7 +6,8 @@ import * as path from 'path';
 import { fileURLToPath } from 'url';
 
 /*
- * Where does a cold scan spend its time? Runs `keyslot map` under `node --cpu-prof` (or reads a
+ * Where does a cold scan spend its time? Runs `keyslot map` under `node --cpu-prof` on one thread
+ * (KEYSLOT_WORKERS=0: worker threads would take the parsing into profiles of their own) (or reads a
  * .cpuprofile you already have) and prints two views:
  *  - phases: every sample is charged to the innermost pipeline function on its stack (reading,
  *    tree-sitter parse, extraction, resolve …), so wasm and GC-free work lands where it was asked for;
@@ -40,7 +41,8 @@ const PHASES: [RegExp, string][] = [
   [/^listFiles$/, 'list files (walk, .gitignore)'],
   [/^readSource$/, 'read + decode files'],
   [/^parse$/, 'tree-sitter parse'],
-  [/^(extractFile|run|extractRedisFile)$/, 'extraction (tree walk → facts)'],
+  [/^(walkRaw|walkPublic)$/, 'copy tree out of WASM (cursor walk)'],
+  [/^(extractFile|extractTree|run|runOn|extractRedisFile)$/, 'extraction (flat tree → facts)'],
   [/^analyze$/, 'resolve + interpret calls'],
   [/^(toJson|textMap|sortUses)$/, 'output (JSON / text)'],
 ];
@@ -56,7 +58,7 @@ function areaOf(where: string, fn: string): string {
   return 'other (' + where.split('/').slice(0, 2).join('/') + ')';
 }
 
-const SPECIAL: Record<string, string> = { '(garbage collector)': 'GC', '(program)': 'V8 / native (program)', '(idle)': 'idle' };
+const SPECIAL: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { '(garbage collector)': 'GC', '(program)': 'V8 / native (program)', '(idle)': 'idle' });
 
 export interface ProfileSummary {
   totalMs: number;
@@ -140,7 +142,9 @@ function sourceLocator(): (f: CallFrame) => string {
 export function profileScan(dir: string, subcommand: string): CpuProfile {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keyslot-prof-'));
   try {
-    const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${out}`, path.join(REPO, 'bin/keyslot.js'), subcommand, dir, '--format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+    // one thread, so one profile holds all the work (with workers, parsing would be in theirs)
+    const env = { ...process.env, KEYSLOT_WORKERS: '0' };
+    const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${out}`, path.join(REPO, 'bin/keyslot.js'), subcommand, dir, '--format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26, env });
     if (r.status !== 0 && r.status !== 1) throw new Error(`keyslot exited with ${r.status}: ${r.stderr}`);
     const file = fs.readdirSync(out).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('node wrote no .cpuprofile');

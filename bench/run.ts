@@ -30,6 +30,7 @@ const USAGE = `usage: npm run bench -- [options]
   --profile          also CPU-profile one cold scan and print where the time goes
   --write-results    write the table to bench/RESULTS.md
   --keep             keep this run's scratch folder (keyslot/rg output, bundles) and print its path
+  --no-lsp           leave out the language-server rows (indexing, edit, hover, code action)
 Generated trees are cached in ${CACHE_ROOT} by their parameters and reused by later runs.
 `;
 
@@ -51,10 +52,11 @@ interface Options {
   profile: boolean;
   writeResults: boolean;
   keep: boolean;
+  lsp: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { files: DEFAULT_GENERATE.files, redisShare: DEFAULT_GENERATE.redisShare, seed: DEFAULT_GENERATE.seed, big: false, runs: 1, profile: false, writeResults: false, keep: false };
+  const o: Options = { files: DEFAULT_GENERATE.files, redisShare: DEFAULT_GENERATE.redisShare, seed: DEFAULT_GENERATE.seed, big: false, runs: 1, profile: false, writeResults: false, keep: false, lsp: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -71,6 +73,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a === '--write-results') o.writeResults = true;
     else if (a === '--keep') o.keep = true;
+    else if (a === '--no-lsp') o.lsp = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
@@ -160,6 +163,14 @@ function measureTree(ws: Workspace, ctx: { sub: string; rg: string; naiveBundle?
 }
 
 const mb = (x: number) => `${x.toFixed(0)} MB`;
+
+/** How many threads the CLI uses for a cold index of a tree this size (scan.ts: one worker per core, at most 4, from 1,000 files). */
+function threads(): string {
+  const env = process.env.KEYSLOT_WORKERS;
+  const cores = os.availableParallelism();
+  const workers = env !== undefined && env !== '' ? Number(env) : cores > 1 ? Math.min(4, cores) : 0;
+  return workers > 0 ? `main thread + ${workers} worker threads` : 'one thread';
+}
 const cpu = (s: ProcessSample) => (s.cpuResolutionMs && s.cpuMs < s.cpuResolutionMs ? `< ${s.cpuResolutionMs} ms` : seconds(s.cpuMs));
 
 /** A failed keyslot run (crash, out of memory) fails every budget it was measured against. */
@@ -181,7 +192,7 @@ function mainRows(t: TreeFigures, sub: string): Row[] {
   const perSec = (ms: number) => `${Math.round(t.ws.files / (ms / 1000)).toLocaleString('en-US')} files/s, ${(t.ws.bytes / 2 ** 20 / (ms / 1000)).toFixed(1)} MB/s`;
   rows.push({ figure: `cold ${sub}: throughput`, value: perSec(cli.wallMs), baseline: `rg ${perSec(rg.wallMs)}`, ratio: '', budget: '', verdict: '' });
   if (ip) {
-    rows.push({ figure: 'in-process scan()', value: seconds(ip.scanMs), baseline: `parse ${seconds(ip.naiveMs)}`, ratio: ratio(ip.scanMs / ip.naiveMs), budget: '', verdict: '' });
+    rows.push({ figure: 'in-process scan(), one thread', value: seconds(ip.scanMs), baseline: `parse ${seconds(ip.naiveMs)}`, ratio: ratio(ip.scanMs / ip.naiveMs), budget: '', verdict: '' });
     const per10k = (bytes: number) => (ip.keyUses ? mb((bytes / 2 ** 20) * (10000 / ip.keyUses)) : 'n/a');
     rows.push({ figure: 'retained memory per 10,000 key uses', value: per10k(ip.retainedBytes), baseline: `${mb(ip.retainedBytes / 2 ** 20)} for ${ip.keyUses.toLocaleString('en-US')} uses`, ratio: '', budget: '', verdict: '' });
     rows.push({ figure: '  of which file texts (ScanResult.texts)', value: per10k(ip.textBytes), baseline: mb(ip.textBytes / 2 ** 20), ratio: '', budget: '', verdict: '' });
@@ -211,6 +222,7 @@ function describe(t: TreeFigures): string {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  const loadAtStart = os.loadavg()[0];
   const log = (s: string) => process.stderr.write(s);
   const rg = ensureRipgrep();
   const sub = detectSubcommand();
@@ -222,13 +234,13 @@ async function main(): Promise<void> {
     const ctx = { sub, rg, runs: o.runs, scratch };
     const main = measureTree(ws, { ...ctx, naiveBundle, inProcess: true }, log);
     const big = bigWs ? measureTree(bigWs, { ...ctx, inProcess: false }, log) : undefined;
-    const rows = [...mainRows(main, sub), ...bigRows(big, sub), ...lspRows({ dir: ws.dir, repo: REPO, files: ws.files }, log)];
+    const rows = [...mainRows(main, sub), ...bigRows(big, sub), ...(o.lsp ? lspRows({ dir: ws.dir, repo: REPO, files: ws.files }, log) : [])];
 
     const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const header = [
-      `machine: ${machineDescription()}`,
+      `machine: ${machineDescription()}; load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (other processes on the same cores stretch wall times; CPU times and ratios suffer less)`,
       `date: ${date}`,
-      `command: node bin/keyslot.js ${sub} DIR --format json (fresh process per run, median of ${o.runs}; rg -j2; page cache warm)`,
+      `command: node bin/keyslot.js ${sub} DIR --format json (fresh process per run, median of ${o.runs}; ${threads()}; rg -j2; page cache warm)`,
       `tree: ${describe(main)}`,
       ...(big ? [`big tree: ${describe(big)}`] : []),
     ];

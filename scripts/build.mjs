@@ -44,6 +44,7 @@ const common = {
 };
 await build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(dist, 'cli.js') });
 await build({ ...common, entryPoints: [join(root, 'server/src/lsp/bin.ts')], outfile: join(dist, 'server.js') });
+await build({ ...common, entryPoints: [join(root, 'server/src/extract/worker.ts')], outfile: join(dist, 'worker.js') });
 await build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'client.js'), external: ['vscode'] });
 // the heatmap's script runs in the webview (a browser), loaded under the page's CSP
 await build({ bundle: true, minify: production, platform: 'browser', target: 'chrome120', format: 'iife', sourcemap: false, logLevel: 'warning', entryPoints: [join(root, 'client/src/webview/heatmap.ts')], outfile: join(dist, 'heatmap.js') });

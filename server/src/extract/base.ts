@@ -1,6 +1,7 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
 import type { Expr, FileFacts, Language, Param, Scope } from './ir';
 import { newFacts } from './ir';
+import { SyntaxNode as Node, SyntaxTree } from './tree';
 
 /** Shared bookkeeping for the per-language extractors: scopes, ids, spans, error counts. */
 export abstract class Extractor {
@@ -13,8 +14,13 @@ export abstract class Extractor {
   }
 
   run(tree: Tree, moduleScope = 'module'): FileFacts {
-    const root = tree.rootNode;
-    this.facts.syntaxErrors = countErrors(root);
+    return this.runOn(SyntaxTree.fromTree(tree, this.source), moduleScope);
+  }
+
+  /** Extracts from a tree already copied out of WASM (possibly on another thread). */
+  runOn(flat: SyntaxTree, moduleScope = 'module'): FileFacts {
+    const root = flat.rootNode;
+    this.facts.syntaxErrors = flat.errors;
     this.pushScope({ id: moduleScope, kind: 'module', params: [], span: { start: 0, end: this.source.length } });
     this.visit(root);
     this.scopeStack.pop();
@@ -25,11 +31,11 @@ export abstract class Extractor {
   /** Converts one expression node to IR; called once per node through expr(). */
   protected abstract convert(node: Node): Expr;
 
-  private seen = new Map<string, Expr>();
+  private seen = new Map<number | string, Expr>();
 
   /** The IR of an expression node, converted once; each call is recorded as a call site. */
   expr(node: Node): Expr {
-    const key = nodeKey(node);
+    const key = node.key;
     const cached = this.seen.get(key);
     if (cached) return cached;
     const e = this.convert(node);
@@ -59,7 +65,8 @@ export abstract class Extractor {
 
   protected withScope(node: Node, kind: Scope['kind'], params: Param[], extra: Partial<Scope>, body: () => void): string {
     const id = `${kind === 'class' ? 'class' : 'fn'}@${node.startIndex}`;
-    this.pushScope({ id, kind, params, parent: this.scope, span: span(node), ...extra });
+    // Object.assign, not a spread: spread literals made on V8's slow path each get a hidden class of their own
+    this.pushScope(Object.assign({ id, kind, params, parent: this.scope, span: span(node) }, extra));
     try {
       body();
     } finally {
@@ -78,13 +85,14 @@ export abstract class Extractor {
     return undefined;
   }
 
-  private callIds = new Map<string, number>();
+  private callIds = new Map<number | string, number>();
   /** A stable id per call node, known before the call is converted (callbacks point at their call). */
   protected callId(node: Node): number {
-    let id = this.callIds.get(nodeKey(node));
+    const key = node.key;
+    let id = this.callIds.get(key);
     if (id === undefined) {
       id = this.nextCallId++;
-      this.callIds.set(nodeKey(node), id);
+      this.callIds.set(key, id);
     }
     return id;
   }
@@ -97,19 +105,21 @@ export abstract class Extractor {
     this.facts.calls.push({ call: e, scope: this.scope });
   }
 
-  private functionScopes = new Map<string, string>();
+  private functionScopes = new Map<number | string, string>();
   /** Runs `make` once per function node: literals are reached both as expressions and as statements. */
   protected onceForFunction(node: Node, make: () => string): string {
-    const done = this.functionScopes.get(nodeKey(node));
+    const key = node.key;
+    const done = this.functionScopes.get(key);
     if (done) return done;
     const id = `fn@${node.startIndex}`;
-    this.functionScopes.set(nodeKey(node), id);
+    this.functionScopes.set(key, id);
     make();
     return id;
   }
 
   protected visitChildren(node: Node): void {
-    for (const c of node.namedChildren) if (c) this.visit(c);
+    const t = node.tree;
+    for (let c = t.firstChildren[node.id]; c >= 0; c = t.nextSiblings[c]) if (t.isNamed(c)) this.visit(t.node(c));
   }
 
   protected other(node: Node): Expr {
@@ -117,28 +127,16 @@ export abstract class Extractor {
   }
 }
 
-export function span(node: Node): { start: number; end: number } {
-  return { start: node.startIndex, end: node.endIndex };
+/** The kwargs of every call written without keyword arguments: one shared, frozen object. */
+export const NO_KWARGS: Record<string, Expr> = Object.freeze({}) as Record<string, Expr>;
+
+/** An array grown by push, copied to its exact length: facts live as long as the index does. */
+export function fit<T>(a: T[]): T[] {
+  return a.length ? a.slice() : a;
 }
 
-function countErrors(root: Node): number {
-  if (!root.hasError) return 0;
-  let n = 0;
-  const cursor = root.walk();
-  let done = false;
-  while (!done) {
-    const node = cursor.currentNode;
-    if (node.isError || node.isMissing) n++;
-    if (node.hasError && cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        done = true;
-        break;
-      }
-    }
-  }
-  cursor.delete();
-  return n;
+export function span(node: Node): { start: number; end: number } {
+  return { start: node.startIndex, end: node.endIndex };
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b' };
@@ -180,9 +178,4 @@ export function decodeEscapes(text: string, opts: { luaDecimal?: boolean } = {})
     } else out += SIMPLE_ESCAPES[n] ?? n;
   }
   return out;
-}
-
-/** Identity of a syntax node across traversals (wrapper Node objects differ; span and type do not). */
-export function nodeKey(node: Node): string {
-  return `${node.startIndex}:${node.endIndex}:${node.typeId}`;
 }

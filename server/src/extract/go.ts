@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, span } from './base';
+import type { SyntaxNode as Node } from './tree';
+import { decodeEscapes, Extractor, fit, NO_KWARGS, span } from './base';
 import type { Expr, Param } from './ir';
 
 /** Go: go-redis v8/v9 code. */
@@ -94,7 +94,7 @@ export class GoExtractor extends Extractor {
           const v = r.namedChildren[0]?.namedChildren[0] ?? r.namedChildren[0];
           if (v) returns.push(this.exprIn(v, scope));
         }
-        this.facts.functions.push({ name, scope, className, params, returns });
+        this.facts.functions.push({ name, scope, className, params, returns: fit(returns) });
       }
       return scope;
     });
@@ -106,42 +106,42 @@ export class GoExtractor extends Extractor {
     const base = { span: span(node), text: node.text };
     switch (node.type) {
       case 'interpreted_string_literal':
-        return { ...base, k: 'str', value: decodeEscapes(node.text.slice(1, -1)) };
+        return { span: base.span, text: base.text, k: 'str', value: decodeEscapes(node.text.slice(1, -1)) };
       case 'raw_string_literal':
-        return { ...base, k: 'str', value: node.text.slice(1, -1) };
+        return { span: base.span, text: base.text, k: 'str', value: node.text.slice(1, -1) };
       case 'int_literal':
-        return { ...base, k: 'num', value: Number(node.text.replace(/_/g, '')) };
+        return { span: base.span, text: base.text, k: 'num', value: Number(node.text.replace(/_/g, '')) };
       case 'identifier':
       case 'field_identifier':
-        return { ...base, k: 'name', name: node.text };
+        return { span: base.span, text: base.text, k: 'name', name: base.text };
       case 'parenthesized_expression':
         return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
       case 'unary_expression':
         // &redis.ZStore{...}
         return node.childForFieldName('operand') ? this.expr(node.childForFieldName('operand')!) : this.other(node);
       case 'selector_expression':
-        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('operand')!), name: node.childForFieldName('field')?.text ?? '' };
+        return { span: base.span, text: base.text, k: 'attr', object: this.expr(node.childForFieldName('operand')!), name: node.childForFieldName('field')?.text ?? '' };
       case 'index_expression':
-        return { ...base, k: 'index', object: this.expr(node.childForFieldName('operand')!), index: this.expr(node.childForFieldName('index')!) };
+        return { span: base.span, text: base.text, k: 'index', object: this.expr(node.childForFieldName('operand')!), index: this.expr(node.childForFieldName('index')!) };
       case 'variadic_argument':
-        return { ...base, k: 'spread', value: this.expr(node.namedChildren[0]!) };
+        return { span: base.span, text: base.text, k: 'spread', value: this.expr(node.namedChildren[0]!) };
       case 'binary_expression': {
-        if (node.childForFieldName('operator')?.text !== '+') return { ...base, k: 'other' };
+        if (node.childForFieldName('operator')?.text !== '+') return { span: base.span, text: base.text, k: 'other' };
         const left = this.expr(node.childForFieldName('left')!);
         const right = this.expr(node.childForFieldName('right')!);
-        return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+        return { span: base.span, text: base.text, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
       }
       case 'composite_literal':
         return this.composite(node);
       case 'func_literal': {
         const call = node.parent?.type === 'argument_list' ? node.parent.parent : null;
         const scope = this.func(node, call?.type === 'call_expression' ? this.callId(call) : undefined);
-        return { ...base, k: 'func', scope };
+        return { span: base.span, text: base.text, k: 'func', scope };
       }
       case 'call_expression':
         return this.call(node);
       default:
-        return { ...base, k: 'other' };
+        return { span: base.span, text: base.text, k: 'other' };
     }
   }
 
@@ -160,9 +160,9 @@ export class GoExtractor extends Extractor {
         const key: Expr = kn.type === 'field_identifier' || kn.type === 'identifier' ? { k: 'str', value: kn.text, span: span(kn), text: kn.text } : this.expr(kn);
         entries.push([key, this.expr(unwrap(v))]);
       }
-      return { ...base, k: 'dict', entries };
+      return { span: base.span, text: base.text, k: 'dict', entries };
     }
-    return { ...base, k: 'list', items: elems.map((e) => this.expr(unwrap(e))) };
+    return { span: base.span, text: base.text, k: 'list', items: elems.map((e) => this.expr(unwrap(e))) };
   }
 
   private call(node: Node): Expr {
@@ -172,9 +172,9 @@ export class GoExtractor extends Extractor {
     const id = this.callId(node);
     const callee = this.expr(fn);
     const name = fn.text;
-    if (/^fmt\.Sprintf$/.test(name) && args[0]) return { ...base, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: {} };
-    if (/^strings\.Join$/.test(name) && args.length === 2) return { ...base, k: 'join', sep: args[1], items: args[0] };
-    return { ...base, k: 'call', callee, args, kwargs: {}, isNew: false, id };
+    if (/^fmt\.Sprintf$/.test(name) && args[0]) return { span: base.span, text: base.text, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: NO_KWARGS };
+    if (/^strings\.Join$/.test(name) && args.length === 2) return { span: base.span, text: base.text, k: 'join', sep: args[1], items: args[0] };
+    return { span: base.span, text: base.text, k: 'call', callee, args, kwargs: NO_KWARGS, isNew: false, id };
   }
 }
 

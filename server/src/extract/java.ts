@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, span } from './base';
+import type { SyntaxNode as Node } from './tree';
+import { decodeEscapes, Extractor, fit, NO_KWARGS, span } from './base';
 import type { Expr, Param } from './ir';
 
 const CLASS_TYPES = new Set(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration']);
@@ -84,7 +84,7 @@ export class JavaExtractor extends Extractor {
       const v = r?.namedChildren[0];
       if (v) returns.push(this.exprIn(v, scope));
     }
-    this.facts.functions.push({ name, scope, className, params, returns });
+    this.facts.functions.push({ name, scope, className, params, returns: fit(returns) });
   }
 
 
@@ -93,35 +93,35 @@ export class JavaExtractor extends Extractor {
     const base = { span: span(node), text: node.text };
     switch (node.type) {
       case 'string_literal':
-        return { ...base, k: 'str', value: node.text.startsWith('"""') ? node.text.slice(3, -3).replace(/^\s*\n/, '') : decodeEscapes(node.text.slice(1, -1)) };
+        return { span: base.span, text: base.text, k: 'str', value: node.text.startsWith('"""') ? node.text.slice(3, -3).replace(/^\s*\n/, '') : decodeEscapes(node.text.slice(1, -1)) };
       case 'text_block':
-        return { ...base, k: 'str', value: node.text.slice(3, -3).replace(/^\s*\n/, '') };
+        return { span: base.span, text: base.text, k: 'str', value: node.text.slice(3, -3).replace(/^\s*\n/, '') };
       case 'character_literal':
-        return { ...base, k: 'str', value: decodeEscapes(node.text.slice(1, -1)) };
+        return { span: base.span, text: base.text, k: 'str', value: decodeEscapes(node.text.slice(1, -1)) };
       case 'decimal_integer_literal':
-        return { ...base, k: 'num', value: Number(node.text.replace(/[_lL]/g, '')) };
+        return { span: base.span, text: base.text, k: 'num', value: Number(node.text.replace(/[_lL]/g, '')) };
       case 'identifier':
-        return { ...base, k: 'name', name: node.text };
+        return { span: base.span, text: base.text, k: 'name', name: base.text };
       case 'this':
-        return { ...base, k: 'name', name: 'this' };
+        return { span: base.span, text: base.text, k: 'name', name: 'this' };
       case 'parenthesized_expression':
       case 'cast_expression':
         return node.namedChildren[node.namedChildren.length - 1] ? this.expr(node.namedChildren[node.namedChildren.length - 1]!) : this.other(node);
       case 'field_access':
-        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('field')?.text ?? '' };
+        return { span: base.span, text: base.text, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('field')?.text ?? '' };
       case 'array_access':
-        return { ...base, k: 'index', object: this.expr(node.childForFieldName('array')!), index: this.expr(node.childForFieldName('index')!) };
+        return { span: base.span, text: base.text, k: 'index', object: this.expr(node.childForFieldName('array')!), index: this.expr(node.childForFieldName('index')!) };
       case 'array_creation_expression': {
         const init = node.childForFieldName('value');
         return init ? this.expr(init) : this.other(node);
       }
       case 'array_initializer':
-        return { ...base, k: 'list', items: node.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.expr(c!)) };
+        return { span: base.span, text: base.text, k: 'list', items: node.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.expr(c!)) };
       case 'binary_expression': {
-        if (node.childForFieldName('operator')?.text !== '+') return { ...base, k: 'other' };
+        if (node.childForFieldName('operator')?.text !== '+') return { span: base.span, text: base.text, k: 'other' };
         const left = this.expr(node.childForFieldName('left')!);
         const right = this.expr(node.childForFieldName('right')!);
-        return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+        return { span: base.span, text: base.text, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
       }
       case 'lambda_expression': {
         const call = node.parent?.type === 'argument_list' ? node.parent.parent : null;
@@ -133,13 +133,13 @@ export class JavaExtractor extends Extractor {
             if (b) this.visit(b);
           }),
         );
-        return { ...base, k: 'func', scope };
+        return { span: base.span, text: base.text, k: 'func', scope };
       }
       case 'method_invocation':
       case 'object_creation_expression':
         return this.call(node);
       default:
-        return { ...base, k: 'other' };
+        return { span: base.span, text: base.text, k: 'other' };
     }
   }
 
@@ -159,13 +159,13 @@ export class JavaExtractor extends Extractor {
       callee = obj ? { k: 'attr', object: this.expr(obj), name: nameNode.text, span: span(node), text: `${obj.text}.${nameNode.text}` } : this.expr(nameNode);
     }
     const fname = callee.k === 'attr' ? `${callee.object.text}.${callee.name}` : callee.text;
-    if (/^String\.format$/.test(fname) && args[0]) return { ...base, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: {} };
+    if (/^String\.format$/.test(fname) && args[0]) return { span: base.span, text: base.text, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: NO_KWARGS };
     if (callee.k === 'attr' && callee.name === 'formatted' && (callee.object.k === 'str' || callee.object.k === 'concat'))
-      return { ...base, k: 'format', style: 'printf', format: callee.object, args, kwargs: {} };
+      return { span: base.span, text: base.text, k: 'format', style: 'printf', format: callee.object, args, kwargs: NO_KWARGS };
     if (/^String\.join$/.test(fname) && args.length >= 2)
-      return { ...base, k: 'join', sep: args[0], items: args.length === 2 ? args[1] : { k: 'list', items: args.slice(1), span: base.span, text: base.text } };
-    if (/^(Arrays\.asList|List\.of|Set\.of|Collections\.singletonList)$/.test(fname)) return { ...base, k: 'list', items: args };
-    if (callee.k === 'attr' && callee.name === 'concat' && (callee.object.k === 'str' || callee.object.k === 'concat')) return { ...base, k: 'concat', parts: [callee.object, ...args] };
-    return { ...base, k: 'call', callee, args, kwargs: {}, isNew, id };
+      return { span: base.span, text: base.text, k: 'join', sep: args[0], items: args.length === 2 ? args[1] : { k: 'list', items: args.slice(1), span: base.span, text: base.text } };
+    if (/^(Arrays\.asList|List\.of|Set\.of|Collections\.singletonList)$/.test(fname)) return { span: base.span, text: base.text, k: 'list', items: args };
+    if (callee.k === 'attr' && callee.name === 'concat' && (callee.object.k === 'str' || callee.object.k === 'concat')) return { span: base.span, text: base.text, k: 'concat', parts: [callee.object, ...args] };
+    return { span: base.span, text: base.text, k: 'call', callee, args, kwargs: NO_KWARGS, isNew, id };
   }
 }

@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, span } from './base';
+import type { SyntaxNode as Node } from './tree';
+import { decodeEscapes, Extractor, fit, NO_KWARGS, span } from './base';
 import type { Expr, Param } from './ir';
 
 const FUNCTION_TYPES = new Set(['function_declaration', 'generator_function_declaration', 'method_definition', 'arrow_function', 'function', 'function_expression', 'generator_function']);
@@ -65,7 +65,7 @@ export class JavaScriptExtractor extends Extractor {
           const v = r.namedChildren[0];
           if (v) returns.push(this.exprIn(v, scope));
         });
-      this.facts.functions.push({ name, scope, className, params, returns });
+      this.facts.functions.push({ name, scope, className, params, returns: fit(returns) });
     }
     return scope;
   }
@@ -183,35 +183,36 @@ export class JavaScriptExtractor extends Extractor {
 
 
   protected convert(node: Node): Expr {
-    const base = { span: span(node), text: node.text };
     if (UNWRAP.has(node.type)) return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+    const base = { span: span(node), text: node.text };
     if (FUNCTION_TYPES.has(node.type)) {
       const parent = node.parent?.parent;
       const argOf = node.parent?.type === 'arguments' && parent && (parent.type === 'call_expression' || parent.type === 'new_expression') ? this.callId(parent) : undefined;
       const scope = this.functionLike(node, argOf);
-      return { ...base, k: 'func', scope };
+      return { span: base.span, text: base.text, k: 'func', scope };
     }
     switch (node.type) {
       case 'string':
-        return { ...base, k: 'str', value: stringValue(node) };
+        return { span: base.span, text: base.text, k: 'str', value: stringValue(node) };
       case 'template_string':
         return this.template(node);
       case 'identifier':
       case 'shorthand_property_identifier':
-        return { ...base, k: 'name', name: node.text };
+        return { span: base.span, text: base.text, k: 'name', name: base.text };
       case 'this':
-        return { ...base, k: 'name', name: 'this' };
+        return { span: base.span, text: base.text, k: 'name', name: 'this' };
       case 'number':
-        return { ...base, k: 'num', value: Number(node.text) };
+        return { span: base.span, text: base.text, k: 'num', value: Number(node.text) };
       case 'member_expression':
-        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('property')?.text ?? '' };
+        return { span: base.span, text: base.text, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('property')?.text ?? '' };
       case 'subscript_expression':
-        return { ...base, k: 'index', object: this.expr(node.childForFieldName('object')!), index: this.expr(node.childForFieldName('index')!) };
+        return { span: base.span, text: base.text, k: 'index', object: this.expr(node.childForFieldName('object')!), index: this.expr(node.childForFieldName('index')!) };
       case 'array':
-        return { ...base, k: 'list', items: node.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.expr(c!)) };
+        return { span: base.span, text: base.text, k: 'list', items: node.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.expr(c!)) };
       case 'object':
         return {
-          ...base,
+          span: base.span,
+          text: base.text,
           k: 'dict',
           entries: node.namedChildren.flatMap((p): [Expr, Expr][] => {
             if (p?.type === 'pair') {
@@ -224,19 +225,19 @@ export class JavaScriptExtractor extends Extractor {
           }),
         };
       case 'spread_element':
-        return { ...base, k: 'spread', value: this.expr(node.namedChildren[0]!) };
+        return { span: base.span, text: base.text, k: 'spread', value: this.expr(node.namedChildren[0]!) };
       case 'binary_expression': {
         const op = node.childForFieldName('operator')?.text;
-        if (op !== '+') return { ...base, k: 'other' };
+        if (op !== '+') return { span: base.span, text: base.text, k: 'other' };
         const left = this.expr(node.childForFieldName('left')!);
         const right = this.expr(node.childForFieldName('right')!);
-        return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+        return { span: base.span, text: base.text, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
       }
       case 'call_expression':
       case 'new_expression':
         return this.call(node);
       default:
-        return { ...base, k: 'other' };
+        return { span: base.span, text: base.text, k: 'other' };
     }
   }
 
@@ -249,13 +250,13 @@ export class JavaScriptExtractor extends Extractor {
     const callee = this.expr(fn);
     if (callee.k === 'attr') {
       if (callee.name === 'join' && callee.object.k === 'list' && args.length <= 1)
-        return { ...base, k: 'join', sep: args[0] ?? { k: 'str', value: ',', span: base.span, text: "','" }, items: callee.object };
-      if (callee.name === 'concat' && (callee.object.k === 'str' || callee.object.k === 'interp')) return { ...base, k: 'concat', parts: [callee.object, ...args] };
+        return { span: base.span, text: base.text, k: 'join', sep: args[0] ?? { k: 'str', value: ',', span: base.span, text: "','" }, items: callee.object };
+      if (callee.name === 'concat' && (callee.object.k === 'str' || callee.object.k === 'interp')) return { span: base.span, text: base.text, k: 'concat', parts: [callee.object, ...args] };
     }
     // a tagged template `sql`...`` is a call with a template_string argument
     if (!args.length && node.childForFieldName('arguments')?.type === 'template_string') args.push(this.expr(node.childForFieldName('arguments')!));
     const id = this.callId(node);
-    return { ...base, k: 'call', callee, args, kwargs: {}, isNew, id };
+    return { span: base.span, text: base.text, k: 'call', callee, args: fit(args), kwargs: NO_KWARGS, isNew, id };
   }
 
   private template(node: Node): Expr {
@@ -271,8 +272,8 @@ export class JavaScriptExtractor extends Extractor {
       pos = c.endIndex;
     }
     parts.push(decodeEscapes(this.source.slice(pos, end)));
-    if (parts.every((p) => typeof p === 'string')) return { ...base, k: 'str', value: (parts as string[]).join('') };
-    return { ...base, k: 'interp', parts };
+    if (parts.every((p) => typeof p === 'string')) return { span: base.span, text: base.text, k: 'str', value: (parts as string[]).join('') };
+    return { span: base.span, text: base.text, k: 'interp', parts: fit(parts) };
   }
 }
 

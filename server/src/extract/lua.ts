@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, span } from './base';
+import type { SyntaxNode as Node } from './tree';
+import { decodeEscapes, Extractor, fit, NO_KWARGS, span } from './base';
 import type { Expr, Param } from './ir';
 
 /** Lua: `.lua` scripts and Lua source embedded in strings; `redis.call` / `redis.pcall` are the calls that matter. */
@@ -22,7 +22,7 @@ export class LuaExtractor extends Extractor {
             const v = r?.namedChildren[0]?.namedChildren[0] ?? r?.namedChildren[0];
             if (v) returns.push(this.expr(v));
           }
-          this.facts.functions.push({ name, scope, params, returns });
+          this.facts.functions.push({ name, scope, params, returns: fit(returns) });
         }
         return;
       }
@@ -49,27 +49,27 @@ export class LuaExtractor extends Extractor {
       case 'string': {
         const content = node.childForFieldName('content')?.text ?? '';
         const long = node.text.startsWith('[');
-        return { ...base, k: 'str', value: long ? content : decodeEscapes(content, { luaDecimal: true }) };
+        return { span: base.span, text: base.text, k: 'str', value: long ? content : decodeEscapes(content, { luaDecimal: true }) };
       }
       case 'number':
-        return { ...base, k: 'num', value: Number(node.text) };
+        return { span: base.span, text: base.text, k: 'num', value: Number(node.text) };
       case 'identifier':
-        return { ...base, k: 'name', name: node.text };
+        return { span: base.span, text: base.text, k: 'name', name: base.text };
       case 'parenthesized_expression':
         return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
       case 'dot_index_expression':
-        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('table')!), name: node.childForFieldName('field')?.text ?? '' };
+        return { span: base.span, text: base.text, k: 'attr', object: this.expr(node.childForFieldName('table')!), name: node.childForFieldName('field')?.text ?? '' };
       case 'bracket_index_expression':
-        return { ...base, k: 'index', object: this.expr(node.childForFieldName('table')!), index: this.expr(node.childForFieldName('field')!) };
+        return { span: base.span, text: base.text, k: 'index', object: this.expr(node.childForFieldName('table')!), index: this.expr(node.childForFieldName('field')!) };
       case 'binary_expression': {
         const op = node.children.find((c) => c && !c.isNamed)?.text;
-        if (op !== '..') return { ...base, k: 'other' };
+        if (op !== '..') return { span: base.span, text: base.text, k: 'other' };
         const left = this.expr(node.childForFieldName('left')!);
         const right = this.expr(node.childForFieldName('right')!);
-        return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+        return { span: base.span, text: base.text, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
       }
       case 'table_constructor':
-        return { ...base, k: 'list', items: node.namedChildren.filter((f) => f?.type === 'field' && !f.childForFieldName('name')).map((f) => this.expr(f!.childForFieldName('value')!)) };
+        return { span: base.span, text: base.text, k: 'list', items: node.namedChildren.filter((f) => f?.type === 'field' && !f.childForFieldName('name')).map((f) => this.expr(f!.childForFieldName('value')!)) };
       case 'function_call': {
         const fn = node.childForFieldName('name')!;
         const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a && a.type !== 'comment').map((a) => this.expr(a!));
@@ -77,15 +77,15 @@ export class LuaExtractor extends Extractor {
         if (fn.type === 'method_index_expression') {
           const obj = this.expr(fn.childForFieldName('table')!);
           const method = fn.childForFieldName('method')?.text ?? '';
-          if (method === 'format' && obj.k === 'str') return { ...base, k: 'format', style: 'printf', format: obj, args, kwargs: {} };
-          return { ...base, k: 'call', callee: { k: 'attr', object: obj, name: method, span: span(fn), text: fn.text }, args, kwargs: {}, isNew: false, id };
+          if (method === 'format' && obj.k === 'str') return { span: base.span, text: base.text, k: 'format', style: 'printf', format: obj, args, kwargs: NO_KWARGS };
+          return { span: base.span, text: base.text, k: 'call', callee: { k: 'attr', object: obj, name: method, span: span(fn), text: fn.text }, args, kwargs: NO_KWARGS, isNew: false, id };
         }
-        if (fn.text === 'string.format' && args[0]) return { ...base, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: {} };
-        if (fn.text === 'table.concat' && args[0]) return { ...base, k: 'join', sep: args[1] ?? { k: 'str', value: '', span: base.span, text: '""' }, items: args[0] };
-        return { ...base, k: 'call', callee: this.expr(fn), args, kwargs: {}, isNew: false, id };
+        if (fn.text === 'string.format' && args[0]) return { span: base.span, text: base.text, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: NO_KWARGS };
+        if (fn.text === 'table.concat' && args[0]) return { span: base.span, text: base.text, k: 'join', sep: args[1] ?? { k: 'str', value: '', span: base.span, text: '""' }, items: args[0] };
+        return { span: base.span, text: base.text, k: 'call', callee: this.expr(fn), args, kwargs: NO_KWARGS, isNew: false, id };
       }
       default:
-        return { ...base, k: 'other' };
+        return { span: base.span, text: base.text, k: 'other' };
     }
   }
 }

@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-import { decodeEscapes, Extractor, span } from './base';
+import type { SyntaxNode as Node } from './tree';
+import { decodeEscapes, Extractor, fit, NO_KWARGS, span } from './base';
 import type { Expr, Param } from './ir';
 
 /** Python: redis-py sync and asyncio code. */
@@ -46,7 +46,7 @@ export class PythonExtractor extends Extractor {
     });
     // methods: drop self/cls so call arguments line up
     const callable = inClass && params.length && (params[0].name === 'self' || params[0].name === 'cls') ? params.slice(1) : params;
-    this.facts.functions.push({ name, scope, className: inClass ? className : undefined, params: callable, returns });
+    this.facts.functions.push({ name, scope, className: inClass ? className : undefined, params: callable, returns: fit(returns) });
   }
 
   private params(node: Node | null): Param[] {
@@ -131,27 +131,28 @@ export class PythonExtractor extends Extractor {
       case 'string':
         return this.string(node);
       case 'concatenated_string':
-        return { ...base, k: 'concat', parts: node.namedChildren.map((c) => this.expr(c!)) };
+        return { span: base.span, text: base.text, k: 'concat', parts: node.namedChildren.map((c) => this.expr(c!)) };
       case 'identifier':
-        return { ...base, k: 'name', name: node.text };
+        return { span: base.span, text: base.text, k: 'name', name: base.text };
       case 'integer':
-        return { ...base, k: 'num', value: Number(node.text.replace(/_/g, '')) };
+        return { span: base.span, text: base.text, k: 'num', value: Number(node.text.replace(/_/g, '')) };
       case 'parenthesized_expression':
         return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
       case 'await':
         return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
       case 'attribute':
-        return { ...base, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('attribute')?.text ?? '' };
+        return { span: base.span, text: base.text, k: 'attr', object: this.expr(node.childForFieldName('object')!), name: node.childForFieldName('attribute')?.text ?? '' };
       case 'subscript':
-        return { ...base, k: 'index', object: this.expr(node.childForFieldName('value')!), index: this.expr(node.childForFieldName('subscript')!) };
+        return { span: base.span, text: base.text, k: 'index', object: this.expr(node.childForFieldName('value')!), index: this.expr(node.childForFieldName('subscript')!) };
       case 'list':
       case 'tuple':
       case 'set':
       case 'expression_list':
-        return { ...base, k: 'list', items: node.namedChildren.map((c) => this.expr(c!)) };
+        return { span: base.span, text: base.text, k: 'list', items: node.namedChildren.map((c) => this.expr(c!)) };
       case 'dictionary':
         return {
-          ...base,
+          span: base.span,
+          text: base.text,
           k: 'dict',
           entries: node.namedChildren
             .filter((c) => c?.type === 'pair')
@@ -159,16 +160,16 @@ export class PythonExtractor extends Extractor {
         };
       case 'list_splat':
       case 'dictionary_splat':
-        return { ...base, k: 'spread', value: this.expr(node.namedChildren[0]!) };
+        return { span: base.span, text: base.text, k: 'spread', value: this.expr(node.namedChildren[0]!) };
       case 'binary_operator': {
         const op = node.childForFieldName('operator')?.text;
         const left = this.expr(node.childForFieldName('left')!);
         const right = this.expr(node.childForFieldName('right')!);
-        if (op === '+') return { ...base, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
+        if (op === '+') return { span: base.span, text: base.text, k: 'concat', parts: [...(left.k === 'concat' ? left.parts : [left]), right] };
         // `%` is formatting when the left side turns out to be a string (checked when evaluated)
         if (op === '%' && left.k !== 'num')
-          return { ...base, k: 'format', style: 'printf', format: left, args: right.k === 'list' ? right.items : [right], kwargs: right.k === 'dict' ? dictKwargs(right) : {} };
-        return { ...base, k: 'other' };
+          return { span: base.span, text: base.text, k: 'format', style: 'printf', format: left, args: right.k === 'list' ? right.items : [right], kwargs: right.k === 'dict' ? dictKwargs(right) : NO_KWARGS };
+        return { span: base.span, text: base.text, k: 'other' };
       }
       case 'call':
         return this.call(node);
@@ -178,10 +179,10 @@ export class PythonExtractor extends Extractor {
           const b = node.childForFieldName('body');
           if (b) this.expr(b);
         });
-        return { ...base, k: 'func', scope };
+        return { span: base.span, text: base.text, k: 'func', scope };
       }
       default:
-        return { ...base, k: 'other' };
+        return { span: base.span, text: base.text, k: 'other' };
     }
   }
 
@@ -189,21 +190,23 @@ export class PythonExtractor extends Extractor {
     const base = { span: span(node), text: node.text };
     const fn = node.childForFieldName('function')!;
     const argsNode = node.childForFieldName('arguments');
-    const args: Expr[] = [];
-    const kwargs: Record<string, Expr> = {};
+    const pushed: Expr[] = [];
+    let kwargs: Record<string, Expr> = NO_KWARGS;
     for (const a of argsNode?.namedChildren ?? []) {
       if (!a || a.type === 'comment') continue;
+      if (kwargs === NO_KWARGS && a.type === 'keyword_argument') kwargs = {};
       if (a.type === 'keyword_argument') kwargs[a.childForFieldName('name')?.text ?? ''] = this.expr(a.childForFieldName('value')!);
-      else args.push(this.expr(a));
+      else pushed.push(this.expr(a));
     }
+    const args = fit(pushed);
     const callee = this.expr(fn);
     // str methods that build keys
     if (callee.k === 'attr' && (isStringish(callee.object) || callee.object.k === 'name' || callee.object.k === 'attr')) {
       // KEY.format(...) on a constant: evaluation decides whether the object is a string
-      if (callee.name === 'format') return { ...base, k: 'format', style: 'brace', format: callee.object, args, kwargs };
-      if (callee.name === 'join' && args.length === 1 && isStringish(callee.object)) return { ...base, k: 'join', sep: callee.object, items: args[0] };
+      if (callee.name === 'format') return { span: base.span, text: base.text, k: 'format', style: 'brace', format: callee.object, args, kwargs };
+      if (callee.name === 'join' && args.length === 1 && isStringish(callee.object)) return { span: base.span, text: base.text, k: 'join', sep: callee.object, items: args[0] };
     }
-    return { ...base, k: 'call', callee, args, kwargs, isNew: false, id: this.callId(node) };
+    return { span: base.span, text: base.text, k: 'call', callee, args, kwargs, isNew: false, id: this.callId(node) };
   }
 
   private string(node: Node): Expr {
@@ -224,8 +227,8 @@ export class PythonExtractor extends Extractor {
         if (inner) parts.push(this.expr(inner));
       } else if (c.type === 'escape_sequence') parts.push(raw ? c.text : decodeEscapes(c.text));
     }
-    if (parts.every((p) => typeof p === 'string')) return { ...base, k: 'str', value: (parts as string[]).join('') };
-    return { ...base, k: 'interp', parts };
+    if (parts.every((p) => typeof p === 'string')) return { span: base.span, text: base.text, k: 'str', value: (parts as string[]).join('') };
+    return { span: base.span, text: base.text, k: 'interp', parts: fit(parts) };
   }
 }
 

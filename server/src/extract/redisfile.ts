@@ -1,6 +1,6 @@
 import type { CallExpr, Expr, FileFacts } from './ir';
 import { newFacts } from './ir';
-import { decodeEscapes } from './base';
+import { decodeEscapes, NO_KWARGS } from './base';
 
 /*
  * `.redis` files: one redis-cli command per line, `#` comments, quoting as redis-cli reads it
@@ -38,7 +38,7 @@ export function extractRedisFile(file: string, source: string): FileFacts {
       k: 'call',
       callee: { k: 'attr', object: { k: 'name', name: 'redis-cli', span: { start, end: start }, text: 'redis-cli' }, name: 'call', span: { start, end: start }, text: 'redis-cli' },
       args,
-      kwargs: {},
+      kwargs: NO_KWARGS,
       isNew: false,
       id: id++,
       span: { start, end },

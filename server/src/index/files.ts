@@ -97,6 +97,10 @@ export interface ReadResult {
   invalidUtf8?: boolean;
 }
 
+// decode() without { stream: true } keeps no state between calls, so one decoder of each kind serves every file
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8');
+
 /** Reads a source file, refusing what is not source: binary, too large, minified bundles. */
 export function readSource(f: SourceFile): ReadResult {
   let buf: Buffer;
@@ -111,10 +115,10 @@ export function readSource(f: SourceFile): ReadResult {
   let text: string;
   let invalidUtf8 = false;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    text = STRICT_UTF8.decode(buf);
   } catch {
     // parse what we can; broken bytes become U+FFFD
-    text = new TextDecoder('utf-8').decode(buf);
+    text = LENIENT_UTF8.decode(buf);
     invalidUtf8 = true;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

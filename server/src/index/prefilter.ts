@@ -55,8 +55,9 @@ export function importedNames(text: string, language: Language): string[] {
     case 'python':
       // `from app.keys import cart_key` → keys; `from . import keys` → keys
       for (const m of text.matchAll(/^\s*from\s+([\w.]+)\s+import\s+([\w, ()]+)/gm)) {
-        if (/^\.+$/.test(m[1])) for (const n of m[2].split(/[,()\s]+/)) if (n && n !== 'as') out.push(n);
-        else add(m[1]);
+        if (/^\.+$/.test(m[1])) {
+          for (const n of m[2].split(/[,()\s]+/)) if (n && n !== 'as') out.push(n);
+        } else add(m[1]);
       }
       for (const m of text.matchAll(/^\s*import\s+([\w.]+)/gm)) add(m[1]);
       break;
@@ -101,7 +102,8 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
     for (const n of c.imports) for (const x of byName.get(n) ?? []) chosen.add(x);
     if (c.language === 'go') for (const n of c.imports) for (const x of goByPackage.get(n) ?? []) chosen.add(x);
     if (c.language === 'go' || c.language === 'java') {
-      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x !== c && x.language === c.language && x.declared.some((n) => new RegExp(`\\b${n}\\b`).test(c.text ?? ''))) chosen.add(x);
+      const mentions = mentionTest(c.text ?? '');
+      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x !== c && x.language === c.language && x.declared.some(mentions)) chosen.add(x);
     }
   }
   // backward: files that import a Redis file (a client or key builder defined there)
@@ -112,6 +114,20 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
     if (c.imports.some((n) => seedNames.has(n) || (c.language === 'go' && seedDirs.has(n)))) chosen.add(c);
   }
   return files.filter((c) => chosen.has(c));
+}
+
+/**
+ * Whether `text` mentions a name as a whole word (`\\bname\\b`). A name made of word characters
+ * matches exactly when it is one of the text's maximal runs of word characters, so those are
+ * collected once per text instead of compiling a pattern per name; other names keep the pattern.
+ */
+function mentionTest(text: string): (name: string) => boolean {
+  let words: Set<string> | undefined;
+  return (name) => {
+    if (!/^\w+$/.test(name)) return new RegExp(`\\b${name}\\b`).test(text);
+    words ??= new Set(text.match(/\w+/g) ?? []);
+    return words.has(name);
+  };
 }
 
 /** Package-level names of a Go file (functions without a receiver, consts, vars), or a Java file's class name. */

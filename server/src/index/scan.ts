@@ -1,4 +1,12 @@
-import type { FileFacts } from '../extract/ir';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { extractTree } from '../extract/extractors';
+import type { FileFacts, Language } from '../extract/ir';
+import { parserFor } from '../extract/parser';
+import { SyntaxTree } from '../extract/tree';
+import type { WorkFile, WorkRequest, WorkResponse, WorkResult } from '../extract/worker';
 import { analyze, Analysis, extractFile } from './analyze';
 import { listFiles, readSource, Skipped, SourceFile } from './files';
 import { selectFiles, summarize, Summary } from './prefilter';
@@ -17,30 +25,67 @@ export interface ScanOptions {
   excludes?: string[];
   extraClientNames?: string[];
   replicaClients?: string[];
+  /**
+   * Worker threads that read, summarise and parse while this thread extracts facts. Default: one
+   * per core (at most 4) for 1,000 files or more, none below (or as KEYSLOT_WORKERS says).
+   * The result is the same either way.
+   */
+  workers?: number;
+}
+
+/** Files below which starting workers costs more than it saves. */
+const WORKER_THRESHOLD = 1000;
+
+/** What the reading pass learned about the files, by position in the file list. */
+interface Gathered {
+  skipped: Skipped[];
+  invalidUtf8: string[];
+  scanned: SourceFile[];
+  summaries: (Summary & { file: SourceFile; i: number })[];
 }
 
 /** The whole pipeline for a folder: list, read, extract, resolve, interpret. */
 export async function scan(root: string, paths: string[], opts: ScanOptions = {}): Promise<ScanResult> {
   const skipped: Skipped[] = [];
   const files = listFiles(root, paths, opts.excludes ?? [], skipped);
+  const workers = opts.workers ?? defaultWorkers(files.length);
+  const { facts, texts, syntaxErrors, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files);
+  const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
+  return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped], syntaxErrors, invalidUtf8: gathered.invalidUtf8 };
+}
+
+function defaultWorkers(files: number): number {
+  const env = process.env.KEYSLOT_WORKERS;
+  if (env !== undefined && env !== '' && Number.isFinite(Number(env))) return Math.max(0, Math.floor(Number(env)));
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return files >= WORKER_THRESHOLD && cores > 1 ? Math.min(4, cores) : 0;
+}
+
+interface Extracted {
+  facts: FileFacts[];
+  texts: Map<string, string>;
+  syntaxErrors: string[];
+  gathered: Gathered;
+}
+
+/** Everything on this thread, one file at a time. */
+async function extractHere(files: SourceFile[]): Promise<Extracted> {
+  const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [], summaries: [] };
+  // texts of files that cannot hold Redis keys are summarised and dropped: 100k files do not fit
+  files.forEach((f, i) => {
+    const r = readSource(f);
+    if (r.skip) {
+      g.skipped.push(r.skip);
+      return;
+    }
+    if (r.invalidUtf8) g.invalidUtf8.push(f.rel);
+    g.summaries.push({ ...summarize({ rel: f.rel, language: f.language, text: r.text! }), file: f, i });
+    g.scanned.push(f);
+  });
   const facts: FileFacts[] = [];
   const texts = new Map<string, string>();
   const syntaxErrors: string[] = [];
-  const invalidUtf8: string[] = [];
-  const scanned: SourceFile[] = [];
-  // texts of files that cannot hold Redis keys are summarised and dropped: 100k files do not fit
-  const summaries: (Summary & { file: SourceFile })[] = [];
-  for (const f of files) {
-    const r = readSource(f);
-    if (r.skip) {
-      skipped.push(r.skip);
-      continue;
-    }
-    if (r.invalidUtf8) invalidUtf8.push(f.rel);
-    summaries.push({ ...summarize({ rel: f.rel, language: f.language, text: r.text! }), file: f });
-    scanned.push(f);
-  }
-  for (const c of selectFiles(summaries)) {
+  for (const c of selectFiles(g.summaries)) {
     const text = c.text ?? readSource(c.file).text;
     if (text === undefined) continue;
     const ff = await extractFile(c.rel, text, c.language);
@@ -48,8 +93,177 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
     facts.push(ff);
     texts.set(c.rel, text);
   }
-  const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
-  return { ...a, root, files: scanned, texts, skipped, syntaxErrors, invalidUtf8 };
+  return { facts, texts, syntaxErrors, gathered: g };
+}
+
+/*
+ * With workers: they read and summarise every file and parse the Redis files straight away; this
+ * thread runs the extractors on the trees as they arrive (so parsing and extraction overlap),
+ * then selects the other files worth parsing from the summaries and has the workers parse those.
+ * Results are put back in file order, so facts, texts and messages come out as extractHere's.
+ * If a worker cannot be started or dies, the caller starts over on this thread (an error that
+ * belongs to a file, such as a parse that fails, then happens again there).
+ */
+async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extracted> {
+  const pool = new ScanPool(n);
+  try {
+    const languages = new Map<Language, Awaited<ReturnType<typeof parserFor>>>();
+    for (const l of new Set(files.map((f) => f.language))) if (l !== 'redis') languages.set(l, await parserFor(l));
+    const facts: (FileFacts | undefined)[] = new Array(files.length);
+    const texts: (string | undefined)[] = new Array(files.length);
+    const extract = (r: WorkResult) => {
+      const f = files[r.i];
+      const text = r.text!;
+      texts[r.i] = text;
+      const tree = r.tree ? SyntaxTree.fromData(r.tree, languages.get(f.language)!.language!, text) : undefined;
+      facts[r.i] = extractTree(f.rel, text, f.language, tree);
+    };
+
+    const read: (WorkResult | undefined)[] = new Array(files.length);
+    await pool.run('read', batches(files.map(workFile), 64), (results) => {
+      for (const r of results) {
+        read[r.i] = r;
+        if (r.text !== undefined) extract(r);
+      }
+    });
+    const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [], summaries: [] };
+    files.forEach((f, i) => {
+      const r = read[i]!;
+      if (r.skip) {
+        g.skipped.push(r.skip);
+        return;
+      }
+      if (r.invalidUtf8) g.invalidUtf8.push(f.rel);
+      g.summaries.push({ rel: f.rel, language: f.language, seed: r.seed!, imports: r.imports!, declared: r.declared!, text: r.text, file: f, i });
+      g.scanned.push(f);
+    });
+    read.length = 0;
+
+    const chosen = selectFiles(g.summaries);
+    const later = chosen.filter((c) => !c.seed).map((c) => workFile(files[c.i], c.i));
+    await pool.run('parse', batches(later, 4), (results) => {
+      for (const r of results) if (r.text !== undefined) extract(r);
+    });
+
+    const out: Extracted = { facts: [], texts: new Map(), syntaxErrors: [], gathered: g };
+    for (const c of chosen) {
+      const ff = facts[c.i];
+      if (!ff) continue; // unreadable on the second read
+      if (ff.syntaxErrors) out.syntaxErrors.push(c.rel);
+      out.facts.push(ff);
+      out.texts.set(c.rel, texts[c.i]!);
+    }
+    return out;
+  } finally {
+    await pool.close();
+  }
+}
+
+function batches(files: WorkFile[], size: number): WorkFile[][] {
+  const out: WorkFile[][] = [];
+  for (let k = 0; k < files.length; k += size) out.push(files.slice(k, k + size));
+  return out;
+}
+
+const workFile = (f: SourceFile, i: number): WorkFile => ({ abs: f.abs, rel: f.rel, language: f.language, i });
+
+/** Requests queued per worker, so it does not wait while this thread extracts. */
+const DEPTH = 4;
+
+/** A few workers, each kept DEPTH requests deep. */
+class ScanPool {
+  private readonly workers: Worker[] = [];
+  private nextId = 1;
+
+  constructor(n: number) {
+    for (let k = 0; k < n; k++) {
+      const w = spawnWorker();
+      // failures are reported to the run in progress; between runs they must not go unhandled
+      w.on('error', () => undefined);
+      this.workers.push(w);
+    }
+  }
+
+  run(op: WorkRequest['op'], work: WorkFile[][], onResults: (r: WorkResult[]) => void): Promise<void> {
+    if (!work.length) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let inFlight = 0;
+      let failed = false;
+      const cleanups: (() => void)[] = [];
+      const finish = (err?: Error) => {
+        if (failed) return;
+        if (err) failed = true;
+        for (const c of cleanups) c();
+        if (err) reject(err);
+        else resolve();
+      };
+      const send = (w: Worker) => {
+        if (next >= work.length) return;
+        const req: WorkRequest = { id: this.nextId++, op, files: work[next++] };
+        inFlight++;
+        w.postMessage(req);
+      };
+      for (const w of this.workers) {
+        const onMessage = (m: WorkResponse) => {
+          if (failed) return;
+          inFlight--;
+          if (m.error !== undefined) return finish(new Error(`keyslot worker: ${m.error}`));
+          try {
+            onResults(m.results!);
+          } catch (e) {
+            return finish(e as Error);
+          }
+          send(w);
+          if (inFlight === 0 && next >= work.length) finish();
+        };
+        const onError = (e: Error) => finish(e);
+        const onExit = (code: number) => finish(new Error(`keyslot worker exited with code ${code}`));
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        cleanups.push(() => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+        });
+      }
+      for (let depth = 0; depth < DEPTH; depth++) for (const w of this.workers) send(w);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * How to start a worker: dist/worker.js next to the bundle; from sources (tests, bench) the
+ * TypeScript entry through tsx. Undefined when neither is there (a bundle shipped without it):
+ * the scan then runs on this thread.
+ */
+let entry: { script: string; eval: boolean } | null | undefined;
+function workerEntry(): { script: string; eval: boolean } | undefined {
+  if (entry === undefined) {
+    entry = null;
+    const bundled = path.join(__dirname, 'worker.js');
+    const source = path.join(__dirname, '..', 'extract', 'worker.ts');
+    if (fs.existsSync(bundled)) entry = { script: bundled, eval: false };
+    else if (fs.existsSync(source)) {
+      try {
+        const tsx = require.resolve('tsx/cjs/api');
+        entry = { script: `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`, eval: true };
+      } catch {
+        // no tsx: no workers
+      }
+    }
+  }
+  return entry ?? undefined;
+}
+
+function spawnWorker(): Worker {
+  const e = workerEntry()!;
+  return new Worker(e.script, { eval: e.eval });
 }
 
 /** 1-based line and column (UTF-16 units) of an offset. */
