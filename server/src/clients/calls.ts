@@ -36,13 +36,56 @@ export interface ScriptSource {
   scope?: string;
 }
 
+/**
+ * What happens to a group, in call order. Groups are identified by a key made of the file and the
+ * call or variable they come from, so one file's result never depends on another's numbering; the
+ * same key can come from several files (a pipeline variable declared in one file, used in others),
+ * and replaying every file's operations in workspace order gives the group.
+ */
+export type GroupOp =
+  /** a pipeline / transaction: made by the first use, as that use saw it */
+  | { op: 'create'; group: Group }
+  /** a call's own group: made once; a later call on it only fills in a missing command */
+  | { op: 'ensure'; group: Group }
+  /** execAsPipeline: an existing group is sent as a pipeline */
+  | { op: 'pipeline'; id: string }
+  /** the Lua script an existing group's call runs */
+  | { op: 'script'; id: string; script: string };
+
+/** What interpreting calls produces; the interpreter appends to whichever output it is given. */
+export interface CallOutput {
+  uses: KeyUse[];
+  scripts: ScriptSource[];
+  waits: WaitCall[];
+  flowCalls: FlowCall[];
+  groupOps: GroupOp[];
+}
+
+export function emptyOutput(): CallOutput {
+  return { uses: [], scripts: [], waits: [], flowCalls: [], groupOps: [] };
+}
+
+/** Applies group operations in order to a map of groups (by key). Groups are created fresh: the ops stay untouched. */
+export function applyGroupOps(groups: Map<string, Group>, ops: Iterable<GroupOp>): void {
+  for (const o of ops) {
+    if (o.op === 'create' || o.op === 'ensure') {
+      const g = groups.get(o.group.id);
+      if (!g) groups.set(o.group.id, { ...o.group });
+      else if (o.op === 'ensure') g.command ??= o.group.command;
+    } else {
+      const g = groups.get(o.id);
+      if (!g) continue;
+      if (o.op === 'pipeline') g.kind = 'pipeline';
+      else g.script = o.script;
+    }
+  }
+}
+
 export class CallInterpreter {
-  readonly uses: KeyUse[] = [];
-  readonly groups = new Map<string, Group>();
-  readonly scripts: ScriptSource[] = [];
-  readonly waits: WaitCall[] = [];
-  readonly flowCalls: FlowCall[] = [];
-  private routingMemo = new Map<ClientInfo, Routing>();
+  out: CallOutput = emptyOutput();
+  /** groups this output already made (or made and gave a command): repeating the op changes nothing */
+  private made = new Map<string, 'create' | 'ensure'>();
+  private routingMemo = new WeakMap<ClientInfo, Routing>();
   private receiverMemo = new Map<Expr, Receiver | null>();
   /** the receiver as written at the call being interpreted */
   private receiverText = '';
@@ -53,6 +96,12 @@ export class CallInterpreter {
   private chainedMethod = new Map<Expr, string>();
 
   constructor(private ws: WorkspaceFacts, private opts: Options = {}) {}
+
+  /** Directs what follows into `out`. */
+  begin(out: CallOutput): void {
+    this.out = out;
+    this.made.clear();
+  }
 
   analyzeFile(file: FileFacts): void {
     this.receiverMemo.clear();
@@ -71,7 +120,7 @@ export class CallInterpreter {
         const nk = opts?.k === 'dict' ? opts.entries.find(([k]) => keyName(k) === 'numberOfKeys')?.[1] : undefined;
         const lua = opts?.k === 'dict' ? opts.entries.find(([k]) => keyName(k) === 'lua')?.[1] : undefined;
         this.definedCommands.set(c.args[0].value, { numberOfKeys: nk?.k === 'num' ? nk.value : undefined, lua });
-        if (lua) this.scripts.push({ expr: lua, file, library: 'ioredis' });
+        if (lua) this.out.scripts.push({ expr: lua, file, library: 'ioredis' });
       }
     }
     for (const site of file.calls) {
@@ -99,7 +148,7 @@ export class CallInterpreter {
       const a = call.kwargs[p.name] ?? call.args[i];
       if (a) args.set(p.name, asSegments(evaluate(a, ctx), a, ctx));
     });
-    this.flowCalls.push({ file: ctx.file.file, flow: flowOf(ctx), span: call.span, callee: `${target.file.file}#${target.f.scope}`, name, args });
+    this.out.flowCalls.push({ file: ctx.file.file, flow: flowOf(ctx), span: call.span, callee: `${target.file.file}#${target.f.scope}`, name, args });
   }
 
   private call(call: CallExpr, ctx: Ctx, libs: Profile[]): void {
@@ -146,12 +195,12 @@ export class CallInterpreter {
   private scriptDefinition(call: CallExpr, ctx: Ctx, libs: Profile[]): void {
     const callee = call.callee as Extract<Expr, { k: 'attr' }>;
     const name = callee.name;
-    if (name === 'register_script' && libs.some((l) => l.library === 'redis-py') && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'redis-py' });
-    if (name === 'NewScript' && callee.object.k === 'name' && callee.object.name === 'redis' && call.args[0]) this.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'go-redis' });
+    if (name === 'register_script' && libs.some((l) => l.library === 'redis-py') && call.args[0]) this.out.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'redis-py' });
+    if (name === 'NewScript' && callee.object.k === 'name' && callee.object.name === 'redis' && call.args[0]) this.out.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'go-redis' });
     if (name === 'defineScript' || (callee.object.k === 'name' && /^(SCRIPT|lua)$/.test(name))) {
       const o = call.args[0];
       const src = o?.k === 'dict' ? o.entries.find(([k]) => keyName(k) === 'SCRIPT')?.[1] : undefined;
-      if (src) this.scripts.push({ expr: src, file: ctx.file, scope: ctx.scope, library: 'node-redis' });
+      if (src) this.out.scripts.push({ expr: src, file: ctx.file, scope: ctx.scope, library: 'node-redis' });
     }
   }
 
@@ -354,8 +403,7 @@ export class CallInterpreter {
     const profile = PROFILE_BY_LIBRARY.get(lib)!;
     if (recv.kind === 'script') return this.scriptRun(recv, method, call, ctx);
     if (recv.kind === 'pipeline' && method === 'execAsPipeline') {
-      const g = this.groups.get(this.groupIdFor(recv.groupKey));
-      if (g) g.kind = 'pipeline';
+      this.out.groupOps.push({ op: 'pipeline', id: recv.groupKey });
       return;
     }
     if (this.definedCommands.has(method)) return this.definedCommandCall(recv, method, call, ctx);
@@ -416,7 +464,7 @@ export class CallInterpreter {
     const keys = commandKeys(line);
     if (!keys) return;
     if (keys.command === 'wait' || keys.command === 'waitaof') {
-      this.waits.push({ file: ctx.file.file, flow: flowOf(ctx), offset: call.span.start, client: this.receiverText, mode: recv.client.mode });
+      this.out.waits.push({ file: ctx.file.file, flow: flowOf(ctx), offset: call.span.start, client: this.receiverText, mode: recv.client.mode });
       return;
     }
     const pipeline = this.pipelineGroup(recv, ctx);
@@ -428,55 +476,46 @@ export class CallInterpreter {
       const id = `${ctx.file.file}#call${call.id}`;
       const kind: GroupKind = isScript ? 'script' : keys.command === 'watch' ? 'watch' : 'command';
       this.ensureGroup(id, kind, call, ctx, recv, keys.command, pipeline ?? undefined, split);
-      group = this.groupIdFor(id);
-      if (isScript && items[0] && /^eval(_ro)?$/.test(keys.command)) this.scripts.push({ expr: items[0].expr, file: ctx.file, scope: ctx.scope, library: recv.client.library, group: group });
+      group = id;
+      if (isScript && items[0] && /^eval(_ro)?$/.test(keys.command)) this.out.scripts.push({ expr: items[0].expr, file: ctx.file, scope: ctx.scope, library: recv.client.library, group: group });
     }
     for (const { ref, item } of keyItems) this.addUse(item.expr, item.value, ctx, recv, keys.command, ref.access, group, item.many);
   }
 
   private pipelineGroup(recv: Receiver, ctx: Ctx): string | null {
     if (recv.kind !== 'pipeline') return null;
-    const id = this.groupIdFor(recv.groupKey);
-    if (!this.groups.has(id)) {
-      this.groups.set(id, { id, kind: recv.groupKind, file: ctx.file.file, span: recv.anchor.span, library: recv.client.library, mode: recv.client.mode });
-    }
-    return id;
-  }
-
-  private groupIds = new Map<string, string>();
-  private groupIdFor(key: string): string {
-    let id = this.groupIds.get(key);
-    if (!id) {
-      id = `g${this.groupIds.size + 1}`;
-      this.groupIds.set(key, id);
+    const id = recv.groupKey;
+    if (!this.made.has(id)) {
+      this.made.set(id, 'create');
+      this.out.groupOps.push({ op: 'create', group: { id, kind: recv.groupKind, file: ctx.file.file, span: recv.anchor.span, library: recv.client.library, mode: recv.client.mode } });
     }
     return id;
   }
 
   private ensureGroup(key: string, kind: GroupKind, call: CallExpr, ctx: Ctx, recv: Receiver, command: string, parent?: string, split?: boolean): void {
-    const id = this.groupIdFor(key);
-    const existing = this.groups.get(id);
-    if (existing) {
-      existing.command ??= command;
-      return;
-    }
-    this.groups.set(id, {
-      id,
-      kind,
-      file: ctx.file.file,
-      span: call.span,
-      library: recv.client.library,
-      mode: recv.client.mode,
-      command,
-      parent: parent && parent !== id ? parent : undefined,
-      splitByClient: split || undefined,
+    const id = key;
+    if (this.made.get(id) === 'ensure') return;
+    this.made.set(id, 'ensure');
+    this.out.groupOps.push({
+      op: 'ensure',
+      group: {
+        id,
+        kind,
+        file: ctx.file.file,
+        span: call.span,
+        library: recv.client.library,
+        mode: recv.client.mode,
+        command,
+        parent: parent && parent !== id ? parent : undefined,
+        splitByClient: split || undefined,
+      },
     });
   }
 
   private addUse(expr: Expr, value: Value, ctx: Ctx, recv: Receiver, command: string, access: KeyUse['access'], group: string | null, many?: boolean): void {
     const segs = normalizeSegments(asSegments(value, expr, ctx));
     const pattern = { segments: segs };
-    this.uses.push({
+    this.out.uses.push({
       file: ctx.file.file,
       span: expr.span,
       language: ctx.file.language,
@@ -523,9 +562,9 @@ export class CallInterpreter {
     const n = def.numberOfKeys;
     const items = call.args.flatMap((a) => flatten(a, evaluate(a, ctx), 'verbatim'));
     const keys = n === undefined ? items.slice(1, 1 + Number(literalText(items[0]?.value) ?? 0)) : items.slice(0, n);
-    const id = this.groupIdFor(`${ctx.file.file}#call${call.id}`);
+    const id = `${ctx.file.file}#call${call.id}`;
     this.ensureGroup(`${ctx.file.file}#call${call.id}`, 'script', call, ctx, recv, 'evalsha', this.pipelineGroup(recv, ctx) ?? undefined);
-    if (def.lua) this.scripts.push({ expr: def.lua, file: ctx.file, scope: ctx.scope, library: recv.client.library, group: id });
+    if (def.lua) this.out.scripts.push({ expr: def.lua, file: ctx.file, scope: ctx.scope, library: recv.client.library, group: id });
     for (const k of keys) this.addUse(k.expr, k.value, ctx, recv, 'evalsha', 'unknown', id, k.many);
   }
 
@@ -533,8 +572,8 @@ export class CallInterpreter {
     const items = flatten(keysArg, evaluate(keysArg, ctx), 'idiomatic');
     const key = `${ctx.file.file}#call${call.id}`;
     this.ensureGroup(key, 'script', call, ctx, r, command);
-    const id = this.groupIdFor(key);
-    this.scripts.push({ expr: r.source, file: ctx.file, scope: ctx.scope, library: r.client.library, group: id });
+    const id = key;
+    this.out.scripts.push({ expr: r.source, file: ctx.file, scope: ctx.scope, library: r.client.library, group: id });
     for (const k of items) this.addUse(k.expr, k.value, ctx, r, command, 'unknown', id, k.many);
   }
 

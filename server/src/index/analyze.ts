@@ -1,7 +1,7 @@
-import { CallInterpreter, Options } from '../clients/calls';
+import { applyGroupOps, CallInterpreter, CallOutput, emptyOutput, Options } from '../clients/calls';
 import { Extractor } from '../extract/base';
 import { GoExtractor } from '../extract/go';
-import type { Expr, FileFacts, Language } from '../extract/ir';
+import type { Expr, FileFacts, Language, Scope } from '../extract/ir';
 import { JavaExtractor } from '../extract/java';
 import { JavaScriptExtractor } from '../extract/javascript';
 import { LuaExtractor } from '../extract/lua';
@@ -10,7 +10,9 @@ import { PythonExtractor } from '../extract/python';
 import { extractRedisFile } from '../extract/redisfile';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import { ctxFor, evaluate, lookupName } from '../resolve/evaluate';
-import { WorkspaceFacts } from '../resolve/workspace';
+import { Reads, WorkspaceFacts } from '../resolve/workspace';
+import type { Tree } from 'web-tree-sitter';
+import type { EditCache } from './reparse';
 
 export interface Analysis {
   uses: KeyUse[];
@@ -42,65 +44,147 @@ const EXTRACTORS: Record<Exclude<Language, 'redis'>, new (file: string, lang: La
 };
 
 /** Parses one file into facts. Syntax errors are counted; the tree is used as far as it goes. */
-export async function extractFile(file: string, source: string, language: Language, moduleScope = 'module'): Promise<FileFacts> {
+export async function extractFile(file: string, source: string, language: Language, moduleScope = 'module', edits?: EditCache): Promise<FileFacts> {
   if (language === 'redis') return extractRedisFile(file, source);
   const parser = await parserFor(language);
+  const run = (tree: Tree) => new EXTRACTORS[language](file, language, source).run(tree, moduleScope);
+  if (edits) return edits.extract(parser, file, source, language, moduleScope, run);
   const tree = parser.parse(source);
   if (!tree) throw new Error(`tree-sitter returned no tree for ${file}`);
   try {
-    return new EXTRACTORS[language](file, language, source).run(tree, moduleScope);
+    return run(tree);
   } finally {
     tree.delete();
   }
+}
+
+/** Parses a file an editor opened and keeps what its first edit needs (see EditCache). */
+export async function prepareFile(file: string, source: string, language: Language, edits: EditCache): Promise<boolean> {
+  if (language === 'redis') return false;
+  const parser = await parserFor(language);
+  return edits.prepare(parser, file, source, language, 'module', (tree: Tree) => new EXTRACTORS[language](file, language, source).run(tree, 'module'));
 }
 
 /** Resolves every file's calls into key uses and groups, across files; then the Lua inside scripts. */
 export async function analyze(files: FileFacts[], opts: Options = {}): Promise<Analysis> {
   const ws = new WorkspaceFacts(files);
   const interp = new CallInterpreter(ws, opts);
-  for (const f of files) interp.analyzeFile(f);
-  // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
+  const results: FileAnalysis[] = [];
+  for (const f of files) results.push(await analyzeFile(ws, interp, f, false));
+  const groups = new Map<string, Group>();
+  for (const r of results) applyGroupOps(groups, r.host.groupOps);
+  for (const r of results) applyGroupOps(groups, r.lua.groupOps);
   const scripts = new Map<string, ScriptInfo>();
-  for (const script of interp.scripts) {
-    const literal = literalOf(script.expr, ws, script.file, script.scope ?? 'module');
-    const id = `${script.file.file}@${(literal ?? script.expr).span.start}`;
-    if (script.group) {
-      const g = interp.groups.get(script.group);
-      if (g) g.script = id;
+  for (const r of results) for (const [id, info] of r.scripts) scripts.set(id, info);
+  // every file's own calls first, then the keys inside scripts: the order of one interpreter over the workspace
+  const all = <T>(pick: (o: CallOutput) => T[]) => [...results.flatMap((r) => pick(r.host)), ...results.flatMap((r) => pick(r.lua))];
+  return { ...renumberGroups(all((o) => o.uses), [...groups.values()]), scripts, waits: all((o) => o.waits), flowCalls: all((o) => o.flowCalls) };
+}
+
+/** One file's share of the analysis: its own calls, then the Lua of the scripts they run. Group ids are keys (see GroupOp). */
+export interface FileAnalysis {
+  file: string;
+  host: CallOutput;
+  lua: CallOutput;
+  scripts: Map<string, ScriptInfo>;
+  /** what the result read of other files (when tracked) */
+  reads: Reads;
+}
+
+/**
+ * Interprets one file against the workspace. The result depends on the file's facts and on what
+ * `reads` lists, nothing else, so it can be kept until one of those changes.
+ */
+export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f: FileFacts, track = true, placed?: PlacedLua): Promise<FileAnalysis> {
+  const reads: Reads = { files: new Set(), names: new Set() };
+  const host = emptyOutput();
+  const lua = emptyOutput();
+  const scripts = new Map<string, ScriptInfo>();
+  const before = placed?.get(f.file);
+  const after = new Map<string, FileFacts>();
+  const outer = ws.reads;
+  ws.reads = track ? reads : undefined;
+  try {
+    interp.begin(host);
+    interp.analyzeFile(f);
+    interp.begin(lua);
+    // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
+    // (a script can run another, so the list grows while it is walked)
+    for (let i = 0; i < host.scripts.length + lua.scripts.length; i++) {
+      const script = i < host.scripts.length ? host.scripts[i] : lua.scripts[i - host.scripts.length];
+      const literal = literalOf(script.expr, ws, script.file, script.scope ?? 'module');
+      const id = `${script.file.file}@${(literal ?? script.expr).span.start}`;
+      if (script.group) lua.groupOps.push({ op: 'script', id: script.group, script: id });
+      if (scripts.has(id)) continue;
+      const v = evaluate(script.expr, ctxFor(ws, script.file, script.scope ?? 'module', script.expr.span.start));
+      if (v.t !== 'str' || v.segs.some((s) => s.kind === 'hole')) continue;
+      const code = v.segs.map((s) => (s as { text: string }).text).join('');
+      const shebang = /^#!lua\b([^\n]*)/.exec(code);
+      scripts.set(id, { shebang: !!shebang, allowCrossSlotKeys: !!shebang && /\bflags=[\w,-]*\ballow-cross-slot-keys\b/.test(shebang[1]) });
+      // spans point into the host file: the script text starts where its literal's content does
+      const at = literal ? literal.span.start + Math.max(0, literal.text.indexOf(code.slice(0, 24))) : script.expr.span.start;
+      const facts = await luaFacts(script.file.file, code, `lua@${script.expr.span.start}`, at, literal ? undefined : script.expr.span, before, after);
+      const first = lua.uses.length;
+      interp.analyzeFile(facts);
+      for (let j = first; j < lua.uses.length; j++) lua.uses[j].script = id;
     }
-    if (scripts.has(id)) continue;
-    const v = evaluate(script.expr, ctxFor(ws, script.file, script.scope ?? 'module', script.expr.span.start));
-    if (v.t !== 'str' || v.segs.some((s) => s.kind === 'hole')) continue;
-    const lua = v.segs.map((s) => (s as { text: string }).text).join('');
-    const shebang = /^#!lua\b([^\n]*)/.exec(lua);
-    scripts.set(id, { shebang: !!shebang, allowCrossSlotKeys: !!shebang && /\bflags=[\w,-]*\ballow-cross-slot-keys\b/.test(shebang[1]) });
-    const facts = await luaFacts(script.file.file, lua, `lua@${script.expr.span.start}`);
-    // spans point into the host file: the script text starts where its literal's content does
-    const at = literal ? literal.span.start + Math.max(0, literal.text.indexOf(lua.slice(0, 24))) : script.expr.span.start;
-    shiftSpans(facts, at, literal ? undefined : script.expr.span);
-    const first = interp.uses.length;
-    interp.analyzeFile(facts);
-    for (let i = first; i < interp.uses.length; i++) interp.uses[i].script = id;
+  } finally {
+    ws.reads = outer;
   }
-  return { ...renumberGroups(interp.uses, [...interp.groups.values()]), scripts, waits: interp.waits, flowCalls: interp.flowCalls };
+  if (placed && after.size) placed.set(f.file, after);
+  else placed?.delete(f.file);
+  // the script sources point into facts (maybe other files'): not needed any more, not kept alive
+  host.scripts = [];
+  lua.scripts = [];
+  return { file: f.file, host, lua, scripts, reads };
 }
 
 /*
- * Embedded Lua is parsed once per text and place: an editor re-analyses the workspace on every
- * edit, and most scripts did not change. Facts are cloned because their spans get shifted.
+ * Embedded Lua is parsed once per text: an editor re-analyses files on every edit, and most
+ * scripts did not change (though text typed above them moves them). The facts are cloned, their
+ * module scope named after the script's place and their spans shifted into the host file.
  */
 const luaCache = new Map<string, FileFacts>();
 const LUA_CACHE_MAX = 5000;
+const LUA_MODULE = '\0lua';
 
-async function luaFacts(file: string, lua: string, moduleScope: string): Promise<FileFacts> {
-  const key = `${file}\0${moduleScope}\0${lua}`;
-  let cached = luaCache.get(key);
-  if (!cached) {
-    cached = await extractFile(file, lua, 'lua', moduleScope);
-    if (luaCache.size >= LUA_CACHE_MAX) luaCache.delete(luaCache.keys().next().value!);
-    luaCache.set(key, cached);
+/** Placed (cloned, shifted) script facts per host file, from its last analysis; they are not changed after. */
+export type PlacedLua = Map<string, Map<string, FileFacts>>;
+
+async function luaFacts(file: string, lua: string, moduleScope: string, at: number, fixed: { start: number; end: number } | undefined, before?: Map<string, FileFacts>, after?: Map<string, FileFacts>): Promise<FileFacts> {
+  const key = `${file}\0${lua}`;
+  const place = `${moduleScope}\0${at}\0${fixed ? `${fixed.start}-${fixed.end}` : ''}\0${lua}`;
+  let facts = before?.get(place);
+  if (!facts) {
+    let cached = luaCache.get(key);
+    if (!cached) {
+      cached = await extractFile(file, lua, 'lua', LUA_MODULE);
+      remember(luaCache, key, cached);
+    }
+    facts = structuredClone(cached);
+    renameScope(facts, LUA_MODULE, moduleScope);
+    shiftSpans(facts, at, fixed);
   }
-  return structuredClone(cached);
+  after?.set(place, facts);
+  return facts;
+}
+
+function renameScope(facts: FileFacts, from: string, to: string): void {
+  const scopes = new Map<string, Scope>();
+  for (const [id, s] of facts.scopes) {
+    if (s.id === from) s.id = to;
+    if (s.parent === from) s.parent = to;
+    scopes.set(id === from ? to : id, s);
+  }
+  facts.scopes = scopes;
+  for (const b of facts.bindings) if (b.scope === from) b.scope = to;
+  for (const c of facts.calls) if (c.scope === from) c.scope = to;
+  for (const f of facts.functions) if (f.scope === from) f.scope = to;
+}
+
+function remember(cache: Map<string, FileFacts>, key: string, facts: FileFacts): void {
+  if (cache.size >= LUA_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, facts);
 }
 
 /** Group ids in file and position order, so the same code always gets the same ids. */

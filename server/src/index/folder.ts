@@ -3,21 +3,28 @@ import type { Library } from '../clients/profiles';
 import type { FileFacts } from '../extract/ir';
 import { languageOfPath } from '../extract/parser';
 import type { KeyUse } from '../model/keyuse';
-import { patternId, patternText } from '../model/pattern';
 import { DEFAULT_SETTINGS, KeyslotSettings } from '../protocol';
-import { runRules, RuleResult } from '../rules';
-import { analyze, Analysis, extractFile } from './analyze';
+import { CallInterpreter } from '../clients/calls';
+import type { Finding, RuleResult } from '../rules';
+import { idOf, textOf } from '../rules/groups';
+import { LiveRules, PerFileIndex } from '../rules/incremental';
+import { WorkspaceFacts } from '../resolve/workspace';
+import { Analysis, analyzeFile, extractFile, FileAnalysis, PlacedLua, prepareFile, ScriptInfo } from './analyze';
+import { EditCache } from './reparse';
 import { topologyOf } from './config';
 import { listFiles, readSource, Skipped } from './files';
 import { Manifests } from './manifests';
 import { selectFiles, summarize, Summary } from './prefilter';
-import { pushTo } from '../model/collections';
 
 export interface FolderState extends Analysis, RuleResult {}
 
 /**
  * One workspace folder, kept current: facts per file (re-extracted only for files that change),
- * then resolve + rules over all facts. The language server owns one per workspace folder.
+ * then resolve + rules. The language server owns one per workspace folder. After the first
+ * analysis an edit costs what it can affect: the changed files are interpreted again, and so are
+ * the files whose results read them (a key builder, a constant) or read a name whose definitions
+ * they changed; the rules re-run only for the groups, tags and flows those results touch. The
+ * result is the same as analysing everything afresh (test/unit/incremental.test.ts checks that).
  */
 export class FolderIndex {
   private facts = new Map<string, FileFacts>();
@@ -26,8 +33,21 @@ export class FolderIndex {
   state: FolderState = { uses: [], groups: [], scripts: new Map(), waits: [], flowCalls: [], findings: [], verdicts: new Map() };
   /** uses by file, and by pattern identity: hover and references answer from these */
   private usesByFile = new Map<string, KeyUse[]>();
-  private usesByPattern = new Map<string, KeyUse[]>();
-  private usesByText = new Map<string, KeyUse[]>();
+  private usesByPattern!: PerFileIndex<KeyUse>;
+  private usesByText!: PerFileIndex<KeyUse>;
+  private ws = new WorkspaceFacts([]);
+  /** syntax trees and per-statement facts of files being edited */
+  private edits = new EditCache();
+  private placed: PlacedLua = new Map();
+  private interp?: CallInterpreter;
+  private live?: LiveRules;
+  /** the settings the analysis was made with: another value means starting over */
+  private liveKey = '';
+  /** files whose facts changed (or went) since the last analysis */
+  private pending = new Set<string>();
+  /** who read a file's facts, or looked up a name (see Reads) */
+  private readersOfFile = new Map<string, Set<string>>();
+  private readersOfName = new Map<string, Set<string>>();
   skipped: Skipped[] = [];
   /** readable supported files in the folder (parsed or not) */
   scanned = 0;
@@ -47,6 +67,7 @@ export class FolderIndex {
     const files = listFiles(this.root, [this.root], [...this.settings.exclude, ...this.editorExcludes], this.skipped);
     this.facts.clear();
     this.texts.clear();
+    this.live = undefined;
     const summaries: Summary[] = [];
     for (const f of files) {
       const open = overlay?.get(f.rel);
@@ -69,12 +90,20 @@ export class FolderIndex {
 
   /** A file's new text (an open editor's buffer, or a changed file on disk). */
   async setText(rel: string, text: string): Promise<void> {
-    if (this.texts.get(rel) === text) return;
-    await this.extract(rel, text);
+    // an edit of a known file re-extracts what it touched (EditCache); a new file is read whole
+    if (this.texts.get(rel) !== text) await this.extract(rel, text, this.texts.has(rel) ? this.edits : undefined);
+    else if (this.facts.has(rel)) {
+      // a file opened in an editor: parse it now, so its first edit re-parses only around the change,
+      // and analyse it again at the next reanalyze() (same result) so that path is warm too
+      const language = languageOfPath(rel);
+      if (language && (await prepareFile(rel, text, language, this.edits))) this.pending.add(rel);
+    }
   }
 
   remove(rel: string): boolean {
+    this.edits.drop(rel);
     this.texts.delete(rel);
+    this.pending.add(rel);
     return this.facts.delete(rel);
   }
 
@@ -82,36 +111,132 @@ export class FolderIndex {
     return this.facts.has(rel);
   }
 
-  private async extract(rel: string, text: string): Promise<void> {
+  private async extract(rel: string, text: string, edits?: EditCache): Promise<void> {
     const language = languageOfPath(rel);
     if (!language) return;
     this.texts.set(rel, text);
-    this.facts.set(rel, await extractFile(rel, text, language));
+    this.facts.set(rel, await extractFile(rel, text, language, 'module', edits));
+    this.pending.add(rel);
   }
 
   /** Resolves across files and runs the rules: a change to a key builder reaches every file that uses it. */
   async reanalyze(): Promise<void> {
-    const a = await analyze([...this.facts.values()], { extraClientNames: this.settings.clients.extraNames, replicaClients: this.settings.replicaClients });
-    const r = runRules(a.uses, a.groups, {
-      topology: topologyOf(this.settings.topology),
-      versionOf: (file: string, library: Library) => this.manifests.versionOf(file, library),
-      hotTagThreshold: this.settings.hotTag.threshold,
-      severity: this.settings.severity,
-      scripts: a.scripts,
-      waits: a.waits,
-      flowCalls: a.flowCalls,
-      textOf: (file) => this.texts.get(file),
-    });
-    this.state = { ...a, ...r };
-    this.usesByFile.clear();
-    this.usesByPattern.clear();
-    this.usesByText.clear();
-    for (const u of a.uses) {
-      pushTo(this.usesByText, patternText(u.pattern), u);
-      pushTo(this.usesByFile, u.file, u);
-      const id = patternId(u.pattern.segments);
-      pushTo(this.usesByPattern, id, u);
+    const opts = { extraClientNames: this.settings.clients.extraNames, replicaClients: this.settings.replicaClients };
+    const key = JSON.stringify([opts, this.settings.topology, this.settings.hotTag.threshold, this.settings.severity]);
+    if (!this.live || key !== this.liveKey) this.restart(opts, key);
+    const live = this.live!;
+    const pending = this.pending;
+    this.pending = new Set();
+    // what the changes can affect: the files themselves, and whoever read them or a name they define
+    const affected = new Set<string>();
+    for (const rel of pending) {
+      const facts = this.facts.get(rel);
+      const names = facts ? this.ws.set(facts) : this.ws.remove(rel);
+      affected.add(rel);
+      for (const r of this.readersOfFile.get(rel) ?? []) affected.add(r);
+      for (const n of names) for (const r of this.readersOfName.get(n) ?? []) affected.add(r);
     }
+    if (!affected.size) return;
+    const changes = new Map<string, FileAnalysis | undefined>();
+    for (const rel of affected) {
+      const before = live.analysisOf(rel);
+      if (before) this.unlinkReads(before);
+      const facts = this.facts.get(rel);
+      const after = facts ? await analyzeFile(this.ws, this.interp!, facts, true, this.placed) : undefined;
+      if (!facts) this.placed.delete(rel);
+      if (after) this.linkReads(after);
+      changes.set(rel, after);
+      const a = after && ([after.host.uses, after.lua.uses] as [KeyUse[], KeyUse[]]);
+      this.usesByPattern.replace(rel, a, new Set());
+      this.usesByText.replace(rel, a, new Set());
+      if (after) this.usesByFile.set(rel, [...after.host.uses, ...after.lua.uses]);
+      else this.usesByFile.delete(rel);
+    }
+    live.update(changes);
+    this.state = this.assemble(live);
+  }
+
+  /** Starts the analysis over (first run, other settings): every file is new. */
+  private restart(opts: ConstructorParameters<typeof CallInterpreter>[1], key: string): void {
+    this.ws = new WorkspaceFacts([]);
+    this.interp = new CallInterpreter(this.ws, opts);
+    const topology = topologyOf(this.settings.topology);
+    this.live = new LiveRules(
+      {
+        topology,
+        versionOf: (file: string, library: Library) => this.manifests.versionOf(file, library),
+        hotTagThreshold: this.settings.hotTag.threshold,
+        severity: this.settings.severity,
+        textOf: (file) => this.texts.get(file),
+      },
+      (file) => this.ws.ordinal(file),
+    );
+    this.liveKey = key;
+    this.readersOfFile.clear();
+    this.readersOfName.clear();
+    this.placed.clear();
+    this.usesByFile.clear();
+    this.usesByPattern = new PerFileIndex((file) => this.ws.ordinal(file), (u) => idOf(u.pattern.segments));
+    this.usesByText = new PerFileIndex((file) => this.ws.ordinal(file), (u) => textOf(u.pattern));
+    this.pending = new Set(this.facts.keys());
+  }
+
+  private linkReads(a: FileAnalysis): void {
+    for (const f of a.reads.files) link(this.readersOfFile, f, a.file);
+    for (const n of a.reads.names) link(this.readersOfName, n, a.file);
+  }
+
+  private unlinkReads(a: FileAnalysis): void {
+    for (const f of a.reads.files) unlink(this.readersOfFile, f, a.file);
+    for (const n of a.reads.names) unlink(this.readersOfName, n, a.file);
+  }
+
+  /** The whole-folder view, in workspace order: every file's own calls, then the keys inside scripts (each part made when first read). */
+  private assemble(live: LiveRules): FolderState {
+    let files: FileAnalysis[] | undefined;
+    const inOrder = () => (files ??= [...this.ws.files.keys()].flatMap((f) => live.analysisOf(f) ?? []));
+    const both = <T>(pick: (o: FileAnalysis['host']) => T[]) => {
+      const out: T[] = [];
+      for (const a of inOrder()) for (const x of pick(a.host)) out.push(x);
+      for (const a of inOrder()) for (const x of pick(a.lua)) out.push(x);
+      return out;
+    };
+    let uses: KeyUse[] | undefined;
+    let groups: FolderState['groups'] | undefined;
+    let scripts: Map<string, ScriptInfo> | undefined;
+    let waits: FolderState['waits'] | undefined;
+    let flowCalls: FolderState['flowCalls'] | undefined;
+    let findings: Finding[] | undefined;
+    return {
+      get uses() {
+        return (uses ??= both((o) => o.uses));
+      },
+      get groups() {
+        return (groups ??= [...live.groups.values()]);
+      },
+      get scripts() {
+        if (!scripts) {
+          scripts = new Map();
+          for (const a of inOrder()) for (const [id, info] of a.scripts) scripts.set(id, info);
+        }
+        return scripts;
+      },
+      get waits() {
+        return (waits ??= both((o) => o.waits));
+      },
+      get flowCalls() {
+        return (flowCalls ??= both((o) => o.flowCalls));
+      },
+      get findings() {
+        return (findings ??= live.findings());
+      },
+      verdicts: live.verdicts,
+    };
+  }
+
+  /** The findings in each file; a file's list is a new array whenever its findings may have changed. */
+  findingsByFile(): ReadonlyMap<string, Finding[]> {
+    return this.live?.findingsByFile() ?? new Map();
   }
 
   /** The key use whose expression contains the offset (the innermost one). */
@@ -127,14 +252,21 @@ export class FolderIndex {
     return this.usesByFile.get(rel) ?? [];
   }
 
+  /** Distinct key texts in the folder. */
+  patternCount(): number {
+    return this.usesByText?.size ?? 0;
+  }
+
   /** Every use of the same key: same text, same runtime values. */
   samePattern(u: KeyUse): KeyUse[] {
-    return this.usesByPattern.get(patternId(u.pattern.segments)) ?? [u];
+    const l = this.usesByPattern?.get(idOf(u.pattern.segments));
+    return l?.length ? l : [u];
   }
 
   /** Every use of the same key text, whatever scope its holes come from (for workspace-wide fixes and renames). */
   sameText(u: KeyUse): KeyUse[] {
-    return this.usesByText.get(patternText(u.pattern)) ?? [u];
+    const l = this.usesByText?.get(textOf(u.pattern));
+    return l?.length ? l : [u];
   }
 
   relOf(absPath: string): string | undefined {
@@ -142,4 +274,15 @@ export class FolderIndex {
     if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
     return rel.split(path.sep).join('/');
   }
+}
+
+function link(m: Map<string, Set<string>>, k: string, v: string): void {
+  const s = m.get(k);
+  if (s) s.add(v);
+  else m.set(k, new Set([v]));
+}
+
+function unlink(m: Map<string, Set<string>>, k: string, v: string): void {
+  const s = m.get(k);
+  if (s?.delete(v) && !s.size) m.delete(k);
 }

@@ -49,7 +49,6 @@ import { hashTagTokens } from './semantic';
 import type { Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
-import { pushTo } from '../model/collections';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATION = 'Data already stored under the old key names will not be found under the new ones: plan a migration (copy or RENAME the keys) before deploying.';
@@ -68,7 +67,7 @@ export function startServer(connection: Connection): void {
   let canFolders = false;
   let canRefreshTokens = false;
   /** what each file's diagnostics were when last sent: unchanged files are not sent again */
-  let published = new Map<string, string>();
+  let published = new Map<string, { findings: Finding[]; json: string }>();
   let ready: Promise<void> = Promise.resolve();
 
   const uriOf = (f: FolderIndex, rel: string) => pathToFileURL(path.join(f.root, rel)).href;
@@ -140,18 +139,26 @@ export function startServer(connection: Connection): void {
   }
 
   function publish(): void {
-    const next = new Map<string, string>();
+    const next = new Map<string, { findings: Finding[]; json: string }>();
+    const send: { uri: string; diagnostics: Diagnostic[] }[] = [];
     for (const f of folders) {
-      const byFile = new Map<string, Diagnostic[]>();
-      for (const x of f.state.findings) pushTo(byFile, x.file, toDiagnostic(f, x));
-      for (const [rel, diags] of byFile) {
+      for (const [rel, findings] of f.findingsByFile()) {
         const uri = uriOf(f, rel);
+        const was = published.get(uri);
+        // the index replaces a file's list whenever its findings may have changed: the same list, the same diagnostics
+        if (was?.findings === findings) {
+          next.set(uri, was);
+          continue;
+        }
+        const diags = findings.map((x) => toDiagnostic(f, x));
         const json = JSON.stringify(diags);
-        next.set(uri, json);
-        if (published.get(uri) !== json) connection.sendDiagnostics({ uri, diagnostics: diags });
+        next.set(uri, { findings, json });
+        if (was?.json !== json) send.push({ uri, diagnostics: diags });
       }
     }
-    for (const uri of published.keys()) if (!next.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const uri of published.keys()) if (!next.has(uri)) send.push({ uri, diagnostics: [] });
+    // open files first: that is where someone is typing
+    for (const open of [true, false]) for (const d of send) if (!!documents.get(d.uri) === open) connection.sendDiagnostics(d);
     published = next;
     sendStatus('ready');
     if (canRefreshTokens) void connection.languages.semanticTokens.refresh();
@@ -162,14 +169,14 @@ export function startServer(connection: Connection): void {
     const findings = { error: 0, warning: 0, info: 0 };
     let keyUses = 0;
     let files = 0;
-    const patterns = new Set<string>();
+    let patterns = 0;
     for (const f of folders) {
       for (const x of f.state.findings) findings[x.severity]++;
       keyUses += f.state.uses.length;
       files += f.scanned;
-      for (const u of f.state.uses) patterns.add(`${f.root}\0${patternText(u.pattern)}`);
+      patterns += f.patternCount();
     }
-    void connection.sendNotification(STATUS_METHOD, { state, files, keyUses, patterns: patterns.size, findings } satisfies StatusParams);
+    void connection.sendNotification(STATUS_METHOD, { state, files, keyUses, patterns, findings } satisfies StatusParams);
   }
 
   function toDiagnostic(f: FolderIndex, x: Finding): Diagnostic {

@@ -101,10 +101,11 @@ export function lookupName(name: string, ctx: Ctx): { binding: Binding; file: Fi
     if (!scope) break;
     // class bodies are not enclosing scopes in Python/JS; Java fields are visible by bare name
     if (scope.kind !== 'class' || scopeId === ctx.scope || ctx.file.language === 'java') {
-      const cands = ctx.file.bindings.filter((b) => b.scope === scopeId && b.kind === 'var' && b.name === name);
-      const before = cands.filter((b) => b.pos <= ctx.pos);
-      // module constants may be defined below the function that uses them
-      const best = before[before.length - 1] ?? (scope.kind !== 'function' ? cands[cands.length - 1] : undefined);
+      const cands = varBindings(ctx.file, scopeId, name);
+      // the last binding before the position; module constants may be defined below the function that uses them
+      let best: Binding | undefined;
+      for (let i = cands.length - 1; i >= 0 && !best; i--) if (cands[i].pos <= ctx.pos) best = cands[i];
+      best ??= scope.kind !== 'function' ? cands[cands.length - 1] : undefined;
       if (best) return { binding: best, file: ctx.file };
       if (scope.params.some((p) => p.name === name)) return { param: name, scope: scopeId };
     }
@@ -114,6 +115,26 @@ export function lookupName(name: string, ctx: Ctx): { binding: Binding; file: Fi
   const m = ctx.ws.moduleBinding(imp?.member ?? name, ctx.file, imp?.module);
   if (m) return { binding: m.b, file: m.file };
   return undefined;
+}
+
+/** A file's variable bindings by scope and name, in source order: a lookup walks every scope out to the module. */
+const varIndex = new WeakMap<FileFacts, Map<string, Binding[]>>();
+const NONE: Binding[] = [];
+
+function varBindings(file: FileFacts, scope: string, name: string): Binding[] {
+  let idx = varIndex.get(file);
+  if (!idx) {
+    idx = new Map();
+    for (const b of file.bindings) {
+      if (b.kind !== 'var') continue;
+      const k = `${b.scope}\0${b.name}`;
+      const l = idx.get(k);
+      if (l) l.push(b);
+      else idx.set(k, [b]);
+    }
+    varIndex.set(file, idx);
+  }
+  return idx.get(`${scope}\0${name}`) ?? NONE;
 }
 
 function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Value {

@@ -1,33 +1,153 @@
 import * as path from 'path';
 import type { Binding, FileFacts, FuncDef, Scope } from '../extract/ir';
 
+/** What a file's result read through the workspace indexes, so an edit re-analyses only what it can affect. */
+export interface Reads {
+  /** files whose facts a lookup handed out */
+  files: Set<string>;
+  /** index names (`m:`, `c:`, `f:` + name) whose lookup depended on which files define them */
+  names: Set<string>;
+}
+
+type Entry<T> = { file: FileFacts } & T;
+
 /**
  * Indexes over every file's facts so names resolve across files: module constants, class
  * attributes and functions by name. Kept deliberately simple - lookups prefer the same file, then
  * the file an import names, then a unique definition anywhere in the same language family.
+ * Files can be replaced and removed; every list stays in the order the files were first added,
+ * so lookups answer as a fresh index over the same files would.
  */
 export class WorkspaceFacts {
   readonly files = new Map<string, FileFacts>();
-  private moduleBindings = new Map<string, { file: FileFacts; b: Binding }[]>();
-  private classBindings = new Map<string, { file: FileFacts; b: Binding }[]>();
-  private funcs = new Map<string, { file: FileFacts; f: FuncDef }[]>();
+  private moduleBindings = new Map<string, Entry<{ b: Binding }>[]>();
+  private classBindings = new Map<string, Entry<{ b: Binding }>[]>();
+  private funcs = new Map<string, Entry<{ f: FuncDef }>[]>();
+  private order = new Map<string, number>();
+  /** the index names each file was entered under, with counts (a file's facts can change after: see EditCache) */
+  private names = new Map<string, Map<string, number>>();
+  private nextOrder = 0;
+  /** set while one file is analysed: lookups record into it */
+  reads: Reads | undefined;
 
   constructor(all: Iterable<FileFacts>) {
     for (const f of all) this.add(f);
   }
 
   add(f: FileFacts): void {
+    if (this.files.has(f.file)) this.set(f);
+    else {
+      this.order.set(f.file, this.nextOrder++);
+      this.files.set(f.file, f);
+      this.index(f);
+    }
+  }
+
+  /** Adds or replaces a file's facts; returns the index names whose entries for the file changed in number. */
+  set(f: FileFacts): Set<string> {
+    const old = this.files.get(f.file);
+    const before = old ? (this.names.get(f.file) ?? this.namesOf(old)) : new Map<string, number>();
+    if (old) this.unindex(old, before.keys());
+    else this.order.set(f.file, this.nextOrder++);
     this.files.set(f.file, f);
+    this.index(f);
+    const after = this.namesOf(f);
+    this.names.set(f.file, after);
+    return changedCounts(before, after);
+  }
+
+  /** Removes a file; returns the index names it defined. */
+  remove(file: string): Set<string> {
+    const old = this.files.get(file);
+    if (!old) return new Set();
+    const names = new Set((this.names.get(file) ?? this.namesOf(old)).keys());
+    this.unindex(old, names);
+    this.files.delete(file);
+    this.order.delete(file);
+    this.names.delete(file);
+    return names;
+  }
+
+  /** Position of a file in the workspace order (the order files were first added). */
+  ordinal(file: string): number {
+    return this.order.get(file) ?? Infinity;
+  }
+
+  private index(f: FileFacts): void {
+    const put = <T>(m: Map<string, Entry<T>[]>, k: string, v: Entry<T>) => {
+      const list = m.get(k);
+      if (!list) m.set(k, [v]);
+      else this.insert(list, v);
+    };
     for (const b of f.bindings) {
       const scope = f.scopes.get(b.scope);
-      if (b.kind === 'attr' && b.className) push(this.classBindings, `${b.className}.${b.name}`, { file: f, b });
-      else if (scope?.kind === 'module') push(this.moduleBindings, b.name, { file: f, b });
-      else if (scope?.kind === 'class' && scope.name) push(this.classBindings, `${scope.name}.${b.name}`, { file: f, b });
+      if (b.kind === 'attr' && b.className) put(this.classBindings, `${b.className}.${b.name}`, { file: f, b });
+      else if (scope?.kind === 'module') put(this.moduleBindings, b.name, { file: f, b });
+      else if (scope?.kind === 'class' && scope.name) put(this.classBindings, `${scope.name}.${b.name}`, { file: f, b });
     }
     for (const fn of f.functions) {
-      push(this.funcs, fn.name, { file: f, f: fn });
-      if (fn.className) push(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
+      put(this.funcs, fn.name, { file: f, f: fn });
+      if (fn.className) put(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
     }
+  }
+
+  /** The index names a file defines, with how many entries it has under each (the same walk as index()). */
+  private namesOf(f: FileFacts): Map<string, number> {
+    const names = new Map<string, number>();
+    const count = (k: string) => names.set(k, (names.get(k) ?? 0) + 1);
+    for (const b of f.bindings) {
+      const scope = f.scopes.get(b.scope);
+      if (b.kind === 'attr' && b.className) count(`c:${b.className}.${b.name}`);
+      else if (scope?.kind === 'module') count(`m:${b.name}`);
+      else if (scope?.kind === 'class' && scope.name) count(`c:${scope.name}.${b.name}`);
+    }
+    for (const fn of f.functions) {
+      count(`f:${fn.name}`);
+      if (fn.className) count(`f:${fn.className}.${fn.name}`);
+    }
+    return names;
+  }
+
+  private unindex(f: FileFacts, names: Iterable<string>): void {
+    for (const k of names) {
+      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : this.funcs) as Map<string, Entry<unknown>[]>;
+      const name = k.slice(2);
+      const list = m.get(name);
+      if (!list) continue;
+      // a file's entries sit together, where its place in the order puts them
+      let i = this.after(list, this.ordinal(f.file) - 1);
+      const start = i;
+      while (i < list.length && list[i].file === f) i++;
+      if (i - start === list.length) m.delete(name);
+      else list.splice(start, i - start);
+    }
+  }
+
+  /** Inserts after every entry of files added before this one and this one's earlier entries (source order). */
+  private insert<T>(list: Entry<T>[], v: Entry<T>): void {
+    list.splice(this.after(list, this.ordinal(v.file.file)), 0, v);
+  }
+
+  /** The index of the first entry whose file comes after position `ordinal` in the order. */
+  private after(list: Entry<unknown>[], ordinal: number): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ordinal(list[mid].file.file) <= ordinal) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Records what a lookup read: the file it answered with, and for answers that other files could change, the name. */
+  private note<T extends { file: FileFacts }>(name: string, found: T | undefined, own: boolean): T | undefined {
+    const r = this.reads;
+    if (r) {
+      if (found) r.files.add(found.file.file);
+      if (!own) r.names.add(name);
+    }
+    return found;
   }
 
   scopeOf(file: FileFacts, id: string): Scope | undefined {
@@ -37,32 +157,34 @@ export class WorkspaceFacts {
   /** A module-level binding of `name` visible from `from`: same file, imported file, same Go package, or unique. */
   moduleBinding(name: string, from: FileFacts, moduleHint?: string): { file: FileFacts; b: Binding } | undefined {
     const all = this.moduleBindings.get(name);
-    if (!all) return undefined;
+    if (!all) return this.note<Entry<{ b: Binding }>>(`m:${name}`, undefined, false);
     const own = all.filter((x) => x.file === from);
-    if (own.length) return own[own.length - 1];
-    return pick(all, from, moduleHint);
+    if (own.length) return this.note(`m:${name}`, own[own.length - 1], true);
+    return this.note(`m:${name}`, pick(all, from, moduleHint), false);
   }
 
   classBinding(className: string, name: string, from: FileFacts): { file: FileFacts; b: Binding } | undefined {
-    const all = this.classBindings.get(`${className}.${name}`);
-    if (!all) return undefined;
+    const key = `${className}.${name}`;
+    const all = this.classBindings.get(key);
+    if (!all) return this.note<Entry<{ b: Binding }>>(`c:${key}`, undefined, false);
     const own = all.filter((x) => x.file === from);
-    return own.length ? own[own.length - 1] : all[all.length - 1];
+    return own.length ? this.note(`c:${key}`, own[own.length - 1], true) : this.note(`c:${key}`, all[all.length - 1], false);
   }
 
   func(name: string, from: FileFacts, moduleHint?: string): { file: FileFacts; f: FuncDef } | undefined {
     const all = this.funcs.get(name);
-    if (!all) return undefined;
+    if (!all) return this.note<Entry<{ f: FuncDef }>>(`f:${name}`, undefined, false);
     const own = all.filter((x) => x.file === from);
-    if (own.length) return own[0];
-    return pick(all, from, moduleHint);
+    if (own.length) return this.note(`f:${name}`, own[0], true);
+    return this.note(`f:${name}`, pick(all, from, moduleHint), false);
   }
 }
 
-function push<T>(m: Map<string, T[]>, k: string, v: T): void {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
+function changedCounts(before: Map<string, number>, after: Map<string, number>): Set<string> {
+  const out = new Set<string>();
+  for (const [k, n] of before) if (after.get(k) !== n) out.add(k);
+  for (const k of after.keys()) if (!before.has(k)) out.add(k);
+  return out;
 }
 
 const FAMILY: Record<string, string> = { python: 'py', javascript: 'js', typescript: 'js', tsx: 'js', go: 'go', java: 'java', lua: 'lua', redis: 'redis' };

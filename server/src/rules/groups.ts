@@ -1,6 +1,6 @@
 import { requirementOf, Requirement } from '../clients/semantics';
 import type { Group, KeyUse } from '../model/keyuse';
-import { patternText, Segment } from '../model/pattern';
+import { patternId, patternText, Segment } from '../model/pattern';
 import type { RuleContext } from './context';
 import { pushTo } from '../model/collections';
 
@@ -21,8 +21,24 @@ export interface GroupVerdict {
 
 const MAX_LISTED = 4;
 
+/** A pattern's text, made once per pattern (patterns do not change once made, and rules ask often). */
+const texts = new WeakMap<object, string>();
+export function textOf(p: KeyUse['pattern'] | Segment[]): string {
+  let t = texts.get(p);
+  if (t === undefined) texts.set(p, (t = patternText(p)));
+  return t;
+}
+
+/** A pattern's identity (patternId), made once per pattern. */
+const ids = new WeakMap<Segment[], string>();
+export function idOf(segs: Segment[]): string {
+  let t = ids.get(segs);
+  if (t === undefined) ids.set(segs, (t = patternId(segs)));
+  return t;
+}
+
 export function keyText(u: KeyUse): string {
-  return '`' + patternText(u.pattern) + '`';
+  return '`' + textOf(u.pattern) + '`';
 }
 
 /** `a` (slot 1), `b` (slot 2) and 3 more */
@@ -51,12 +67,17 @@ export function judgeGroups(ctx: RuleContext): Map<string, GroupVerdict> {
   for (const g of ctx.groups) if (g.parent) pushTo(children, g.parent, g);
   const out = new Map<string, GroupVerdict>();
   for (const g of ctx.groups) {
-    const members = [g, ...(children.get(g.id) ?? [])].flatMap((x) => byGroup.get(x.id) ?? []).sort((a, b) => a.span.start - b.span.start);
-    const parent = g.parent ? groupById.get(g.parent) : undefined;
-    const requirement = requirementOf(g, parent, ctx.versionOf(g.file, g.library));
-    out.set(g.id, { group: g, members, requirement, ...slotVerdict(members) });
+    const members = [g, ...(children.get(g.id) ?? [])].flatMap((x) => byGroup.get(x.id) ?? []);
+    out.set(g.id, judgeGroup(g, members, g.parent ? groupById.get(g.parent) : undefined, ctx.versionOf));
   }
   return out;
+}
+
+/** One group's verdict; `members` are its keys and its nested commands' keys, in workspace order (sorted here by position). */
+export function judgeGroup(g: Group, members: KeyUse[], parent: Group | undefined, versionOf: RuleContext['versionOf']): GroupVerdict {
+  members.sort((a, b) => a.span.start - b.span.start);
+  const requirement = requirementOf(g, parent, versionOf(g.file, g.library));
+  return { group: g, members, requirement, ...slotVerdict(members) };
 }
 
 /** yes: provably one slot; no: two known slots differ; unknown: depends on runtime values. */

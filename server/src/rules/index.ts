@@ -9,7 +9,7 @@ import { GroupVerdict, judgeGroups } from './groups';
 import { pipelineRule } from './pipeline';
 import { replicaRule } from './replica';
 import { scriptRule } from './script';
-import { unsuppressed } from './suppress';
+import { LineCache, unsuppressed } from './suppress';
 import { bareTagRule, emptyTagRule, hotTagRule } from './tags';
 
 export interface RuleOptions {
@@ -44,15 +44,21 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
     ...hotTagRule(uses, opts.hotTagThreshold),
     ...replicaRule(uses, groups, opts.waits ?? [], opts.flowCalls ?? []),
   ];
+  const findings = finalize(all, opts);
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || a.code.localeCompare(b.code)));
+  return { findings, verdicts };
+}
+
+/** Drops suppressed findings and codes set to 'off', and applies severity overrides. */
+export function finalize(all: Finding[], opts: Pick<RuleOptions, 'severity' | 'textOf'>, lines?: LineCache): Finding[] {
   const findings: Finding[] = [];
-  for (const f of unsuppressed(all, opts.textOf)) {
+  for (const f of unsuppressed(all, opts.textOf, lines)) {
     const s = opts.severity?.[f.code];
     if (s === 'off') continue;
     // an override replaces the default; a rule's own finer choice (script error vs warning) stays when none is set
     findings.push(s ? { ...f, severity: s } : f);
   }
-  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || a.code.localeCompare(b.code)));
-  return { findings, verdicts };
+  return findings;
 }
 
 export { CODES };

@@ -1,7 +1,7 @@
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import { normalizeSegments, patternId, Segment } from '../model/pattern';
 import type { Finding } from './finding';
-import { keyText } from './groups';
+import { idOf, keyText } from './groups';
 import { groupBy } from '../model/collections';
 
 /*
@@ -20,6 +20,16 @@ interface Event {
   via?: FlowCall;
 }
 
+/** What the rule reads of the workspace, by flow. */
+export interface FlowSource {
+  /** the flow's key uses, Lua left out (scripts run on the primary) */
+  uses(flow: string): KeyUse[] | undefined;
+  calls(flow: string): FlowCall[] | undefined;
+  waits(flow: string): WaitCall[] | undefined;
+  /** the group is a transaction or pipeline, or a command inside one: it runs on the primary */
+  batched(group: string): boolean;
+}
+
 export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[], flowCalls: FlowCall[] = []): Finding[] {
   // a transaction or pipeline runs on one node: the primary, as soon as it holds a write
   const batched = new Set(groups.filter((g) => g.kind === 'transaction' || g.kind === 'pipeline').map((g) => g.id));
@@ -27,12 +37,18 @@ export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[], 
   const byFlow = groupBy(uses.filter((u) => u.library !== 'lua'), (u) => u.flow); // scripts run on the primary
   const waitsByFlow = groupBy(waits, (w) => w.flow);
   const callsByFlow = groupBy(flowCalls, (c) => c.flow);
+  const src: FlowSource = { uses: (f) => byFlow.get(f), calls: (f) => callsByFlow.get(f), waits: (f) => waitsByFlow.get(f), batched: (g) => batched.has(g) };
+  return replicaFindings(new Set([...byFlow.keys(), ...callsByFlow.keys()]), src);
+}
+
+/** The rule for some flows of the workspace. */
+export function replicaFindings(flows: Iterable<string>, src: FlowSource): Finding[] {
   const out: Finding[] = [];
-  for (const flow of new Set([...byFlow.keys(), ...callsByFlow.keys()])) {
-    const events: Event[] = (byFlow.get(flow) ?? []).map((u) => ({ at: u.span.start, use: u, id: patternId(u.pattern.segments) }));
-    for (const c of callsByFlow.get(flow) ?? []) {
+  for (const flow of flows) {
+    const events: Event[] = (src.uses(flow) ?? []).map((u) => ({ at: u.span.start, use: u, id: idOf(u.pattern.segments) }));
+    for (const c of src.calls(flow) ?? []) {
       if (c.callee === flow) continue;
-      for (const u of byFlow.get(c.callee) ?? []) events.push({ at: c.span.start, use: u, id: patternId(normalizeSegments(bind(u.pattern.segments, c))), via: c });
+      for (const u of src.uses(c.callee) ?? []) events.push({ at: c.span.start, use: u, id: patternId(normalizeSegments(bind(u.pattern.segments, c))), via: c });
     }
     // callee events keep their own order inside the call
     events.sort((a, b) => a.at - b.at || (a.via && b.via ? a.use.span.start - b.use.span.start : 0));
@@ -43,12 +59,12 @@ export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[], 
         lastWrite.set(e.id, e);
         continue;
       }
-      if (u.access !== 'read' || u.routing.reads === 'primary' || (u.group && batched.has(u.group))) continue;
+      if (u.access !== 'read' || u.routing.reads === 'primary' || (u.group && src.batched(u.group))) continue;
       const w = lastWrite.get(e.id);
       if (!w) continue;
       if (e.via && w.via === e.via) continue; // both inside one call: the callee's own flow reports it
       // WAIT counts only on the writer's own connection: a standalone or Sentinel client; cluster clients send it to some node
-      const waited = (waitsByFlow.get(flow) ?? []).some((x) => x.offset > w.at && x.offset < e.at && x.client === w.use.client && (x.mode === 'standalone' || x.mode === 'sentinel'));
+      const waited = (src.waits(flow) ?? []).some((x) => x.offset > w.at && x.offset < e.at && x.client === w.use.client && (x.mode === 'standalone' || x.mode === 'sentinel'));
       if (waited) continue;
       const may = u.routing.reads === 'replica' ? 'reads from a replica' : 'may read from a replica';
       const what = w.use.access === 'delete' ? 'deleted' : 'written';

@@ -19,11 +19,13 @@ export function suppressionOn(line: string): Set<Code> | 'all' | null {
   return codes.size ? codes : 'all';
 }
 
-export function unsuppressed(findings: Finding[], textOf: (file: string) => string | undefined): Finding[] {
-  const lines = new Map<string, { starts: number[]; text: string }>();
+/** Line starts of a file's text, kept by callers that judge the same texts again (`lines`). */
+export type LineCache = Map<string, { starts: number[]; text: string }>;
+
+export function unsuppressed(findings: Finding[], textOf: (file: string) => string | undefined, lines: LineCache = new Map()): Finding[] {
   const lineInfo = (file: string) => {
     let l = lines.get(file);
-    if (!l) {
+    if (!l || l.text !== (textOf(file) ?? '')) {
       const text = textOf(file) ?? '';
       const starts = [0];
       for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);

@@ -1,8 +1,8 @@
 import type { KeyUse } from '../model/keyuse';
 import { namespaceOf } from '../model/entity';
-import { patternText, Segment } from '../model/pattern';
+import type { Segment } from '../model/pattern';
 import type { Finding } from './finding';
-import { keyText, listKeys } from './groups';
+import { keyText, listKeys, textOf as patternText } from './groups';
 import { pushTo } from '../model/collections';
 
 /** empty-tag: `{}` first, or a `{` that never closes - the whole key is hashed, probably not what was meant. */
@@ -74,11 +74,16 @@ export function bareTagRule(uses: KeyUse[]): Finding[] {
   return out;
 }
 
-/** The first use (in file and position order) of each distinct key pattern. */
+/** The first use (in file and position order, then list order) of each distinct key pattern, in that order. */
 function firstUseOfEach(list: KeyUse[]): KeyUse[] {
-  const first = new Map<string, KeyUse>();
-  for (const u of [...list].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start))) if (!first.has(patternText(u.pattern))) first.set(patternText(u.pattern), u);
-  return [...first.values()];
+  const before = (a: KeyUse, ai: number, b: KeyUse, bi: number) => (a.file !== b.file ? a.file < b.file : a.span.start !== b.span.start ? a.span.start < b.span.start : ai < bi);
+  const first = new Map<string, [KeyUse, number]>();
+  list.forEach((u, i) => {
+    const t = patternText(u.pattern);
+    const f = first.get(t);
+    if (!f || before(u, i, f[0], f[1])) first.set(t, [u, i]);
+  });
+  return [...first.values()].sort(([a, ai], [b, bi]) => (before(a, ai, b, bi) ? -1 : 1)).map(([u]) => u);
 }
 
 /** hot-tag: one tag holds more distinct key patterns than the threshold - a hotspot slot. */
