@@ -20,7 +20,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CODE_SERVER_VERSION, VSCODE_VERSION, ensureChromium, ensureCodeServer, startCodeServer } from './code-server.mjs';
+import { CHROMIUM_ARGS, CODE_SERVER_VERSION, VSCODE_VERSION, ensureChromium, ensureCodeServer, startCodeServer } from './code-server.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shop = join(root, 'examples', 'shop');
@@ -30,17 +30,6 @@ const failureShot = join(tmpdir(), 'keyslot-screenshots-failure.png');
 const VIEWPORT = { width: 1400, height: 900 };
 /** how long one UI step may take before the run fails (the first index of the shop takes ≈ 1 s) */
 const STEP_MS = 60_000;
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // the user settings of the screenshot profile: dark theme, nothing that pops up uninvited
 const SETTINGS = {
