@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { fileURLToPath, pathToFileURL } from 'url';
@@ -299,6 +300,21 @@ function editSite(text: string, diagnostics: Diagnostic[]): EditSite | undefined
 const isCross = (d: Diagnostic) => typeof d.code === 'string' && d.code.startsWith('crossslot');
 const crossOn = (p: PublishDiagnosticsParams, line: number) => p.diagnostics.some((d) => isCross(d) && d.range.start.line <= line && line <= d.range.end.line);
 
+/** Starts the V8 profiler in this process; the function returned stops it and gives the profile. */
+async function startProfile(): Promise<() => Promise<object>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return async () => {
+    const r = (await post('Profiler.stop')) as { profile: object };
+    session.disconnect();
+    return r.profile;
+  };
+}
+
 /** A small deterministic generator, so runs pick the same positions. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -379,6 +395,8 @@ async function measure(root: string): Promise<LspResult> {
   const opened = { diagnostics: h.latest().get(uri) ?? [] } as PublishDiagnosticsParams;
   if (crossOn(opened, site.line) === site.crossWhenEdited) throw new Error(`${rel}:${site.line + 1}: the crossslot diagnostic is not as expected before the edit (${site.how})`);
   const editMs: number[] = [];
+  // KEYSLOT_BENCH_EDIT_PROFILE=FILE: a CPU profile of the edits alone (a .cpuprofile for Chrome DevTools)
+  const profile = process.env.KEYSLOT_BENCH_EDIT_PROFILE ? await startProfile() : undefined;
   const publishedPerEdit: number[] = [];
   const extractMs: number[] = [];
   const reanalyzeMs: number[] = [];
@@ -398,6 +416,7 @@ async function measure(root: string): Promise<LspResult> {
     publishedPerEdit.push(h.diagnostics.length - mark);
   }
   // the last edit restored the tag: what is on screen is the original file again
+  if (profile) fs.writeFileSync(process.env.KEYSLOT_BENCH_EDIT_PROFILE!, JSON.stringify(await profile()));
   log(` edits p50 ${ms(percentile(editMs, 0.5))};`);
 
   // hover on key uses: the edited file's first, then the rest of the workspace, evenly

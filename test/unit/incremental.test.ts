@@ -207,6 +207,157 @@ describe('incremental analysis (language server) equals a fresh one', () => {
   });
 });
 
+/*
+ * An open file is edited statement by statement: the statements an edit did not touch keep their
+ * facts, their key uses stay the same objects (with scope ids brought up to date when they moved),
+ * and the rules re-run only for the groups, tags and flows whose keys changed.
+ */
+const ORDERS = `from redis.cluster import RedisCluster
+from app.shop import save
+
+rc = RedisCluster(host="h", port=1, read_from_replicas=True)
+TAG = "{order:1}"
+rc.mget("{m:1}:a", "{m:2}:b")
+
+
+def first(oid):
+    return rc.mget(f"{{order:{oid}}}:a", f"{{order:{oid}}}:b")
+
+
+def second(oid):
+    p = rc.pipeline()
+    p.get("{t:1}:a")
+    p.get("{t:1}:b")
+    p.get("{t:1}:c")
+    p.execute()
+    return rc.mget(TAG + ":x", TAG + ":y")
+
+
+def third(oid):
+    rc.sunion("{9}:x", "{9}:y")
+    save(oid)
+    return rc.get(f"{{user:{oid}}}:profile")
+
+
+def fourth(oid):
+    return rc.mget("{order:2}:a", "{order:2}:b")
+
+
+def okey(oid):
+    k = f"{{order:{oid}}}"
+    return k + ":x"
+
+
+def fifth(oid):
+    rc.mget(okey(oid), f"{{order:{oid}}}:y")
+    pipe.get("{p:1}:b")
+
+
+pipe = rc.pipeline()
+
+
+def sixth(oid):
+    pipe.get("{p:1}:a")
+    pipe.execute()
+`;
+
+describe('statement-level reuse in an open file', () => {
+  test('edits above, between and inside statements; calls added and removed; a function renamed and moved; a suppression comment', async () => {
+    const dir = workspace({ 'app/keys.py': KEYS, 'app/shop.py': SHOP, 'app/orders.py': ORDERS });
+    const f = new FolderIndex(dir, settings);
+    await f.indexAll();
+    const rel = 'app/orders.py';
+    const check = async (what: string) => {
+      assert.equal(snapshot(f), snapshot(await fresh(f)), `after ${what}: incremental state differs from a fresh analysis`);
+      assert.deepEqual(f.state.findings.map(findingKey).sort(), await batchFindings(f), `after ${what}: findings differ from the batch (CLI) pipeline`);
+    };
+    const edit = async (what: string, change: (t: string) => string) => {
+      const before = f.texts.get(rel)!;
+      const after = change(before);
+      assert.notEqual(after, before, `${what}: the edit changes nothing`);
+      await f.setText(rel, after);
+      await f.reanalyze();
+      await check(what);
+    };
+    // opening the file (same text): parsed, analysed and edited and undone to warm up, ending as it was
+    const opened = f.usesIn(rel).length;
+    await f.setText(rel, f.texts.get(rel)!);
+    await f.reanalyze();
+    await check('opening the file');
+    assert.equal(f.usesIn(rel).length, opened);
+
+    // an edit at the end keeps the first function's key uses as the same objects
+    const firstUses = f.usesIn(rel).filter((u) => u.flow.endsWith(`fn@${f.texts.get(rel)!.indexOf('def first')}`));
+    assert.equal(firstUses.length, 2);
+    await edit('a changed key in the last function', (t) => t.replace('"{order:2}:b"', '"order:2:b"'));
+    assert.ok(codesIn(f, rel).includes('crossslot'));
+    for (const u of firstUses) assert.ok(f.usesIn(rel).includes(u), 'an unchanged statement keeps its key use objects');
+
+    // a line above everything: every statement moves, scope ids and flows are renamed, the objects stay
+    await edit('a line at the top', (t) => `# orders\n${t}`);
+    for (const u of firstUses) assert.ok(f.usesIn(rel).includes(u), 'a moved statement keeps its key use objects');
+    assert.ok(firstUses.every((u) => u.flow.endsWith(`fn@${f.texts.get(rel)!.indexOf('def first')}`)), 'their flows name the moved function');
+
+    await edit('a call added above the others (call ids after it change)', (t) => t.replace('TAG = "{order:1}"', 'TAG = "{order:1}"\nrc.mget("{t:1}:q", "{t:1}:r")'));
+    await edit('the call removed again', (t) => t.replace('\nrc.mget("{t:1}:q", "{t:1}:r")', ''));
+    await edit('a call added inside a pipeline', (t) => t.replace('    p.get("{t:1}:c")\n', '    p.get("{t:1}:c")\n    p.get("t:1:d")\n'));
+    assert.ok(codesIn(f, rel).includes('crossslot'));
+    await edit('the call removed from the pipeline', (t) => t.replace('    p.get("t:1:d")\n', ''));
+    await edit('a constant two statements use changes', (t) => t.replace('TAG = "{order:1}"', 'TAG = "order:1"'));
+    await edit('a function renamed', (t) => t.replace('def third(oid):', 'def third_renamed(oid):'));
+    await edit('two functions swapped', (t) => {
+      const a = t.indexOf('def second');
+      const b = t.indexOf('def third');
+      const c = t.indexOf('def fourth');
+      return t.slice(0, a) + t.slice(b, c) + t.slice(a, b) + t.slice(c);
+    });
+    await edit('a function moved to the top', (t) => {
+      const a = t.indexOf('def fourth');
+      const fourth = t.slice(a);
+      const at = t.indexOf('def first');
+      return t.slice(0, at) + fourth.trimEnd() + '\n\n\n' + t.slice(at, a).trimEnd() + '\n';
+    });
+    const cross = (f.findingsByFile().get(rel) ?? []).filter((x) => x.code === 'crossslot');
+    assert.ok(cross.length);
+    // a comment changes no facts, but suppresses a finding on the line below it
+    const line = f.texts.get(rel)!.lastIndexOf('\n', cross[0].span.start) + 1;
+    await edit('a suppression comment', (t) => `${t.slice(0, line)}    # keyslot-ignore crossslot\n${t.slice(line)}`);
+    assert.equal((f.findingsByFile().get(rel) ?? []).filter((x) => x.code === 'crossslot').length, cross.length - 1);
+    await edit('the suppression comment removed', (t) => t.replace('    # keyslot-ignore crossslot\n', ''));
+    assert.equal((f.findingsByFile().get(rel) ?? []).filter((x) => x.code === 'crossslot').length, cross.length);
+    // the same above a statement of its own: that statement is not extracted or interpreted again
+    await edit('a suppression comment above a top-level call', (t) => t.replace('rc.mget("{m:1}', '# keyslot-ignore crossslot\nrc.mget("{m:1}'));
+    assert.equal((f.findingsByFile().get(rel) ?? []).filter((x) => x.code === 'crossslot').length, cross.length - 1);
+    await edit('that comment removed', (t) => t.replace('# keyslot-ignore crossslot\n', ''));
+    // typed character by character inside a key, then a syntax error and its fix
+    for (const c of ['x', 'y', 'z']) await edit(`typing ${c} in a key`, (t) => t.replace('}:profile', `}:profile${c}`));
+    await edit('a syntax error', (t) => t.replace('def first(oid):', 'def first(oid'));
+    await edit('fixing the syntax error', (t) => t.replace('def first(oid', 'def first(oid):'));
+    // another file the edited one calls into
+    await f.setText('app/shop.py', f.texts.get('app/shop.py')!.replace('rc.set(profile_key(uid), "x")', 'rc.set(cart_key(uid), "x")'));
+    await f.reanalyze();
+    await check('an edit of a function the open file calls');
+    // what other statements' calls read: a key builder's local value, a pipeline another function made first, the client's options
+    await edit('a key builder\'s local value', (t) => t.replace('k = f"{{order:{oid}}}"', 'k = f"order:{oid}"'));
+    assert.ok(codesIn(f, rel).includes('crossslot'));
+    // (the same calls: the other function's results are kept, but it makes the pipeline now)
+    await edit('the first use of a shared pipeline moved to the client', (t) => t.replace('    pipe.get("{p:1}:b")\n', '    rc.get("{p:1}:b")\n'));
+    await edit('and back', (t) => t.replace('    rc.get("{p:1}:b")\n', '    pipe.get("{p:1}:b")\n'));
+    await edit('the first use of a shared pipeline removed', (t) => t.replace('    pipe.get("{p:1}:b")\n', ''));
+    await edit('and put back', (t) => t.replace('f"{{order:{oid}}}:y")\n', 'f"{{order:{oid}}}:y")\n    pipe.get("{p:2}:b")\n'));
+    await edit('the client\'s options', (t) => t.replace('read_from_replicas=True', 'read_from_replicas=False'));
+    // other files change what the open file's calls read
+    await f.setText('app/keys.py', f.texts.get('app/keys.py')!.replace('return f"{PREFIX}:{uid}"', 'return f"{{user:{uid}}}:{PREFIX}"'));
+    await f.reanalyze();
+    await check('an edit of a key builder in another file');
+    await f.setText('app/keys.py', `${f.texts.get('app/keys.py')!}\n\ndef okey(oid):\n    return "k"\n`);
+    await f.reanalyze();
+    await check('a new definition in another file of a name the open file defines');
+    await edit('a line at the top again', (t) => `# more\n${t}`);
+    await edit('the last line removed', (t) => t.slice(0, t.trimEnd().lastIndexOf('\n') + 1));
+  });
+});
+
 /** Every source file under a folder (Java too: it is extracted whole). */
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -1,10 +1,10 @@
-import type { CallExpr, Expr, FileFacts } from '../extract/ir';
+import type { CallExpr, CallSite, Expr, FileFacts } from '../extract/ir';
 import { commandKeys, isKnownCommand, numkeysIndex } from '../commands/table';
 import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
-import type { WorkspaceFacts } from '../resolve/workspace';
+import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
 /** What a receiver expression is: a client, or a pipeline / transaction / watch group on one. */
@@ -61,6 +61,44 @@ export interface CallOutput {
   groupOps: GroupOp[];
 }
 
+/**
+ * What interpreting one call site appended to the output, and what it depended on, so an editor's
+ * next analysis of the file can append it again instead of interpreting the call (index/reuse.ts
+ * decides when that is sound).
+ */
+export interface SiteRecord {
+  /** where the call started when recorded (a moved call is interpreted again) */
+  start: number;
+  uses: KeyUse[];
+  scripts: ScriptSource[];
+  waits: WaitCall[];
+  flowCalls: FlowCall[];
+  groupOps: GroupOp[];
+  /** the group checks made, in order: the group, the operation, whether it was appended */
+  made: [string, 'create' | 'ensure', boolean][];
+  /** every name looked up, in this file or others (WorkspaceFacts.siteNames) */
+  names: Set<string>;
+  /** its share of the file's Reads (what other files' changes it depends on) */
+  reads: Reads;
+}
+
+/** What a piece of interpretation looked up: names (SiteRecord.names) and its share of the file's Reads. */
+interface Deps {
+  names: Set<string>;
+  reads: Reads;
+}
+
+/** Records of a file's call sites from its last analysis, and which can be appended again (as they read now). */
+export interface SiteReuse {
+  records: Map<CallExpr, SiteRecord>;
+  /** the record as it reads at the site now (scopes renamed, places moved), or undefined: interpret the call */
+  take: (r: SiteRecord, site: CallSite) => SiteRecord | undefined;
+}
+
+function newDeps(): Deps {
+  return { names: new Set(), reads: { files: new Set(), names: new Set() } };
+}
+
 export function emptyOutput(): CallOutput {
   return { uses: [], scripts: [], waits: [], flowCalls: [], groupOps: [] };
 }
@@ -94,6 +132,14 @@ export class CallInterpreter {
   private toReplica = false;
   /** a call → the method called on its result (`getBucket(k)` → `set`) */
   private chainedMethod = new Map<Expr, string>();
+  /** while analysing a file: each site's record is put here (see SiteRecord) */
+  records?: Map<CallExpr, SiteRecord>;
+  /** while analysing a file: records that may be appended again instead of interpreting their call */
+  reuse?: SiteReuse;
+  /** the group checks of the site being recorded */
+  private checks?: [string, 'create' | 'ensure', boolean][];
+  /** what computing a memoised receiver or routing looked up: a later site using the memo depends on it too */
+  private memoDeps = new Map<object, Deps>();
 
   constructor(private ws: WorkspaceFacts, private opts: Options = {}) {}
 
@@ -105,6 +151,7 @@ export class CallInterpreter {
 
   analyzeFile(file: FileFacts): void {
     this.receiverMemo.clear();
+    this.memoDeps.clear();
     this.definedCommands.clear();
     this.chainedMethod.clear();
     for (const site of file.calls) {
@@ -124,6 +171,19 @@ export class CallInterpreter {
       }
     }
     for (const site of file.calls) {
+      const old = this.reuse?.records.get(site.call);
+      const now = old && this.reuse!.take(old, site);
+      if (now && this.replay(now, site.call, file)) continue;
+      const out = this.out;
+      const mark = this.records && [out.uses.length, out.scripts.length, out.waits.length, out.flowCalls.length, out.groupOps.length];
+      const deps = this.records && newDeps();
+      const outerNames = this.ws.siteNames;
+      const outerReads = this.ws.reads;
+      if (deps) {
+        this.ws.siteNames = deps.names;
+        this.ws.reads = deps.reads;
+        this.checks = [];
+      }
       const ctx = ctxFor(this.ws, file, site.scope, site.call.span.start);
       try {
         this.call(site.call, ctx, libs);
@@ -131,8 +191,56 @@ export class CallInterpreter {
       } catch (err) {
         // one odd call never stops the file
         if (process.env.KEYSLOT_DEBUG) console.error(`keyslot: ${file.file}: ${(err as Error).stack}`);
+      } finally {
+        this.ws.siteNames = outerNames;
+        this.ws.reads = outerReads;
+      }
+      if (mark && deps) {
+        this.addDeps(deps);
+        this.records!.set(site.call, {
+          start: site.call.span.start,
+          uses: out.uses.slice(mark[0]),
+          scripts: out.scripts.slice(mark[1]),
+          waits: out.waits.slice(mark[2]),
+          flowCalls: out.flowCalls.slice(mark[3]),
+          groupOps: out.groupOps.slice(mark[4]),
+          made: this.checks!,
+          names: deps.names,
+          reads: deps.reads,
+        });
+        this.checks = undefined;
       }
     }
+  }
+
+  /** Appends a site's recorded output, if the groups it made are still first made by it (else it is interpreted again). */
+  private replay(r: SiteRecord, call: CallExpr, file: FileFacts): boolean {
+    if (r.made.length) {
+      const now = new Map<string, 'create' | 'ensure'>();
+      for (const [id, op, appended] of r.made) {
+        const state = now.get(id) ?? this.made.get(id);
+        const would = op === 'create' ? state === undefined : state !== 'ensure';
+        if (would !== appended) return false;
+        if (appended) now.set(id, op);
+      }
+      for (const [id, op] of now) this.made.set(id, op);
+    }
+    this.addDeps(r);
+    const out = this.out;
+    for (const x of r.uses) out.uses.push(x);
+    for (const x of r.waits) out.waits.push(x);
+    for (const x of r.flowCalls) out.flowCalls.push(x);
+    for (const x of r.groupOps) out.groupOps.push(x);
+    let kept = r;
+    if (r.scripts.length) {
+      // the scripts' Lua is read from this version of the file's facts
+      const scripts: ScriptSource[] = [];
+      for (const x of r.scripts) scripts.push(x.file.file === file.file ? Object.assign({}, x, { file }) : x);
+      for (const x of scripts) out.scripts.push(x);
+      kept = Object.assign({}, r, { scripts });
+    }
+    this.records?.set(call, kept);
+    return true;
   }
 
   /** Records a call to a workspace function (`save(k)`, `self.save(k)`, `this.save(k)`) for flows that span functions. */
@@ -206,11 +314,44 @@ export class CallInterpreter {
 
   receiver(e: Expr, ctx: Ctx, depth = 0): Receiver | null {
     if (depth > 12) return null;
-    if (this.receiverMemo.has(e)) return this.receiverMemo.get(e)!;
+    if (this.receiverMemo.has(e)) {
+      const d = this.memoDeps.get(e);
+      if (d) this.addDeps(d);
+      return this.receiverMemo.get(e)!;
+    }
     this.receiverMemo.set(e, null); // cycles resolve to "not a client"
-    const r = this.classify(e, ctx, depth);
+    const r = this.tracked(e, () => this.classify(e, ctx, depth));
     this.receiverMemo.set(e, r);
     return r;
+  }
+
+  /** Runs `f`; while a site is recorded, what it looks up is kept for `key` (a memo entry) and counted for the site. */
+  private tracked<T>(key: object, f: () => T): T {
+    const names = this.ws.siteNames;
+    if (!names) return f();
+    const reads = this.ws.reads;
+    const mine = newDeps();
+    this.ws.siteNames = mine.names;
+    this.ws.reads = mine.reads;
+    try {
+      return f();
+    } finally {
+      this.ws.siteNames = names;
+      this.ws.reads = reads;
+      this.memoDeps.set(key, mine);
+      this.addDeps(mine);
+    }
+  }
+
+  /** Counts what `d` looked up for the site being interpreted (and the file's Reads). */
+  private addDeps(d: Deps): void {
+    const names = this.ws.siteNames;
+    if (names) for (const n of d.names) names.add(n);
+    const reads = this.ws.reads;
+    if (reads) {
+      for (const f of d.reads.files) reads.files.add(f);
+      for (const n of d.reads.names) reads.names.add(n);
+    }
   }
 
   private classify(e: Expr, ctx: Ctx, depth: number): Receiver | null {
@@ -485,6 +626,7 @@ export class CallInterpreter {
   private pipelineGroup(recv: Receiver, ctx: Ctx): string | null {
     if (recv.kind !== 'pipeline') return null;
     const id = recv.groupKey;
+    this.checks?.push([id, 'create', !this.made.has(id)]);
     if (!this.made.has(id)) {
       this.made.set(id, 'create');
       this.out.groupOps.push({ op: 'create', group: { id, kind: recv.groupKind, file: ctx.file.file, span: recv.anchor.span, library: recv.client.library, mode: recv.client.mode } });
@@ -494,6 +636,7 @@ export class CallInterpreter {
 
   private ensureGroup(key: string, kind: GroupKind, call: CallExpr, ctx: Ctx, recv: Receiver, command: string, parent?: string, split?: boolean): void {
     const id = key;
+    this.checks?.push([id, 'ensure', this.made.get(id) !== 'ensure']);
     if (this.made.get(id) === 'ensure') return;
     this.made.set(id, 'ensure');
     this.out.groupOps.push({
@@ -537,7 +680,13 @@ export class CallInterpreter {
     const marked = this.opts.replicaClients?.find((m) => receiver === m || receiver.endsWith('.' + m) || matchesText(c.options?.text ?? '', m));
     if (marked) return { reads: 'replica', why: `\`${marked}\` is listed in keyslot.replicaClients` };
     let r = this.routingMemo.get(c);
-    if (!r) this.routingMemo.set(c, (r = routingOf(c)));
+    // (while recording, a routing memoised without what it looked up is worked out again)
+    if (r && (!this.ws.siteNames || this.memoDeps.has(c))) {
+      const d = this.memoDeps.get(c);
+      if (d) this.addDeps(d);
+      return r;
+    }
+    this.routingMemo.set(c, (r = this.tracked(c, () => routingOf(c))));
     return r;
   }
 

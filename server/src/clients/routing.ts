@@ -60,12 +60,17 @@ function findEntry(v: Value, names: string[]): [Value, Value] | undefined {
 
 const TRUE = /^(true|True|1)$/;
 
+/** The name a lookup of every call in a file is recorded under (see WorkspaceFacts.siteNames). */
+export const ANY_CALL = '\0calls';
+
 /**
  * The first argument of a call to `method` in the file that built the client (`setReadFrom(ReadFrom.REPLICA)`):
  * on one of the variables the client passed through when they are known, so two connections keep their own settings.
  */
 function configCall(c: ClientInfo, method: RegExp, perConnection = false): string | undefined {
   const names = perConnection && c.names?.length ? new Set(c.names) : undefined;
+  // reads every call of the file, not a name: an edit that changes calls redoes who read them (index/reuse.ts)
+  c.optionsCtx?.ws.siteNames?.add(ANY_CALL);
   for (const site of c.optionsCtx?.file.calls ?? []) {
     const callee = site.call.callee;
     if (callee.k !== 'attr' || !method.test(callee.name)) continue;

@@ -1,7 +1,7 @@
-import { applyGroupOps, CallInterpreter, CallOutput, emptyOutput, Options } from '../clients/calls';
+import { applyGroupOps, CallInterpreter, CallOutput, emptyOutput, Options, SiteRecord, SiteReuse } from '../clients/calls';
 import { Extractor } from '../extract/base';
 import { GoExtractor } from '../extract/go';
-import type { Expr, FileFacts, Language, Scope } from '../extract/ir';
+import type { CallExpr, Expr, FileFacts, Language, Scope } from '../extract/ir';
 import { JavaExtractor } from '../extract/java';
 import { JavaScriptExtractor } from '../extract/javascript';
 import { LuaExtractor } from '../extract/lua';
@@ -58,9 +58,9 @@ export async function extractFile(file: string, source: string, language: Langua
   }
 }
 
-/** Parses a file an editor opened and keeps what its first edit needs (see EditCache). */
-export async function prepareFile(file: string, source: string, language: Language, edits: EditCache): Promise<boolean> {
-  if (language === 'redis') return false;
+/** Parses a file an editor opened and keeps what its first edit needs (see EditCache): its facts, undefined when that was done. */
+export async function prepareFile(file: string, source: string, language: Language, edits: EditCache): Promise<FileFacts | undefined> {
+  if (language === 'redis') return undefined;
   const parser = await parserFor(language);
   return edits.prepare(parser, file, source, language, 'module', (tree: Tree) => new EXTRACTORS[language](file, language, source).run(tree, 'module'));
 }
@@ -89,13 +89,15 @@ export interface FileAnalysis {
   scripts: Map<string, ScriptInfo>;
   /** what the result read of other files (when tracked) */
   reads: Reads;
+  /** each call site's share of `host`, when asked for (a file being edited: see SiteRecord) */
+  sites?: Map<CallExpr, SiteRecord>;
 }
 
 /**
  * Interprets one file against the workspace. The result depends on the file's facts and on what
  * `reads` lists, nothing else, so it can be kept until one of those changes.
  */
-export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f: FileFacts, track = true, placed?: PlacedLua): Promise<FileAnalysis> {
+export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f: FileFacts, track = true, placed?: PlacedLua, sites?: { reuse?: SiteReuse; record: boolean }): Promise<FileAnalysis> {
   const reads: Reads = { files: new Set(), names: new Set() };
   const host = emptyOutput();
   const lua = emptyOutput();
@@ -104,9 +106,17 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
   const after = new Map<string, FileFacts>();
   const outer = ws.reads;
   ws.reads = track ? reads : undefined;
+  let records: Map<CallExpr, SiteRecord> | undefined;
   try {
     interp.begin(host);
-    interp.analyzeFile(f);
+    interp.records = sites?.record ? new Map() : undefined;
+    interp.reuse = sites?.reuse;
+    try {
+      interp.analyzeFile(f);
+    } finally {
+      records = interp.records;
+      interp.records = interp.reuse = undefined;
+    }
     interp.begin(lua);
     // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
     // (a script can run another, so the list grows while it is walked)
@@ -136,7 +146,7 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
   // the script sources point into facts (maybe other files'): not needed any more, not kept alive
   host.scripts = [];
   lua.scripts = [];
-  return { file: f.file, host, lua, scripts, reads };
+  return { file: f.file, host, lua, scripts, reads, sites: records };
 }
 
 /*

@@ -10,13 +10,17 @@ import { idOf, textOf } from '../rules/groups';
 import { LiveRules, PerFileIndex } from '../rules/incremental';
 import { WorkspaceFacts } from '../resolve/workspace';
 import { Analysis, analyzeFile, extractFile, FileAnalysis, PlacedLua, prepareFile, ScriptInfo } from './analyze';
-import { EditCache } from './reparse';
+import { EditCache, LastEdit } from './reparse';
+import { keepUnchanged, SAME_IDS, siteReuse } from './reuse';
 import { topologyOf } from './config';
 import { listFiles, readSource, Skipped } from './files';
 import { Manifests } from './manifests';
 import { selectFiles, summarize, Summary } from './prefilter';
 
 export interface FolderState extends Analysis, RuleResult {}
+
+/** Rounds of edits made and undone when a file is opened (see setText): one left its first real edits slow. */
+const WARM_UP_EDITS = 2;
 
 /**
  * One workspace folder, kept current: facts per file (re-extracted only for files that change),
@@ -45,6 +49,8 @@ export class FolderIndex {
   private liveKey = '';
   /** files whose facts changed (or went) since the last analysis */
   private pending = new Set<string>();
+  /** for pending files: how their re-extraction renamed the scopes of the facts analysed last ('none': nothing reused) */
+  private renames = new Map<string, LastEdit | 'none'>();
   /** who read a file's facts, or looked up a name (see Reads) */
   private readersOfFile = new Map<string, Set<string>>();
   private readersOfName = new Map<string, Set<string>>();
@@ -95,8 +101,30 @@ export class FolderIndex {
     else if (this.facts.has(rel)) {
       // a file opened in an editor: parse it now, so its first edit re-parses only around the change,
       // and analyse it again at the next reanalyze() (same result) so that path is warm too
+      // (the facts made now are the ones later edits move and reuse)
       const language = languageOfPath(rel);
-      if (language && (await prepareFile(rel, text, language, this.edits))) this.pending.add(rel);
+      const facts = language && (await prepareFile(rel, text, language, this.edits));
+      if (facts) {
+        this.facts.set(rel, facts);
+        this.pending.add(rel);
+        this.renames.set(rel, 'none');
+        // then edits, made and undone, a few times - a line at the top (every statement moves), one at
+        // the end (nothing moves, every call's results are kept) - so the first edits someone makes
+        // find that code compiled; the analysis ends as it was (the caller's reanalyze() has nothing to do)
+        await this.reanalyze();
+        // and a character typed into the first quoted key (that statement is extracted again, its rules re-run)
+        const quoted = this.usesIn(rel).find((u) => /^["'`]/.test(text.slice(u.span.start, u.span.start + 1)) && u.span.end - u.span.start > 2);
+        const at = quoted ? quoted.span.start + 1 : -1;
+        const edits = ['\n' + text, text + '\n', ...(at > 0 ? [text.slice(0, at) + '_' + text.slice(at)] : [])];
+        for (let i = 0; i < WARM_UP_EDITS; i++) {
+          for (const edited of edits) {
+            await this.extract(rel, edited, this.edits);
+            await this.reanalyze();
+            await this.extract(rel, text, this.edits);
+            await this.reanalyze();
+          }
+        }
+      }
     }
   }
 
@@ -104,6 +132,7 @@ export class FolderIndex {
     this.edits.drop(rel);
     this.texts.delete(rel);
     this.pending.add(rel);
+    this.renames.set(rel, 'none');
     return this.facts.delete(rel);
   }
 
@@ -117,6 +146,9 @@ export class FolderIndex {
     this.texts.set(rel, text);
     this.facts.set(rel, await extractFile(rel, text, language, 'module', edits));
     this.pending.add(rel);
+    // twice before an analysis: the renames do not compose, so nothing is reused
+    const r = edits?.lastEdit(rel);
+    this.renames.set(rel, r && !this.renames.has(rel) ? r : 'none');
   }
 
   /** Resolves across files and runs the rules: a change to a key builder reaches every file that uses it. */
@@ -127,11 +159,15 @@ export class FolderIndex {
     const live = this.live!;
     const pending = this.pending;
     this.pending = new Set();
+    const renames = this.renames;
+    this.renames = new Map();
     // what the changes can affect: the files themselves, and whoever read them or a name they define
     const affected = new Set<string>();
+    let namesChanged = 0;
     for (const rel of pending) {
       const facts = this.facts.get(rel);
       const names = facts ? this.ws.set(facts) : this.ws.remove(rel);
+      namesChanged += names.size;
       affected.add(rel);
       for (const r of this.readersOfFile.get(rel) ?? []) affected.add(r);
       for (const n of names) for (const r of this.readersOfName.get(n) ?? []) affected.add(r);
@@ -142,8 +178,13 @@ export class FolderIndex {
       const before = live.analysisOf(rel);
       if (before) this.unlinkReads(before);
       const facts = this.facts.get(rel);
-      const after = facts ? await analyzeFile(this.ws, this.interp!, facts, true, this.placed) : undefined;
+      const edit = renames.get(rel);
+      // the only change is this file's own edit, and it kept what other statements read: their calls' results can be appended again
+      const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit) : undefined;
+      const after = facts ? await analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) }) : undefined;
       if (!facts) this.placed.delete(rel);
+      // what did not change stays the same objects, so the rules re-run only where something did
+      if (before && after && edit !== 'none') keepUnchanged(before, after, edit?.renames ?? SAME_IDS);
       if (after) this.linkReads(after);
       changes.set(rel, after);
       const a = after && ([after.host.uses, after.lua.uses] as [KeyUse[], KeyUse[]]);
@@ -246,6 +287,15 @@ export class FolderIndex {
       if (u.span.start <= offset && offset <= u.span.end && (!best || u.span.end - u.span.start < best.span.end - best.span.start)) best = u;
     }
     return best;
+  }
+
+  /** How many key uses and findings (by severity) the folder has, without listing them (the status bar asks after every edit). */
+  counts(): { uses: number; findings: Record<Finding['severity'], number> } {
+    let uses = 0;
+    for (const l of this.usesByFile.values()) uses += l.length;
+    const findings = { error: 0, warning: 0, info: 0 };
+    for (const l of this.findingsByFile().values()) for (const x of l) findings[x.severity]++;
+    return { uses, findings };
   }
 
   usesIn(rel: string): KeyUse[] {

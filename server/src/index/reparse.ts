@@ -1,5 +1,6 @@
 import type { Edit, Node, Parser, Point, Tree } from 'web-tree-sitter';
 import type { Binding, CallSite, Expr, FileFacts, FuncDef, Import, Language, Scope } from '../extract/ir';
+import { ANY_CALL } from '../clients/routing';
 
 /*
  * Re-extraction of a file being edited, in proportion to the edit. The last version's syntax tree
@@ -33,7 +34,34 @@ interface Entry {
   language: Language;
   moduleScope: string;
   chunks?: Chunk[];
+  /** what the last extract did to the previous version's scope ids (see Renames) */
+  renames?: Renames;
+  /** what the statements extracted again define differently (see LastEdit) */
+  changed?: Set<string>;
+  /** the last extract kept every call id, and changed no import and no defineCommand */
+  stable?: boolean;
 }
+
+/** How the last extract of a file changed it (see EditCache.lastEdit). */
+export interface LastEdit {
+  renames: Renames;
+  /**
+   * Names whose definitions differ between the statements extracted again and the ones they
+   * replace (bindings, functions, classes and their members; ANY_CALL when calls that a client's
+   * configuration is read from changed): a call elsewhere that looked none of them up reads the same.
+   */
+  changed: Set<string>;
+  /** no call id changed, no import and no defineCommand was in the statements extracted again */
+  stable: boolean;
+}
+
+/**
+ * The scope ids of a file's previous facts after an incremental extract: a moved statement's ids
+ * map to their new names (`fn@120` → `fn@125`), a statement extracted again maps to null (its
+ * scopes are new objects); ids not listed did not change. Facts objects of reused statements are
+ * the same objects as before (moved in place), so a result computed from them can be matched.
+ */
+export type Renames = ReadonlyMap<string, string | null>;
 
 /** Languages whose extractors treat top-level statements independently (Java wraps everything in a class: nothing to gain). */
 const CHUNKED = new Set<Language>(['python', 'javascript', 'typescript', 'tsx', 'go', 'lua']);
@@ -69,18 +97,35 @@ export class EditCache {
     this.entries.set(file, entry);
     if (this.entries.size > this.max) this.drop(this.entries.keys().next().value!);
     if (!CHUNKED.has(language) || tree.rootNode.hasError) return run(tree);
-    const chunks = this.chunks(parser, tree, text, same?.text === text || edit ? same?.chunks : undefined, edit, run);
+    const renames = new Map<string, string | null>();
+    const diff: ChunkDiff = { dropped: [], fresh: [], shifted: false };
+    const chunks = this.chunks(parser, tree, text, same?.text === text || edit ? same?.chunks : undefined, edit, run, renames, diff);
     // a statement that does not parse on its own (it leaned on its neighbours): extract the whole text
     if (!chunks) return run(tree);
     entry.chunks = chunks;
+    entry.renames = renames;
+    entry.changed = changedNames(diff);
+    entry.stable = !diff.shifted && [...diff.dropped, ...diff.fresh].every((c) => !c.imports.length && !c.calls.some((x) => x.call.callee.k === 'attr' && x.call.callee.name === 'defineCommand'));
     return merge(file, language, moduleScope, text.length, chunks);
   }
 
-  /** Parses and splits a file now (an editor opened it), so its first edit is as quick as the next ones; false when that was done. */
-  prepare(parser: Parser, file: string, text: string, language: Language, moduleScope: string, run: RunExtractor): boolean {
-    if (this.entries.get(file)?.text === text) return false;
-    this.extract(parser, file, text, language, moduleScope, run);
-    return true;
+  /**
+   * Parses and splits a file now (an editor opened it), so its first edit is as quick as the next
+   * ones: the facts, which later edits move and reuse (undefined when that was done already).
+   */
+  prepare(parser: Parser, file: string, text: string, language: Language, moduleScope: string, run: RunExtractor): FileFacts | undefined {
+    if (this.entries.get(file)?.text === text) return undefined;
+    return this.extract(parser, file, text, language, moduleScope, run);
+  }
+
+  /** How the last extract of `file` changed the previous facts; undefined: nothing was reused. */
+  lastEdit(file: string): LastEdit | undefined {
+    const e = this.entries.get(file);
+    return e?.renames && e.changed ? { renames: e.renames, changed: e.changed, stable: !!e.stable } : undefined;
+  }
+
+  has(file: string): boolean {
+    return this.entries.has(file);
   }
 
   drop(file: string): void {
@@ -88,7 +133,7 @@ export class EditCache {
     this.entries.delete(file);
   }
 
-  private chunks(parser: Parser, tree: Tree, text: string, before: Chunk[] | undefined, edit: Edit | undefined, run: RunExtractor): Chunk[] | undefined {
+  private chunks(parser: Parser, tree: Tree, text: string, before: Chunk[] | undefined, edit: Edit | undefined, run: RunExtractor, renames: Map<string, string | null>, diff: ChunkDiff): Chunk[] | undefined {
     const delta = edit ? edit.newEndIndex - edit.oldEndIndex : 0;
     // the old statements, by where they would start now
     const reusable = new Map<number, Chunk>();
@@ -100,6 +145,7 @@ export class EditCache {
     let idBase = 0;
     // statements after the edit all move by the same amounts
     let mover: Mover | undefined;
+    const reused = new Set<Chunk>();
     for (const node of tree.rootNode.namedChildren) {
       if (!node) continue;
       const start = node.startIndex;
@@ -110,17 +156,83 @@ export class EditCache {
       if (old && old.text === piece) {
         const d = start - old.start;
         const i = idBase - old.idBase;
+        reused.add(old);
+        if (i) diff.shifted = true;
         if (d || i) {
           if (mover?.delta !== d || mover.idDelta !== i) mover = new Mover(d, i);
+          const ids = d ? old.scopes.map((s) => s.id) : undefined;
           chunk = move(old, mover);
+          if (ids) ids.forEach((id, k) => renames.set(id, old.scopes[k].id));
         } else chunk = old;
-      } else chunk = extractChunk(parser, node, text, piece, idBase, run);
+      } else if ((chunk = extractChunk(parser, node, text, piece, idBase, run))) diff.fresh.push(chunk);
       if (!chunk) return undefined;
       out.push(chunk);
       idBase += chunk.ids;
     }
+    // the scopes of statements not reused are gone (a new one may take an id one of them had)
+    for (const c of before ?? []) if (!reused.has(c)) for (const s of c.scopes) if (!renames.has(s.id)) renames.set(s.id, null);
+    for (const c of before ?? []) if (!reused.has(c)) diff.dropped.push(c);
     return out;
   }
+}
+
+/** The statements an extract replaced and the ones it made; whether a reused one's call ids moved. */
+interface ChunkDiff {
+  dropped: Chunk[];
+  fresh: Chunk[];
+  shifted: boolean;
+}
+
+/** Names whose definitions in the replaced statements differ from those in the new ones (see LastEdit.changed). */
+function changedNames(diff: ChunkDiff): Set<string> {
+  const before = definitions(diff.dropped);
+  const after = definitions(diff.fresh);
+  const out = new Set<string>();
+  for (const [name, l] of before) {
+    const m = after.get(name);
+    if (!m || m.length !== l.length) out.add(name);
+    else {
+      l.sort();
+      m.sort();
+      if (l.some((x, i) => x !== m[i])) out.add(name);
+    }
+  }
+  for (const name of after.keys()) if (!before.has(name)) out.add(name);
+  return out;
+}
+
+/** What statements define, by name, each written without offsets (scopes by their place among named scopes). */
+function definitions(chunks: Chunk[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (name: string | undefined, what: string) => {
+    if (name === undefined) return;
+    const l = out.get(name);
+    if (l) l.push(what);
+    else out.set(name, [what]);
+  };
+  const params = (ps: { name: string; type?: string }[]) => ps.map((p) => `${p.name}:${p.type ?? ''}`).join(',');
+  for (const c of chunks) {
+    const paths = new Map<string, string>();
+    const path = (id: string | undefined) => (id === undefined ? '' : (paths.get(id) ?? id));
+    c.scopes.forEach((s, i) => paths.set(s.id, `${path(s.parent)}/${s.kind}:${s.name ?? `#${i}`}`));
+    for (const s of c.scopes) {
+      const what = `S${path(s.id)}|${s.className ?? ''}|${params(s.params)}`;
+      add(s.name, what);
+      add(s.className, what);
+    }
+    for (const b of c.bindings) {
+      const what = `B${path(b.scope)}|${b.name}|${b.kind}|${b.className ?? ''}|${b.type ?? ''}|${b.value.text}`;
+      add(b.name, what);
+      add(b.className, what);
+    }
+    for (const f of c.functions) {
+      const what = `F${path(f.scope)}|${f.name}|${f.className ?? ''}|${params(f.params)}|${f.returns.map((r) => r.text).join('\0')}`;
+      add(f.name, what);
+      add(f.className, what);
+    }
+    for (const x of c.calls) if (x.call.callee.k === 'attr') add(ANY_CALL, `${x.call.callee.name}|${x.call.args[0]?.text ?? ''}`);
+  }
+  return out;
 }
 
 /** One statement on its own: tree-sitter parses only its range of the text, so offsets stay the file's. */

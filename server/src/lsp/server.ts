@@ -70,7 +70,17 @@ export function startServer(connection: Connection): void {
   let published = new Map<string, { findings: Finding[]; json: string }>();
   let ready: Promise<void> = Promise.resolve();
 
-  const uriOf = (f: FolderIndex, rel: string) => pathToFileURL(path.join(f.root, rel)).href;
+  /** file URIs by folder and path: every publish names every file with findings */
+  const uris = new Map<string, string>();
+  const uriOf = (f: FolderIndex, rel: string) => {
+    const k = `${f.root}\0${rel}`;
+    let u = uris.get(k);
+    if (u === undefined) {
+      if (uris.size > 100_000) uris.clear();
+      uris.set(k, (u = pathToFileURL(path.join(f.root, rel)).href));
+    }
+    return u;
+  };
   const locate = (uri: string): { folder: FolderIndex; rel: string } | undefined => {
     if (!uri.startsWith('file:')) return undefined;
     const abs = fileURLToPath(uri);
@@ -171,8 +181,9 @@ export function startServer(connection: Connection): void {
     let files = 0;
     let patterns = 0;
     for (const f of folders) {
-      for (const x of f.state.findings) findings[x.severity]++;
-      keyUses += f.state.uses.length;
+      const c = f.counts();
+      for (const k of ['error', 'warning', 'info'] as const) findings[k] += c.findings[k];
+      keyUses += c.uses;
       files += f.scanned;
       patterns += f.patternCount();
     }

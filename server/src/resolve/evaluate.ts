@@ -95,6 +95,7 @@ function spreadItems(e: Extract<Expr, { k: 'spread' }>, ctx: Ctx): Value[] {
 
 /** Resolves a name to the binding or parameter it refers to. */
 export function lookupName(name: string, ctx: Ctx): { binding: Binding; file: FileFacts } | { param: string; scope: string } | undefined {
+  ctx.ws.siteNames?.add(name);
   let scopeId: string | undefined = ctx.scope;
   while (scopeId) {
     const scope = ctx.file.scopes.get(scopeId);

@@ -29,6 +29,8 @@ export class WorkspaceFacts {
   private nextOrder = 0;
   /** set while one file is analysed: lookups record into it */
   reads: Reads | undefined;
+  /** set while one call site is analysed: every name looked up, here or through lookupName (see SiteRecord) */
+  siteNames: Set<string> | undefined;
 
   constructor(all: Iterable<FileFacts>) {
     for (const f of all) this.add(f);
@@ -142,6 +144,8 @@ export class WorkspaceFacts {
 
   /** Records what a lookup read: the file it answered with, and for answers that other files could change, the name. */
   private note<T extends { file: FileFacts }>(name: string, found: T | undefined, own: boolean): T | undefined {
+    const site = this.siteNames;
+    if (site) for (const part of name.slice(2).split('.')) site.add(part);
     const r = this.reads;
     if (r) {
       if (found) r.files.add(found.file.file);

@@ -21,40 +21,81 @@ export class PerFileIndex<V> {
   private parts = new Map<string, Map<string, [V[], V[]]>>();
   private lists = new Map<string, V[]>();
   /** the keys each file has values under */
-  private keysOf = new Map<string, string[]>();
+  private keysOf = new Map<string, Set<string>>();
+  /** each file's values as last given, with their keys: the next replace compares with them */
+  private last = new Map<string, { values: [V[], V[]]; keys: [(string | undefined)[], (string | undefined)[]] }>();
 
   constructor(
     private ordinal: (file: string) => number,
     private keyOf: (v: V) => string | undefined,
   ) {}
 
-  /** Replaces one file's values (own calls, scripts; none: the file is gone); adds the keys whose lists changed to `touched`. */
+  /**
+   * Replaces one file's values (own calls, scripts; none: the file is gone); adds the keys whose
+   * lists changed to `touched`. A key under which the file has the same objects as before, in the
+   * same order, did not change (see index/reuse.ts: unchanged results are kept as the same objects).
+   */
   replace(file: string, after: [V[], V[]] | undefined, touched: Set<string>): void {
-    for (const k of this.keysOf.get(file) ?? []) {
-      touched.add(k);
-      const m = this.parts.get(k);
-      if (m?.delete(file) && !m.size) this.parts.delete(k);
-    }
-    this.keysOf.delete(file);
-    const mine: string[] = [];
-    if (after)
-      after.forEach((phase, i) => {
-        for (const v of phase) {
-          const k = this.keyOf(v);
-          if (k === undefined) continue;
-          touched.add(k);
-          let m = this.parts.get(k);
-          if (!m) this.parts.set(k, (m = new Map()));
-          let p = m.get(file);
-          if (!p) {
-            m.set(file, (p = [[], []]));
-            mine.push(k);
-          }
-          p[i].push(v);
+    const prev = this.last.get(file);
+    this.last.delete(file);
+    if (!after) return this.replaceKeys(file, undefined, undefined, touched);
+    const keys: [(string | undefined)[], (string | undefined)[]] = [new Array(after[0].length), new Array(after[1].length)];
+    // the same number of values: mostly the same objects at the same places, so only the keys of the others can change
+    const same = prev && prev.values[0].length === after[0].length && prev.values[1].length === after[1].length;
+    const changed = same ? new Set<string>() : undefined;
+    for (let i = 0; i < 2; i++) {
+      const vs = after[i];
+      const ks = keys[i];
+      for (let j = 0; j < vs.length; j++) {
+        const k = (ks[j] = this.keyOf(vs[j]));
+        if (changed && (vs[j] !== prev!.values[i][j] || k !== prev!.keys[i][j])) {
+          const was = prev!.keys[i][j];
+          if (was !== undefined) changed.add(was);
+          if (k !== undefined) changed.add(k);
         }
-      });
-    if (mine.length) this.keysOf.set(file, mine);
-    for (const k of touched) this.lists.delete(k);
+      }
+    }
+    this.last.set(file, { values: after, keys });
+    if (changed?.size !== 0) this.replaceKeys(file, after, keys, touched, changed);
+  }
+
+  /** Puts the file's values under `only` keys (every key when undefined) in place of its old ones. */
+  private replaceKeys(file: string, after: [V[], V[]] | undefined, keys: [(string | undefined)[], (string | undefined)[]] | undefined, touched: Set<string>, only?: Set<string>): void {
+    const next = new Map<string, [V[], V[]]>();
+    if (after && keys)
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < after[i].length; j++) {
+          const k = keys[i][j];
+          if (k === undefined || (only && !only.has(k))) continue;
+          let p = next.get(k);
+          if (!p) next.set(k, (p = [[], []]));
+          p[i].push(after[i][j]);
+        }
+    let mine = this.keysOf.get(file);
+    if (!mine) this.keysOf.set(file, (mine = new Set()));
+    for (const k of only ?? [...mine]) {
+      if (!mine.has(k)) continue;
+      const m = this.parts.get(k)!;
+      const p = next.get(k);
+      next.delete(k);
+      if (p && sameParts(m.get(file)!, p)) continue;
+      touched.add(k);
+      this.lists.delete(k);
+      if (p) m.set(file, p);
+      else {
+        mine.delete(k);
+        if (m.delete(file) && !m.size) this.parts.delete(k);
+      }
+    }
+    for (const [k, p] of next) {
+      touched.add(k);
+      this.lists.delete(k);
+      mine.add(k);
+      let m = this.parts.get(k);
+      if (!m) this.parts.set(k, (m = new Map()));
+      m.set(file, p);
+    }
+    if (!mine.size) this.keysOf.delete(file);
   }
 
   get(key: string): V[] {
@@ -77,6 +118,16 @@ export class PerFileIndex<V> {
   get size(): number {
     return this.parts.size;
   }
+}
+
+function sameParts<V>(a: [V[], V[]], b: [V[], V[]]): boolean {
+  for (let i = 0; i < 2; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }
 
 export type LiveOptions = Pick<RuleOptions, 'topology' | 'versionOf' | 'hotTagThreshold' | 'severity' | 'textOf'>;
@@ -148,6 +199,9 @@ export class LiveRules {
   /** callee file → files that call into it */
   private callers = new Map<string, Set<string>>();
   private units = new Map<string, Finding[]>();
+  /** each unit's findings before suppression and severity settings, and the units with such findings in each file */
+  private raw = new Map<string, Finding[]>();
+  private rawUnits = new Map<string, Set<string>>();
   private fileUnits = new Map<string, Set<string>>();
   private byFile = new Map<string, Finding[]>();
   private lines: LineCache = new Map();
@@ -197,7 +251,8 @@ export class LiveRules {
       applyGroupOps(m, this.ops.get(id));
       const g = m.get(id);
       const was = this.groups.get(id);
-      if (was && g && sameGroup(was, g)) continue;
+      // the same span object too: a group made again from a re-extracted statement must move with the new text
+      if (was && g && was.span === g.span && sameGroup(was, g)) continue;
       old.set(id, was);
       if (was) this.unlinkGroup(was);
       if (g) {
@@ -206,8 +261,8 @@ export class LiveRules {
       } else this.groups.delete(id);
     }
 
-    // verdicts: groups with other keys or operations, the groups around them, and (a new parent) the ones inside;
-    // a changed file's groups are judged again even when equal, since their places in the text may have moved
+    // verdicts: groups with other keys or operations, the groups around them, and (a new parent) the ones inside
+    // (unchanged keys and groups are the same objects as before, their spans moved with the text: see index/reuse.ts)
     const judge = new Set<string>([...memberKeys, ...opKeys]);
     for (const id of [...judge]) {
       const p = this.groups.get(id)?.parent;
@@ -242,13 +297,23 @@ export class LiveRules {
     for (const f of [...replica]) for (const c of this.callers.get(f) ?? []) replica.add(c);
 
     const dirtyFiles = new Set<string>();
-    const run = (unit: string, compute: () => Finding[]) => this.setUnit(unit, compute(), changed, dirtyFiles);
+    const ran = new Set<string>();
+    const run = (unit: string, compute: () => Finding[]) => {
+      ran.add(unit);
+      this.setUnit(unit, compute(), changed, dirtyFiles);
+    };
     for (const fam of families) run(`group ${fam}`, () => this.familyFindings(fam));
     for (const f of scriptFiles) run(`script ${f}`, () => this.scriptFindings(f));
     for (const f of changed) run(`empty-tag ${f}`, () => this.withFile(f, (a) => emptyTagRule([...a.host.uses, ...a.lua.uses])));
     for (const t of bareTags) run(`bare-tag ${t}`, () => bareTagRule(this.bare.get(t)));
     for (const t of hotTags) run(`hot-tag ${t}`, () => hotTagRule(this.hot.get(t), this.opts.hotTagThreshold));
     for (const f of replica) run(`replica ${f}`, () => this.replicaFindings(f));
+    // the other findings in a changed file: the same, but a suppression comment may have come or gone,
+    // and positions moved (the file's list is made again, so what an editor shows is compared again)
+    for (const f of changed) {
+      for (const unit of [...(this.rawUnits.get(f) ?? [])]) if (!ran.has(unit)) this.setUnit(unit, this.raw.get(unit)!, changed, dirtyFiles);
+      dirtyFiles.add(f);
+    }
     for (const f of dirtyFiles) {
       const list: Finding[] = [];
       for (const u of this.fileUnits.get(f) ?? []) for (const x of this.units.get(u) ?? []) if (x.file === f) list.push(x);
@@ -270,6 +335,13 @@ export class LiveRules {
   }
 
   private setUnit(unit: string, raw: Finding[], changed: Set<string>, dirtyFiles: Set<string>): void {
+    const rawBefore = this.raw.get(unit);
+    if (rawBefore !== raw) {
+      for (const x of rawBefore ?? []) unlink(this.rawUnits, x.file, unit);
+      for (const x of raw) link(this.rawUnits, x.file, unit);
+      if (raw.length) this.raw.set(unit, raw);
+      else this.raw.delete(unit);
+    }
     const before = this.units.get(unit) ?? [];
     const after = raw.length ? finalize(raw, this.opts, this.lines) : [];
     if (!before.length && !after.length) return;
