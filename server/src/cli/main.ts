@@ -5,7 +5,9 @@ import { keySlot } from '../model/slot';
 import { patternText } from '../model/pattern';
 import { checkFolder, CheckResult } from '../index/check';
 import { ConfigError, loadConfig } from '../index/config';
-import { Positions, sortUses, toJson } from './output';
+import { trace } from '../index/trace';
+import { Positions, sortUses, toJsonStream } from './output';
+import { writeJson, writeStdout } from './stream';
 import { toSarif } from './sarif';
 import { runLanguageServer } from '../lsp/main';
 import { CODES, Severity } from '../rules';
@@ -80,7 +82,7 @@ function parseArgs(args: string[], command: string): Parsed {
   return out;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void = writeStdout, err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (!cmd) {
@@ -139,9 +141,11 @@ async function scanCommand(cmd: 'map' | 'check', p: Parsed, out: (s: string) => 
   const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? path.resolve(paths[0]) : process.cwd();
   const { settings } = loadConfig(root, p.config);
   const r = await checkFolder(root, paths, settings, { excludes: p.excludes, clientNames: p.clientNames });
-  if (p.format === 'json') out(JSON.stringify(toJson(r), null, 2) + '\n');
-  else if (p.format === 'sarif') out(JSON.stringify(toSarif(r, VERSION), null, 2) + '\n');
+  // written in pieces: the whole document as one string would double the peak memory of a large workspace
+  if (p.format === 'json') writeJson(toJsonStream(r), out);
+  else if (p.format === 'sarif') writeJson(toSarif(r, VERSION, true), out, 4);
   else out(cmd === 'map' ? textMap(r) : textCheck(r));
+  trace('output');
   const summary = summaryLine(r);
   if (summary) err(summary + '\n');
   if (cmd === 'map' || p.failOn === 'never') return 0;

@@ -3,6 +3,7 @@ import type { KeyUse } from '../model/keyuse';
 import { LineMap } from '../index/scan';
 import type { CheckResult } from '../index/check';
 import type { Finding } from '../rules';
+import { Lazy } from './stream';
 
 /** The stable JSON of `keyslot map` / `keyslot check` (design.md, version 1). */
 export interface MapJson {
@@ -82,22 +83,35 @@ function locationJson(pos: Positions, file: string, span: { start: number; end: 
 
 export function toJson(r: CheckResult): MapJson {
   const pos = new Positions(r.texts);
+  return jsonParts(r, pos, sortUses(r.uses).map((u) => keyJson(u, pos)));
+}
+
+/** The JSON of toJson, with the keys made one at a time as they are written (see writeJson). */
+export function toJsonStream(r: CheckResult): object {
+  const pos = new Positions(r.texts);
+  const sorted = sortUses(r.uses);
+  return jsonParts(r, pos, new Lazy((function* () {
+    for (const u of sorted) yield keyJson(u, pos);
+  })()));
+}
+
+function keyJson(u: KeyUse, pos: Positions): KeyJson {
   // Object.assign rather than a spread: spreading into 100,000s of literals takes V8's slow path
-  const keys = sortUses(r.uses).map(
-    (u): KeyJson =>
-      Object.assign(locationJson(pos, u.file, u.span), {
-        language: u.language,
-        command: u.command.toUpperCase(),
-        access: u.access,
-        pattern: patternText(u.pattern),
-        tag: u.hash.tag ? patternText(u.hash.tag) : null,
-        slot: u.hash.slot,
-        client: u.client,
-        library: u.library,
-        group: u.group,
-        reads: u.routing.reads,
-      }),
-  );
+  return Object.assign(locationJson(pos, u.file, u.span), {
+    language: u.language,
+    command: u.command.toUpperCase(),
+    access: u.access,
+    pattern: patternText(u.pattern),
+    tag: u.hash.tag ? patternText(u.hash.tag) : null,
+    slot: u.hash.slot,
+    client: u.client,
+    library: u.library,
+    group: u.group,
+    reads: u.routing.reads,
+  });
+}
+
+function jsonParts<K>(r: CheckResult, pos: Positions, keys: K): Omit<MapJson, 'keys'> & { keys: K } {
   const groups = r.groups
     .map((g): GroupJson => {
       const p = pos.at(g.file, g.span.start);

@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import type { CheckResult } from '../index/check';
 import { CODES, Code, Finding } from '../rules';
 import { Positions } from './output';
+import { Lazy } from './stream';
 
 /*
  * SARIF 2.1.0 for GitHub code scanning: relative URIs under %SRCROOT%, one rule per code with
@@ -12,7 +13,8 @@ import { Positions } from './output';
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 const DOCS = 'https://github.com/keyslot/keyslot#diagnostic-codes';
 
-export function toSarif(r: CheckResult, version: string): object {
+/** `lazy`: results made one at a time as writeJson writes them. */
+export function toSarif(r: CheckResult, version: string, lazy = false): object {
   const pos = new Positions(r.texts);
   const codes = Object.keys(CODES) as Code[];
   const rules = codes.map((id) => ({
@@ -25,7 +27,11 @@ export function toSarif(r: CheckResult, version: string): object {
     defaultConfiguration: { level: LEVEL[CODES[id].severity] },
     properties: { tags: ['redis', 'redis-cluster'], precision: id.endsWith('-possible') ? 'medium' : 'high' },
   }));
-  const results = r.findings.map((f) => result(f, pos, r, codes));
+  const results = lazy
+    ? new Lazy((function* () {
+        for (const f of r.findings) yield result(f, pos, r, codes);
+      })())
+    : r.findings.map((f) => result(f, pos, r, codes));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

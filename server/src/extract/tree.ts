@@ -96,11 +96,14 @@ export class SyntaxTree {
   readonly info: LanguageInfo;
 
   /** Copies a parsed tree out of WASM; `source` is the text it was parsed from. */
-  static fromTree(tree: Tree, source: string): SyntaxTree {
+  static fromTree(tree: Tree, source: string, reuse?: (bytes: number) => ArrayBuffer | undefined): SyntaxTree {
     const t = new SyntaxTree(tree.language, source);
     const root = tree.rootNode;
     const hasError = root.hasError;
-    t.allocate(Math.max(16, root.descendantCount + 1));
+    const capacity = Math.max(16, root.descendantCount + 1);
+    const spare = reuse?.(capacity * BYTES_PER_NODE);
+    if (spare) t.views(spare, Math.floor(spare.byteLength / BYTES_PER_NODE));
+    else t.allocate(capacity);
     const raw = rawCursor();
     if (raw) t.walkRaw(tree, raw, hasError);
     else t.walkPublic(tree, hasError);
@@ -123,10 +126,14 @@ export class SyntaxTree {
     this.info = infoFor(lang);
   }
 
-  /** The arrays, trimmed to the nodes there are, for postMessage (transfer `buffer`). */
-  data(): SyntaxTreeData {
+  /**
+   * The arrays, trimmed to the nodes there are, for postMessage (transfer `buffer`). Untrimmed
+   * (`trim` false) for a buffer that goes back to the sender to be used again: fromData reads the
+   * capacity from the buffer's length.
+   */
+  data(trim = true): SyntaxTreeData {
     const capacity = this.typeIds.length;
-    if (capacity !== this.count) {
+    if (trim && capacity !== this.count) {
       const old = this.arrays();
       this.views(new ArrayBuffer(this.count * BYTES_PER_NODE), this.count);
       this.copyFrom(old);

@@ -4,6 +4,11 @@ import { runRules, RuleResult } from '../rules';
 import { topologyOf } from './config';
 import { DeclaredVersion, Manifests } from './manifests';
 import { scan, ScanResult } from './scan';
+import { trace } from './trace';
+import { collectGarbage } from './gc';
+
+/** Files from which a scan's dead facts are worth a full collection. */
+const LARGE_SCAN = 5000;
 
 export interface CheckResult extends ScanResult, RuleResult {}
 
@@ -15,6 +20,8 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     extraClientNames: [...settings.clients.extraNames, ...(extra.clientNames ?? [])],
     replicaClients: settings.replicaClients,
   });
+  // the facts the scan built are garbage now: collected before the rules and the output add to the heap
+  if (r.files.length >= LARGE_SCAN) collectGarbage();
   const manifests = new Manifests(root);
   const rules = runRules(r.uses, r.groups, {
     topology,
@@ -26,5 +33,6 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     flowCalls: r.flowCalls,
     textOf: (file) => r.texts.get(file),
   });
+  trace('rules');
   return { ...r, ...rules };
 }

@@ -101,13 +101,42 @@ export interface ReadResult {
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const LENIENT_UTF8 = new TextDecoder('utf-8');
 
+/*
+ * One read buffer, reused: a cold scan reads every file of the workspace once, and a fresh Buffer
+ * per file is memory outside the V8 heap that the garbage collector hardly notices (hundreds of
+ * MB on a large tree before it is reclaimed). Only the decoded text outlives the call.
+ */
+let readBuffer = Buffer.allocUnsafeSlow(256 * 1024);
+
+/** The whole file (it may have grown since fstat), in the shared buffer. */
+function readAll(fd: number, size: number): Buffer {
+  if (readBuffer.length < size + 1) readBuffer = Buffer.allocUnsafeSlow(Math.max(size + 1, readBuffer.length * 2));
+  let n = 0;
+  for (;;) {
+    if (n === readBuffer.length) {
+      const bigger = Buffer.allocUnsafeSlow(readBuffer.length * 2);
+      readBuffer.copy(bigger, 0, 0, n);
+      readBuffer = bigger;
+    }
+    const got = fs.readSync(fd, readBuffer, n, readBuffer.length - n, null);
+    if (got === 0) break;
+    n += got;
+  }
+  return readBuffer.subarray(0, n);
+}
+
 /** Reads a source file, refusing what is not source: binary, too large, minified bundles. */
 export function readSource(f: SourceFile): ReadResult {
   let buf: Buffer;
   try {
-    const st = fs.statSync(f.abs);
-    if (st.size > MAX_FILE_BYTES) return { skip: { rel: f.rel, reason: 'too-large', detail: `${st.size} bytes` } };
-    buf = fs.readFileSync(f.abs);
+    const fd = fs.openSync(f.abs, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size > MAX_FILE_BYTES) return { skip: { rel: f.rel, reason: 'too-large', detail: `${size} bytes` } };
+      buf = readAll(fd, size);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     return { skip: { rel: f.rel, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code } };
   }

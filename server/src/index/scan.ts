@@ -10,6 +10,7 @@ import type { WorkFile, WorkRequest, WorkResponse, WorkResult } from '../extract
 import { analyze, Analysis, extractFile } from './analyze';
 import { listFiles, readSource, Skipped, SourceFile } from './files';
 import { selectFiles, summarize, Summary } from './prefilter';
+import { trace } from './trace';
 
 export interface ScanResult extends Analysis {
   root: string;
@@ -50,7 +51,9 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
   const files = listFiles(root, paths, opts.excludes ?? [], skipped);
   const workers = opts.workers ?? defaultWorkers(files.length);
   const { facts, texts, syntaxErrors, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files);
+  trace('extracted');
   const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
+  trace('analyzed');
   return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped], syntaxErrors, invalidUtf8: gathered.invalidUtf8 };
 }
 
@@ -138,12 +141,14 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
       g.scanned.push(f);
     });
     read.length = 0;
+    trace('read');
 
     const chosen = selectFiles(g.summaries);
     const later = chosen.filter((c) => !c.seed).map((c) => workFile(files[c.i], c.i));
     await pool.run('parse', batches(later, 4), (results) => {
       for (const r of results) if (r.text !== undefined) extract(r);
     });
+    trace('parsed');
 
     const out: Extracted = { facts: [], texts: new Map(), syntaxErrors: [], gathered: g };
     for (const c of chosen) {
@@ -198,11 +203,12 @@ class ScanPool {
         if (err) reject(err);
         else resolve();
       };
-      const send = (w: Worker) => {
+      const send = (w: Worker, spare: ArrayBuffer[] = []) => {
         if (next >= work.length) return;
         const req: WorkRequest = { id: this.nextId++, op, files: work[next++] };
+        if (spare.length) req.spare = spare;
         inFlight++;
-        w.postMessage(req);
+        w.postMessage(req, spare);
       };
       for (const w of this.workers) {
         const onMessage = (m: WorkResponse) => {
@@ -214,7 +220,8 @@ class ScanPool {
           } catch (e) {
             return finish(e as Error);
           }
-          send(w);
+          // the trees were read synchronously by onResults: their buffers go back with the next request
+          send(w, m.results!.flatMap((r) => (r.tree ? [r.tree.buffer] : [])));
           if (inFlight === 0 && next >= work.length) finish();
         };
         const onError = (e: Error) => finish(e);
