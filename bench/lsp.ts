@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { FolderIndex } from '../server/src/index/folder';
 import { startServer } from '../server/src/lsp/server';
-import { KEY_MAP_METHOD, KeyMapResult, KeyMapUse } from '../server/src/protocol';
+import { KEY_MAP_METHOD, KeyMapResult, KeyMapUse, SERVER_NODE_FLAGS } from '../server/src/protocol';
 import type { Row } from './table';
 import { notMeasured, seconds, verdict } from './table';
 
@@ -50,7 +50,8 @@ export interface LspContext {
 
 export const LSP_NOT_BUILT = 'language server not built yet';
 
-const EDITS = 20;
+// enough edits that p99 is a percentile, not the single worst edit (the first after opening, reported as max)
+const EDITS = 200;
 const HOVERS_ON_KEYS = 500;
 const HOVERS_OFF_KEYS = 200;
 const CODE_ACTIONS = 200;
@@ -95,7 +96,8 @@ export function percentile(xs: number[], p: number): number {
 
 export function lspRows(ctx: LspContext, log: (s: string) => void = () => undefined): Row[] {
   log('bench: language server: index, edits, hovers, code actions …');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, ctx.dir], { cwd: ctx.repo, encoding: 'utf8', maxBuffer: 1 << 26 });
+  // the same Node flags as the shipped server (the client and `keyslot lsp` start it with them)
+  const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', __filename, ctx.dir], { cwd: ctx.repo, encoding: 'utf8', maxBuffer: 1 << 26 });
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) {
     const why = (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').pop()!.slice(0, 120);
@@ -130,9 +132,9 @@ export function rowsOf(x: LspResult, files?: number): Row[] {
   return [
     { figure: `LSP: index ${ws} (to first diagnostics)`, value: seconds(x.indexMs), baseline: `${n(x.keyUses)} key uses, ${n(x.filesWithDiagnostics)} files with diagnostics`, ratio: '', budget: '', verdict: '' },
     {
-      figure: `edit → diagnostics p99 (max of ${x.editMs.length}), ${n(x.file.lines)}-line file`,
+      figure: `edit → diagnostics p99 of ${x.editMs.length} edits, ${n(x.file.lines)}-line file`,
       value: ms(editP99),
-      baseline: `p50 ${ms(p50(x.editMs))}; ${x.file.rel}:${x.file.line} (${x.file.edit}), ${n(x.file.uses)} key uses`,
+      baseline: `p50 ${ms(p50(x.editMs))}, max ${ms(Math.max(...x.editMs))} (first edit ${ms(x.editMs[0])}); ${x.file.rel}:${x.file.line} (${x.file.edit}), ${n(x.file.uses)} key uses`,
       ratio: '',
       budget: `≤ ${BUDGET_EDIT_MS} ms`,
       verdict: verdict(editP99 <= BUDGET_EDIT_MS),

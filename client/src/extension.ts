@@ -11,7 +11,17 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { EDITOR_LANGUAGES, KEY_AT_METHOD, KeyAtResult, REINDEX_METHOD, SLOT_OF_METHOD, SlotOfResult, STATUS_METHOD, StatusParams } from '../../server/src/protocol';
+import {
+  EDITOR_LANGUAGES,
+  KEY_AT_METHOD,
+  KeyAtResult,
+  REINDEX_METHOD,
+  SERVER_NODE_FLAGS,
+  SLOT_OF_METHOD,
+  SlotOfResult,
+  STATUS_METHOD,
+  StatusParams,
+} from '../../server/src/protocol';
 import { editorSettings } from './config';
 import { Heatmap } from './heatmap';
 import { KeyMapView } from './keymap';
@@ -36,8 +46,8 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<KeyslotApi> {
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: SERVER_NODE_FLAGS } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6011'] } },
   };
   const output = vscode.window.createOutputChannel('keyslot', { log: true });
   const clientOptions: LanguageClientOptions = {

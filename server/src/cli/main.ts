@@ -10,6 +10,8 @@ import { Positions, sortUses, toJsonStream } from './output';
 import { writeJson, writeStdout } from './stream';
 import { toSarif } from './sarif';
 import { runLanguageServer } from '../lsp/main';
+import { SERVER_NODE_FLAGS } from '../protocol';
+import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
 
 const VERSION = '0.1.0';
@@ -101,6 +103,8 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
     if (cmd === 'lsp') {
       // the language server takes over stdin/stdout (`--stdio`) or the IPC channel (`--node-ipc`) until the editor closes it
       if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) throw new UsageError('lsp needs a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
+      // over stdio the server can be started again with its Node flags; an IPC channel belongs to this process
+      if (rest.includes('--stdio') && !SERVER_NODE_FLAGS.every((f) => process.execArgv.includes(f))) return withServerFlags();
       runLanguageServer();
       return new Promise<number>(() => undefined);
     }
@@ -230,4 +234,17 @@ function textMap(r: CheckResult): string {
   }
   lines.push(`${r.uses.length} key uses in ${new Set(r.uses.map((u) => u.file)).size} of ${r.files.length} files`);
   return lines.join('\n') + '\n';
+}
+
+/** Runs this same command in a Node started with the server's flags, stdio passed through. */
+function withServerFlags(): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...SERVER_NODE_FLAGS, process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit' });
+    child.on('error', (e) => {
+      process.stderr.write(`keyslot: cannot start the language server: ${e.message}\n`);
+      resolve(2);
+    });
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
 }

@@ -39,6 +39,9 @@ export class FolderIndex {
   private usesByFile = new Map<string, KeyUse[]>();
   private usesByPattern!: PerFileIndex<KeyUse>;
   private usesByText!: PerFileIndex<KeyUse>;
+  /** uses by literal slot, and by tag identity: a hover's neighbours without a walk over every use */
+  private usesBySlot!: PerFileIndex<KeyUse>;
+  private usesByTag!: PerFileIndex<KeyUse>;
   private ws = new WorkspaceFacts([]);
   /** syntax trees and per-statement facts of files being edited */
   private edits = new EditCache();
@@ -190,6 +193,8 @@ export class FolderIndex {
       const a = after && ([after.host.uses, after.lua.uses] as [KeyUse[], KeyUse[]]);
       this.usesByPattern.replace(rel, a, new Set());
       this.usesByText.replace(rel, a, new Set());
+      this.usesBySlot.replace(rel, a, new Set());
+      this.usesByTag.replace(rel, a, new Set());
       if (after) this.usesByFile.set(rel, [...after.host.uses, ...after.lua.uses]);
       else this.usesByFile.delete(rel);
     }
@@ -219,6 +224,8 @@ export class FolderIndex {
     this.usesByFile.clear();
     this.usesByPattern = new PerFileIndex((file) => this.ws.ordinal(file), (u) => idOf(u.pattern.segments));
     this.usesByText = new PerFileIndex((file) => this.ws.ordinal(file), (u) => textOf(u.pattern));
+    this.usesBySlot = new PerFileIndex((file) => this.ws.ordinal(file), (u) => (u.hash.slot === null ? undefined : String(u.hash.slot)));
+    this.usesByTag = new PerFileIndex((file) => this.ws.ordinal(file), (u) => (u.hash.tag ? u.hash.hashId : undefined));
     this.pending = new Set(this.facts.keys());
   }
 
@@ -317,6 +324,13 @@ export class FolderIndex {
   sameText(u: KeyUse): KeyUse[] {
     const l = this.usesByText?.get(textOf(u.pattern));
     return l?.length ? l : [u];
+  }
+
+  /** Uses in the same slot as `u` (when it is known), and uses with the same tag (when it has one). */
+  neighbours(u: KeyUse): KeyUse[] {
+    const bySlot = u.hash.slot === null ? undefined : this.usesBySlot?.get(String(u.hash.slot));
+    const byTag = u.hash.tag ? this.usesByTag?.get(u.hash.hashId) : undefined;
+    return [...(bySlot ?? []), ...(byTag ?? [])];
   }
 
   relOf(absPath: string): string | undefined {

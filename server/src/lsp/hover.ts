@@ -39,10 +39,7 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
   }
   // neighbours: other patterns in the same slot or with the same tag
   const others = new Map<string, KeyUse>();
-  for (const x of index.state.uses) {
-    const same = (u.hash.slot !== null && x.hash.slot === u.hash.slot) || (u.hash.tag && x.hash.hashId === u.hash.hashId);
-    if (same && patternText(x.pattern) !== patternText(u.pattern)) others.set(patternText(x.pattern), x);
-  }
+  for (const x of index.neighbours(u)) if (patternText(x.pattern) !== patternText(u.pattern)) others.set(patternText(x.pattern), x);
   if (others.size) {
     const shown = [...others.values()].slice(0, 5).map((x) => `\`${patternText(x.pattern)}\` ([${x.file}:${lineOf(index, x)}](${linkTo(index, x)}))`);
     lines.push('', `${others.size} other key pattern${others.size === 1 ? '' : 's'} share${others.size === 1 ? 's' : ''} this ${u.hash.slot !== null ? 'slot' : 'tag'}: ${shown.join(', ')}${others.size > 5 ? ', …' : ''}`);
@@ -60,7 +57,7 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
   lines.push('', `used by ${[...byCommand.entries()].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')} in ${files.size} file${files.size === 1 ? '' : 's'}  `);
   lines.push(`client \`${u.client}\` (${u.library}): reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}.`);
   if (u.routing.reads !== 'primary') lines.push('', 'A read right after a write may see the old value; `WAIT numreplicas timeout` after the write makes it visible on replicas first.');
-  const findings = index.state.findings.filter((f) => f.file === u.file && f.span.start <= u.span.end && u.span.start <= f.span.end);
+  const findings = (index.findingsByFile().get(u.file) ?? []).filter((f) => f.span.start <= u.span.end && u.span.start <= f.span.end);
   if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   return lines.join('\n');
 }
