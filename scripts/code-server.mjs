@@ -212,7 +212,8 @@ function httpStatus(url, timeoutMs) {
   });
 }
 
-const userSettings = {
+/** user settings that keep the workbench quiet: no tips, telemetry, updates or type downloads */
+export const QUIET_USER_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'telemetry.telemetryLevel': 'off',
@@ -240,7 +241,7 @@ export async function startCodeServer({ folder, extensionsDir, userDataDir, port
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   const settings = join(userDataDir, 'User', 'settings.json');
-  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify(userSettings, null, 2) + '\n');
+  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify(QUIET_USER_SETTINGS, null, 2) + '\n');
   port ??= await freePort();
 
   const args = [

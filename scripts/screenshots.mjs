@@ -20,7 +20,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, CODE_SERVER_VERSION, VSCODE_VERSION, ensureChromium, ensureCodeServer, startCodeServer } from './code-server.mjs';
+import { CHROMIUM_ARGS, CODE_SERVER_VERSION, QUIET_USER_SETTINGS, VSCODE_VERSION, ensureChromium, ensureCodeServer, startCodeServer } from './code-server.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shop = join(root, 'examples', 'shop');
@@ -33,21 +33,13 @@ const STEP_MS = 60_000;
 
 // the user settings of the screenshot profile: dark theme, nothing that pops up uninvited
 const SETTINGS = {
+  ...QUIET_USER_SETTINGS,
   'workbench.colorTheme': 'Default Dark Modern',
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
   'workbench.layoutControl.enabled': false,
   'workbench.editor.enablePreview': false,
   'window.commandCenter': false,
   'chat.commandCenter.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'extensions.ignoreRecommendations': true,
-  'security.workspace.trust.enabled': false,
-  'update.mode': 'none',
-  'typescript.disableAutomaticTypeAcquisition': true,
   'editor.minimap.enabled': false,
   'editor.stickyScroll.enabled': false,
   'editor.fontSize': 14,

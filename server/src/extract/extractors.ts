@@ -8,7 +8,8 @@ import { PythonExtractor } from './python';
 import { extractRedisFile } from './redisfile';
 import type { SyntaxTree } from './tree';
 
-const EXTRACTORS: Record<Exclude<Language, 'redis'>, new (file: string, lang: Language, src: string) => Extractor> = {
+/** The extractor class of each parsed language (`.redis` files have their own line reader). */
+export const EXTRACTORS: Record<Exclude<Language, 'redis'>, new (file: string, lang: Language, src: string) => Extractor> = {
   python: PythonExtractor,
   javascript: JavaScriptExtractor,
   typescript: JavaScriptExtractor,

@@ -1,12 +1,7 @@
 import { applyGroupOps, CallInterpreter, CallOutput, emptyOutput, Options, SiteRecord, SiteReuse } from '../clients/calls';
-import { Extractor } from '../extract/base';
-import { GoExtractor } from '../extract/go';
 import type { CallExpr, Expr, FileFacts, Language, Scope } from '../extract/ir';
-import { JavaExtractor } from '../extract/java';
-import { JavaScriptExtractor } from '../extract/javascript';
-import { LuaExtractor } from '../extract/lua';
+import { EXTRACTORS } from '../extract/extractors';
 import { parserFor } from '../extract/parser';
-import { PythonExtractor } from '../extract/python';
 import { extractRedisFile } from '../extract/redisfile';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import { ctxFor, evaluate, lookupName } from '../resolve/evaluate';
@@ -32,16 +27,6 @@ export interface ScriptInfo {
   /** `flags=allow-cross-slot-keys`: keys of several slots on the node are allowed again */
   allowCrossSlotKeys: boolean;
 }
-
-const EXTRACTORS: Record<Exclude<Language, 'redis'>, new (file: string, lang: Language, src: string) => Extractor> = {
-  python: PythonExtractor,
-  javascript: JavaScriptExtractor,
-  typescript: JavaScriptExtractor,
-  tsx: JavaScriptExtractor,
-  go: GoExtractor,
-  java: JavaExtractor,
-  lua: LuaExtractor,
-};
 
 /** Parses one file into facts. Syntax errors are counted; the tree is used as far as it goes. */
 export async function extractFile(file: string, source: string, language: Language, moduleScope = 'module', edits?: EditCache): Promise<FileFacts> {

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { link, unlink } from '../model/collections';
 import type { Library } from '../clients/profiles';
 import type { FileFacts } from '../extract/ir';
 import { languageOfPath } from '../extract/parser';
@@ -338,15 +339,4 @@ export class FolderIndex {
     if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
     return rel.split(path.sep).join('/');
   }
-}
-
-function link(m: Map<string, Set<string>>, k: string, v: string): void {
-  const s = m.get(k);
-  if (s) s.add(v);
-  else m.set(k, new Set([v]));
-}
-
-function unlink(m: Map<string, Set<string>>, k: string, v: string): void {
-  const s = m.get(k);
-  if (s?.delete(v) && !s.size) m.delete(k);
 }

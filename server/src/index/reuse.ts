@@ -1,4 +1,5 @@
 import type { GroupOp, ScriptSource, SiteRecord, SiteReuse } from '../clients/calls';
+import { sameGroup } from '../rules/incremental';
 import type { CallExpr } from '../extract/ir';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import { hashOfPattern, Segment, Span } from '../model/pattern';
@@ -139,18 +140,7 @@ function sameOp(a: GroupOp, b: GroupOp): boolean {
 
 /** Equal groups at the same place (the same span object: one that moves with the text). */
 function sameGroupAt(a: Group, b: Group): boolean {
-  return (
-    a.span === b.span &&
-    a.id === b.id &&
-    a.kind === b.kind &&
-    a.file === b.file &&
-    a.library === b.library &&
-    a.mode === b.mode &&
-    a.command === b.command &&
-    a.parent === b.parent &&
-    a.splitByClient === b.splitByClient &&
-    a.script === b.script
-  );
+  return a.span === b.span && sameGroup(a, b);
 }
 
 /**

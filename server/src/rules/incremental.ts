@@ -1,7 +1,7 @@
 import { applyGroupOps, GroupOp } from '../clients/calls';
 import type { FileAnalysis } from '../index/analyze';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
-import { groupBy } from '../model/collections';
+import { groupBy, link, unlink } from '../model/collections';
 import { crossslotRule } from './crossslot';
 import type { Finding } from './finding';
 import { GroupVerdict, judgeGroup, textOf } from './groups';
@@ -160,7 +160,8 @@ const hotKey = (u: KeyUse) => (u.hash.kind === 'tag' && u.hash.tag && u.hash.slo
 const flowKey = (u: KeyUse) => (u.library !== 'lua' ? u.flow : undefined);
 const calleeFile = (c: FlowCall) => c.callee.slice(0, c.callee.lastIndexOf('#'));
 
-function sameGroup(a: Group, b: Group): boolean {
+/** Equal groups: the same fields, at the same offsets (the span object may be a new one). */
+export function sameGroup(a: Group, b: Group): boolean {
   return (
     a.id === b.id &&
     a.kind === b.kind &&
@@ -446,14 +447,3 @@ function sameFinding(a: Finding, b: Finding, changed: Set<string>): boolean {
 }
 
 const isBatch = (g: Group) => g.kind === 'transaction' || g.kind === 'pipeline';
-
-function link(m: Map<string, Set<string>>, k: string, v: string): void {
-  const s = m.get(k);
-  if (s) s.add(v);
-  else m.set(k, new Set([v]));
-}
-
-function unlink(m: Map<string, Set<string>>, k: string, v: string): void {
-  const s = m.get(k);
-  if (s?.delete(v) && !s.size) m.delete(k);
-}
