@@ -147,7 +147,8 @@ const LUA_MODULE = '\0lua';
 export type PlacedLua = Map<string, Map<string, FileFacts>>;
 
 async function luaFacts(file: string, lua: string, moduleScope: string, at: number, fixed: { start: number; end: number } | undefined, before?: Map<string, FileFacts>, after?: Map<string, FileFacts>): Promise<FileFacts> {
-  const key = `${file}\0${lua}`;
+  // by text alone: the same script embedded in many files is parsed once (facts name their file only in `file`)
+  const key = lua;
   const place = `${moduleScope}\0${at}\0${fixed ? `${fixed.start}-${fixed.end}` : ''}\0${lua}`;
   let facts = before?.get(place);
   if (!facts) {
@@ -157,6 +158,7 @@ async function luaFacts(file: string, lua: string, moduleScope: string, at: numb
       remember(luaCache, key, cached);
     }
     facts = structuredClone(cached);
+    facts.file = file;
     renameScope(facts, LUA_MODULE, moduleScope);
     shiftSpans(facts, at, fixed);
   }
