@@ -42,8 +42,10 @@ interface Gathered {
   skipped: Skipped[];
   invalidUtf8: string[];
   scanned: SourceFile[];
-  summaries: (Summary & { file: SourceFile; i: number })[];
 }
+
+/** A file's summary for selectFiles; the summaries are dropped once the selection is made. */
+type Summarized = Summary & { file: SourceFile; i: number };
 
 /** The whole pipeline for a folder: list, read, extract, resolve, interpret. */
 export async function scan(root: string, paths: string[], opts: ScanOptions = {}): Promise<ScanResult> {
@@ -73,7 +75,8 @@ interface Extracted {
 
 /** Everything on this thread, one file at a time. */
 async function extractHere(files: SourceFile[]): Promise<Extracted> {
-  const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [], summaries: [] };
+  const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [] };
+  const summaries: Summarized[] = [];
   // texts of files that cannot hold Redis keys are summarised and dropped: 100k files do not fit
   files.forEach((f, i) => {
     const r = readSource(f);
@@ -82,13 +85,13 @@ async function extractHere(files: SourceFile[]): Promise<Extracted> {
       return;
     }
     if (r.invalidUtf8) g.invalidUtf8.push(f.rel);
-    g.summaries.push({ ...summarize({ rel: f.rel, language: f.language, text: r.text! }), file: f, i });
+    summaries.push({ ...summarize({ rel: f.rel, language: f.language, text: r.text! }), file: f, i });
     g.scanned.push(f);
   });
   const facts: FileFacts[] = [];
   const texts = new Map<string, string>();
   const syntaxErrors: string[] = [];
-  for (const c of selectFiles(g.summaries)) {
+  for (const c of selectFiles(summaries.splice(0))) {
     const text = c.text ?? readSource(c.file).text;
     if (text === undefined) continue;
     const ff = await extractFile(c.rel, text, c.language);
@@ -132,7 +135,8 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
         if (r.text !== undefined) extract(r);
       }
     });
-    const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [], summaries: [] };
+    const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [] };
+    let summaries: Summarized[] = [];
     files.forEach((f, i) => {
       const r = read[i]!;
       if (r.skip) {
@@ -140,13 +144,14 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
         return;
       }
       if (r.invalidUtf8) g.invalidUtf8.push(f.rel);
-      g.summaries.push({ rel: f.rel, language: f.language, seed: r.seed!, imports: r.imports!, declared: r.declared!, text: r.text, file: f, i });
+      summaries.push({ rel: f.rel, language: f.language, seed: r.seed!, imports: r.imports!, declared: r.declared!, text: r.text, file: f, i });
       g.scanned.push(f);
     });
     read.length = 0;
     trace('read');
 
-    const chosen = selectFiles(g.summaries);
+    const chosen = selectFiles(summaries);
+    summaries = [];
     const later = chosen.filter((c) => !c.seed).map((c) => workFile(files[c.i], c.i));
     await pool.run('parse', batches(later, 4), (results) => {
       for (const r of results) if (r.text !== undefined) extract(r);
