@@ -2,7 +2,7 @@ import type { CallExpr, CallSite, Expr, FileFacts } from '../extract/ir';
 import { commandKeys, isKnownCommand, numkeysIndex } from '../commands/table';
 import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
-import { CONFIG_METHODS, Routing, routingOf } from './routing';
+import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
 import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
@@ -117,19 +117,6 @@ export function applyGroupOps(groups: Map<string, Group>, ops: Iterable<GroupOp>
       else g.script = o.script;
     }
   }
-}
-
-/**
- * The calls of a file that interpreting other files reads: routing config calls (configCall in
- * routing.ts, on the file that built a client) and the calls a function literal is passed to
- * (fromType: the group of a typed pipeline parameter, reached through a binding in another file).
- * Everything else in `calls` is read only while the file itself is interpreted.
- */
-export function callsReadElsewhere(file: FileFacts): CallSite[] {
-  const argOf = new Set<number>();
-  for (const s of file.scopes.values()) if (s.argOf !== undefined) argOf.add(s.argOf);
-  const config = new Set<string>(CONFIG_METHODS);
-  return file.calls.filter(({ call }) => argOf.has(call.id) || (call.callee.k === 'attr' && config.has(call.callee.name)));
 }
 
 export class CallInterpreter {

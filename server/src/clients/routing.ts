@@ -63,20 +63,17 @@ const TRUE = /^(true|True|1)$/;
 /** The name a lookup of every call in a file is recorded under (see WorkspaceFacts.siteNames). */
 export const ANY_CALL = '\0calls';
 
-/** Methods whose calls in the file that built a client set its routing (read by configCall). */
-export const CONFIG_METHODS = ['setReadFrom', 'setReadMode', 'useSingleServer'] as const;
-
 /**
  * The first argument of a call to `method` in the file that built the client (`setReadFrom(ReadFrom.REPLICA)`):
  * on one of the variables the client passed through when they are known, so two connections keep their own settings.
  */
-function configCall(c: ClientInfo, method: (typeof CONFIG_METHODS)[number], perConnection = false): string | undefined {
+function configCall(c: ClientInfo, method: RegExp, perConnection = false): string | undefined {
   const names = perConnection && c.names?.length ? new Set(c.names) : undefined;
   // reads every call of the file, not a name: an edit that changes calls redoes who read them (index/reuse.ts)
   c.optionsCtx?.ws.siteNames?.add(ANY_CALL);
   for (const site of c.optionsCtx?.file.calls ?? []) {
     const callee = site.call.callee;
-    if (callee.k !== 'attr' || callee.name !== method) continue;
+    if (callee.k !== 'attr' || !method.test(callee.name)) continue;
     const on = callee.object.k === 'name' ? callee.object.name : callee.object.k === 'attr' ? callee.object.name : undefined;
     if (names && on && !names.has(on)) continue;
     return site.call.args[0]?.text ?? '';
@@ -123,14 +120,14 @@ export function routingOf(c: ClientInfo): Routing {
       return PRIMARY('go-redis reads from primaries unless ReadOnly, RouteByLatency or RouteRandomly is set');
     }
     case 'lettuce': {
-      const m = /ReadFrom\.(\w+)/.exec(configCall(c, 'setReadFrom', true) ?? '');
+      const m = /ReadFrom\.(\w+)/.exec(configCall(c, /^setReadFrom$/, true) ?? '');
       if (!m || /^(MASTER|UPSTREAM)$/.test(m[1])) return PRIMARY(m ? `setReadFrom(ReadFrom.${m[1]})` : 'Lettuce reads from primaries unless setReadFrom says otherwise');
       return { reads: /^(REPLICA|SLAVE|ANY_REPLICA)$/.test(m[1]) ? 'replica' : 'maybe-replica', why: `setReadFrom(ReadFrom.${m[1]})` };
     }
     case 'redisson': {
-      const m = /ReadMode\.(\w+)/.exec(configCall(c, 'setReadMode') ?? '');
+      const m = /ReadMode\.(\w+)/.exec(configCall(c, /^setReadMode$/) ?? '');
       if (m) return m[1] === 'MASTER' ? PRIMARY(`setReadMode(ReadMode.MASTER)`) : { reads: m[1] === 'SLAVE' ? 'replica' : 'maybe-replica', why: `setReadMode(ReadMode.${m[1]})` };
-      if (configCall(c, 'useSingleServer') !== undefined) return PRIMARY('a single-server Redisson config');
+      if (configCall(c, /^useSingleServer$/) !== undefined) return PRIMARY('a single-server Redisson config');
       return { reads: 'replica', why: 'Redisson readMode defaults to SLAVE: reads go to replicas out of the box' };
     }
     default:

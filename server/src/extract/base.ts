@@ -1,7 +1,6 @@
 import type { Tree } from 'web-tree-sitter';
 import type { Expr, FileFacts, Language, Param, Scope } from './ir';
 import { newFacts } from './ir';
-import { registerShared } from './packed';
 import { SyntaxNode as Node, SyntaxTree } from './tree';
 
 /** Shared bookkeeping for the per-language extractors: scopes, ids, spans, error counts. */
@@ -130,7 +129,6 @@ export abstract class Extractor {
 
 /** The kwargs of every call written without keyword arguments: one shared, frozen object. */
 export const NO_KWARGS: Record<string, Expr> = Object.freeze({}) as Record<string, Expr>;
-registerShared(NO_KWARGS);
 
 /** An array grown by push, copied to its exact length: facts live as long as the index does. */
 export function fit<T>(a: T[]): T[] {

@@ -1,5 +1,4 @@
 import type { Span } from '../model/pattern';
-import type { PackedCalls } from './packed';
 
 /*
  * What each language extractor produces: a small, language-neutral picture of the file - the
@@ -106,8 +105,6 @@ export interface FileFacts {
   bindings: Binding[];
   functions: FuncDef[];
   calls: CallSite[];
-  /** a batch run's packed calls (see packed.ts): `calls` then holds only what other files read */
-  packedCalls?: PackedCalls;
   imports: Import[];
   /** count of ERROR / MISSING nodes: the file was parsed as far as possible */
   syntaxErrors: number;

@@ -1,7 +1,6 @@
-import { applyGroupOps, CallInterpreter, callsReadElsewhere, CallOutput, emptyOutput, Options, SiteRecord, SiteReuse } from '../clients/calls';
+import { applyGroupOps, CallInterpreter, CallOutput, emptyOutput, Options, SiteRecord, SiteReuse } from '../clients/calls';
 import type { CallExpr, Expr, FileFacts, Language, Scope } from '../extract/ir';
 import { EXTRACTORS } from '../extract/extractors';
-import { packCalls, unpackCalls } from '../extract/packed';
 import { parserFor } from '../extract/parser';
 import { extractRedisFile } from '../extract/redisfile';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
@@ -51,37 +50,12 @@ export async function prepareFile(file: string, source: string, language: Langua
   return edits.prepare(parser, file, source, language, 'module', (tree: Tree) => new EXTRACTORS[language](file, language, source).run(tree, 'module'));
 }
 
-/**
- * For a batch run: packs a freshly extracted file's calls (packed.ts), keeping as objects only
- * those other files read. Anything that cannot be packed stays as it is.
- */
-export function packFileCalls(f: FileFacts, source: string): void {
-  try {
-    f.packedCalls = packCalls(f.calls, source);
-    f.calls = callsReadElsewhere(f);
-  } catch (err) {
-    if (process.env.KEYSLOT_DEBUG) console.error(`keyslot: ${f.file}: calls not packed: ${(err as Error).message}`);
-  }
-}
-
-/**
- * Resolves every file's calls into key uses and groups, across files; then the Lua inside scripts.
- * A batch run: each file's calls are unpacked for its turn and cut down to those other files read
- * (callsReadElsewhere) after it, so the facts cannot be analysed again. Calls are most of the
- * facts: on 100,000 files the results do not have to fit next to all of them.
- */
+/** Resolves every file's calls into key uses and groups, across files; then the Lua inside scripts. */
 export async function analyze(files: FileFacts[], opts: Options = {}): Promise<Analysis> {
   const ws = new WorkspaceFacts(files);
   const interp = new CallInterpreter(ws, opts);
   const results: FileAnalysis[] = [];
-  for (const f of files) {
-    if (f.packedCalls) {
-      f.calls = unpackCalls(f.packedCalls);
-      f.packedCalls = undefined;
-    }
-    results.push(await analyzeFile(ws, interp, f, false));
-    f.calls = callsReadElsewhere(f);
-  }
+  for (const f of files) results.push(await analyzeFile(ws, interp, f, false));
   const groups = new Map<string, Group>();
   for (const r of results) applyGroupOps(groups, r.host.groupOps);
   for (const r of results) applyGroupOps(groups, r.lua.groupOps);

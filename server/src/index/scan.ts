@@ -7,7 +7,7 @@ import type { FileFacts, Language } from '../extract/ir';
 import { parserFor } from '../extract/parser';
 import { SyntaxTree } from '../extract/tree';
 import type { WorkFile, WorkRequest, WorkResponse, WorkResult } from '../extract/worker';
-import { analyze, Analysis, extractFile, packFileCalls } from './analyze';
+import { analyze, Analysis, extractFile } from './analyze';
 import { listFiles, readSource, Skipped, SourceFile } from './files';
 import { selectFiles, summarize, Summary } from './prefilter';
 import { trace } from './trace';
@@ -95,7 +95,6 @@ async function extractHere(files: SourceFile[]): Promise<Extracted> {
     const text = c.text ?? readSource(c.file).text;
     if (text === undefined) continue;
     const ff = await extractFile(c.rel, text, c.language);
-    packFileCalls(ff, text);
     if (ff.syntaxErrors) syntaxErrors.push(c.rel);
     facts.push(ff);
     texts.set(c.rel, text);
@@ -123,9 +122,7 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
       const text = r.text!;
       texts[r.i] = text;
       const tree = r.tree ? SyntaxTree.fromData(r.tree, languages.get(f.language)!.language!, text) : undefined;
-      const ff = extractTree(f.rel, text, f.language, tree);
-      packFileCalls(ff, text);
-      facts[r.i] = ff;
+      facts[r.i] = extractTree(f.rel, text, f.language, tree);
     };
 
     const read: (WorkResult | undefined)[] = new Array(files.length);
