@@ -35,8 +35,6 @@ export function listFiles(root: string, paths: string[], excludes: string[], ski
       skipped.push({ rel: rel(dir) || '.', reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code });
       return;
     }
-    // an entry's relative path is its folder's plus its name: path.relative per entry is a third of a 100k-file listing
-    const relDir = rel(dir);
     const gi = path.join(dir, '.gitignore');
     if (entries.some((e) => e.name === '.gitignore')) {
       try {
@@ -45,15 +43,12 @@ export function listFiles(root: string, paths: string[], excludes: string[], ski
         // an unreadable .gitignore ignores nothing
       }
     }
-    // likewise each .gitignore sees paths relative to its own folder
-    const ignoring = ignores.map(({ base, ig }) => ({ ig, prefix: path.relative(base, dir).split(path.sep).join('/') }));
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const abs = path.join(dir, e.name);
-      const r = relDir ? `${relDir}/${e.name}` : e.name;
+      const r = rel(abs);
       if (e.isDirectory() && DEFAULT_EXCLUDES.includes(e.name)) continue;
       if (isExcluded(r) || (e.isDirectory() && isExcluded(r + '/'))) continue;
-      const slash = e.isDirectory() ? '/' : '';
-      if (ignoring.some(({ ig, prefix }) => ig.ignores(prefix ? `${prefix}/${e.name}${slash}` : `${e.name}${slash}`))) continue;
+      if (ignores.some(({ base, ig }) => ig.ignores(path.relative(base, abs).split(path.sep).join('/') + (e.isDirectory() ? '/' : '')))) continue;
       if (e.isDirectory()) walk(abs, ignores);
       else if (e.isFile()) {
         const language = languageOfPath(e.name);
