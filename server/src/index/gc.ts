@@ -8,9 +8,18 @@ import * as vm from 'vm';
  * is several hundred MB of peak memory for nothing. `gc` is exposed for a context made after the
  * flag is set; if that ever fails the run goes on without it.
  */
-let gc: (() => void) | null | undefined;
+let gc: ((opts?: { type: 'minor' | 'major' }) => void) | null | undefined;
 
 export function collectGarbage(): void {
+  exposed()?.();
+}
+
+/** A scavenge of the young generation only (a few ms), for idle moments. */
+export function collectYoungGarbage(): void {
+  exposed()?.({ type: 'minor' });
+}
+
+function exposed(): ((opts?: { type: 'minor' | 'major' }) => void) | null {
   if (gc === undefined) {
     try {
       v8.setFlagsFromString('--expose-gc');
@@ -20,5 +29,5 @@ export function collectGarbage(): void {
       gc = null;
     }
   }
-  gc?.();
+  return gc;
 }

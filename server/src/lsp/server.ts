@@ -19,6 +19,7 @@ import {
   WorkspaceEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { collectYoungGarbage } from '../index/gc';
 import { FolderIndex } from '../index/folder';
 import { CONFIG_FILE, loadConfig, topologyOf } from '../index/config';
 import { commonEntity, namespaceOf } from '../model/entity';
@@ -172,6 +173,23 @@ export function startServer(connection: Connection): void {
     published = next;
     sendStatus('ready');
     if (canRefreshTokens) void connection.languages.semanticTokens.refresh();
+    scheduleIdleScavenge();
+  }
+
+  /*
+   * Empties the young generation once the diagnostics are out, while the editor waits for the
+   * next keystroke: the next edit then rarely stops for a scavenge half-way. In the bench, whose
+   * edits come back to back, edit p99 went from 30.0 to 27.3 ms (median of 8 runs) and p50 from
+   * 16.4 to 18.6 ms, since there the scavenge runs just before the next edit.
+   */
+  let scavengePending = false;
+  function scheduleIdleScavenge(): void {
+    if (scavengePending) return;
+    scavengePending = true;
+    setImmediate(() => {
+      scavengePending = false;
+      collectYoungGarbage();
+    });
   }
 
   /** Tells the client the index changed (its status bar and views refresh from this). */
