@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { KEY_AT_METHOD, KeyAtResult, SLOT_OF_METHOD, SlotOfResult } from '../../server/src/protocol';
 import { removeWorkspaces, where, workspace } from '../helpers/cli';
 import { startTestServer, TestClient } from '../helpers/lsp';
+import { decodeSemanticTokens } from '../vscode/suite/tokens';
 
 /*
  * What the VS Code client builds on, over the protocol: hash-tag semantic tokens in every key form,
@@ -72,18 +73,11 @@ describe('language server: semantic tokens, status, keyAt, slotOf', () => {
   async function marked(rel: string): Promise<string[]> {
     const r = await c.conn.sendRequest<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri: uri(rel) } });
     const doc = TextDocument.create(uri(rel), 'x', 0, FILES[rel]);
-    const out: string[] = [];
-    let line = 0;
-    let char = 0;
-    for (let i = 0; i < r.data.length; i += 5) {
-      const [dLine, dChar, length, type] = r.data.slice(i, i + 4);
-      line += dLine;
-      char = dLine === 0 ? char + dChar : dChar;
+    return decodeSemanticTokens(r.data).map(({ line, character, length, type }) => {
       assert.equal(type, 0, 'hashTag is the only token type');
-      const start = doc.offsetAt({ line, character: char });
-      out.push(FILES[rel].slice(start, start + length));
-    }
-    return out;
+      const start = doc.offsetAt({ line, character });
+      return FILES[rel].slice(start, start + length);
+    });
   }
 
   test('hash tags are marked in every key form; braces in other strings are not', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import calculateSlot = require('cluster-key-slot');
 import { codeOf, diagnosticsWhere, keyslot, keyslotDiagnostics, open, positionOf, workspaceFile } from './helpers';
+import { decodeSemanticTokens } from './tokens';
 
 /*
  * What a developer meets in the editor: diagnostics, hover, hash-tag colouring, the quick fix and
@@ -44,16 +45,10 @@ describe('editor', () => {
     const legend = await vscode.commands.executeCommand<vscode.SemanticTokensLegend>('vscode.provideDocumentSemanticTokensLegend', doc.uri);
     const tokens = await vscode.commands.executeCommand<vscode.SemanticTokens>('vscode.provideDocumentSemanticTokens', doc.uri);
     assert.ok(legend && tokens, 'the server provides semantic tokens');
-    const marked: string[] = [];
-    let line = 0;
-    let char = 0;
-    for (let i = 0; i < tokens.data.length; i += 5) {
-      const [dLine, dChar, length, type] = tokens.data.slice(i, i + 4);
-      line += dLine;
-      char = dLine === 0 ? char + dChar : dChar;
+    const marked = decodeSemanticTokens(tokens.data).map(({ line, character, length, type }) => {
       assert.equal(legend.tokenTypes[type], 'hashTag');
-      marked.push(doc.getText(new vscode.Range(line, char, line, char + length)));
-    }
+      return doc.getText(new vscode.Range(line, character, line, character + length));
+    });
     assert.deepEqual(marked, ['{session:42}', '{session:42}']);
   });
 
