@@ -1,0 +1,221 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/*
+ * `npm run corpus -- DIR [--baseline KEYSLOT_CHECKOUT] [--repo NAME] [--misses]`
+ *
+ * Recall of keyslot on real repositories, against labels a person wrote by reading the code
+ * (bench/corpus/labels/*.tsv, format in bench/corpus/LABELING.md). DIR holds one checked-out
+ * repository per label file, named OWNER__NAME. A benchmark, not a test: the repositories are
+ * fetched by hand and CI has no network.
+ *
+ * A label is found when keyslot reports a key use of the same command in the same file whose
+ * line is within the label's call (the command's line up to LINES_AFTER lines below, where the
+ * arguments of a call broken over lines sit). A look-alike label (command NONE) is a false key
+ * use when any key use sits on its line.
+ */
+
+const LINES_AFTER = 4;
+const LABELS = path.join(__dirname, 'corpus', 'labels');
+
+interface Label {
+  repo: string;
+  commit: string;
+  path: string;
+  line: number;
+  lang: string;
+  command: string;
+  keys: string;
+  idioms: string[];
+  note: string;
+}
+
+interface KeyRow {
+  file: string;
+  line: number;
+  command: string;
+}
+
+interface RunResult {
+  keys: KeyRow[];
+  diagnostics: number;
+  files: number;
+  ms: number;
+  error?: string;
+}
+
+/** A Markdown table (README and notes paste it as it is). */
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function readLabels(file: string): Label[] {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const head = lines.shift()!.split('\t');
+  const col = (name: string) => {
+    const i = head.indexOf(name);
+    if (i < 0) throw new Error(`${file}: no column ${name}`);
+    return i;
+  };
+  const c = { repo: col('repo'), commit: col('commit'), path: col('path'), line: col('line'), lang: col('lang'), command: col('command'), keys: col('keys'), idioms: col('idioms'), note: col('note') };
+  return lines.map((l, n) => {
+    const f = l.split('\t');
+    const line = Number(f[c.line]);
+    if (!Number.isInteger(line) || line < 1) throw new Error(`${file}:${n + 2}: bad line number ${f[c.line]}`);
+    return {
+      repo: f[c.repo],
+      commit: f[c.commit],
+      path: f[c.path],
+      line,
+      lang: f[c.lang],
+      command: (f[c.command] ?? '').trim().toUpperCase(),
+      keys: f[c.keys] ?? '',
+      idioms: (f[c.idioms] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      note: f[c.note] ?? '',
+    };
+  });
+}
+
+function runCheck(keyslot: string, dir: string): RunResult {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [path.join(keyslot, 'bin', 'keyslot.js'), 'check', dir, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) return { keys: [], diagnostics: 0, files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
+  const out = JSON.parse(r.stdout) as { files: number; keys: KeyRow[]; diagnostics: unknown[] };
+  return { keys: out.keys.map((k) => ({ file: k.file, line: k.line, command: k.command })), diagnostics: out.diagnostics.length, files: out.files, ms };
+}
+
+/** The same command as the label: scripts run as EVAL or EVALSHA alike, Redisson uses `getX.op`. */
+function sameCommand(label: string, found: string): boolean {
+  const f = found.toUpperCase();
+  if (f === label) return true;
+  const script = /^(EVAL|EVALSHA|EVAL_RO|EVALSHA_RO|FCALL|FCALL_RO)$/;
+  if (script.test(label) && script.test(f)) return true;
+  // Redisson object accessors are recorded as the accessor and the operation (getBucket.set)
+  if (f.includes('.') || /^GET[A-Z]+$/.test(f)) return true;
+  return false;
+}
+
+function found(label: Label, byFile: Map<string, KeyRow[]>): boolean {
+  const rows = byFile.get(label.path) ?? [];
+  return rows.some((k) => k.line >= label.line && k.line <= label.line + LINES_AFTER && sameCommand(label.command, k.command));
+}
+
+function lookalikeHit(label: Label, byFile: Map<string, KeyRow[]>): boolean {
+  return (byFile.get(label.path) ?? []).some((k) => k.line === label.line);
+}
+
+interface Tally {
+  found: number;
+  total: number;
+}
+
+const pct = (t: Tally) => (t.total ? `${((100 * t.found) / t.total).toFixed(1)} %` : '-');
+const bump = (m: Map<string, Tally>, k: string, hit: boolean) => {
+  const t = m.get(k) ?? { found: 0, total: 0 };
+  t.total++;
+  if (hit) t.found++;
+  m.set(k, t);
+};
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) return undefined;
+    const v = args[i + 1];
+    args.splice(i, 2);
+    return v;
+  };
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    if (i >= 0) args.splice(i, 1);
+    return i >= 0;
+  };
+  const baseline = opt('--baseline');
+  const only = opt('--repo');
+  const showMisses = flag('--misses');
+  const dir = args[0];
+  if (!dir || !fs.existsSync(dir)) {
+    process.stderr.write('usage: npm run corpus -- DIR [--baseline KEYSLOT_CHECKOUT] [--repo OWNER__NAME] [--misses]\n  DIR holds the labelled repositories, one folder OWNER__NAME each (bench/corpus/README.md)\n');
+    process.exit(2);
+  }
+  const here = path.join(__dirname, '..');
+  const runs: { name: string; root: string }[] = [{ name: 'now', root: here }];
+  if (baseline) runs.unshift({ name: 'baseline', root: path.resolve(baseline) });
+
+  const files = fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
+  const perRepo: (string | number)[][] = [];
+  const totals = runs.map(() => ({ all: { found: 0, total: 0 } as Tally, lang: new Map<string, Tally>(), idiom: new Map<string, Tally>(), lookalike: { found: 0, total: 0 } as Tally, files: 0, ms: 0, diags: 0, uses: 0 }));
+  const misses: string[] = [];
+  for (const lf of files) {
+    const name = lf.replace(/\.tsv$/, '');
+    if (only && only !== name) continue;
+    const labels = readLabels(path.join(LABELS, lf));
+    const repoDir = path.join(dir, name);
+    if (!fs.existsSync(repoDir)) {
+      process.stderr.write(`corpus: ${repoDir} is missing: skipped (fetch ${labels[0]?.repo} at ${labels[0]?.commit})\n`);
+      continue;
+    }
+    const row: (string | number)[] = [name];
+    runs.forEach((run, ri) => {
+      const res = runCheck(run.root, repoDir);
+      if (res.error) process.stderr.write(`corpus: ${run.name} on ${name}: ${res.error}\n`);
+      const byFile = new Map<string, KeyRow[]>();
+      for (const k of res.keys) {
+        const l = byFile.get(k.file);
+        if (l) l.push(k);
+        else byFile.set(k.file, [k]);
+      }
+      const t = totals[ri];
+      const repo: Tally = { found: 0, total: 0 };
+      const look: Tally = { found: 0, total: 0 };
+      for (const label of labels) {
+        if (label.command === 'NONE') {
+          const hit = lookalikeHit(label, byFile);
+          look.total++;
+          if (hit) look.found++;
+          if (hit && showMisses && ri === runs.length - 1) misses.push(`FALSE ${name} ${label.path}:${label.line} (${label.note})`);
+          continue;
+        }
+        const hit = found(label, byFile);
+        repo.total++;
+        if (hit) repo.found++;
+        bump(t.lang, label.lang, hit);
+        for (const i of label.idioms) bump(t.idiom, i, hit);
+        if (!hit && showMisses && ri === runs.length - 1) misses.push(`MISS ${name} ${label.path}:${label.line} ${label.command} [${label.idioms.join(',')}] ${label.keys}  -- ${label.note}`);
+      }
+      t.all.found += repo.found;
+      t.all.total += repo.total;
+      t.lookalike.found += look.found;
+      t.lookalike.total += look.total;
+      t.files += res.files;
+      t.ms += res.ms;
+      t.diags += res.diagnostics;
+      t.uses += res.keys.length;
+      row.push(`${repo.found}/${repo.total} (${pct(repo)})`, `${look.found}/${look.total}`, res.keys.length, res.diagnostics, res.files, Math.round(res.ms));
+    });
+    perRepo.push(row);
+  }
+  const cols = runs.flatMap((r) => (runs.length > 1 ? [`${r.name} recall`, `${r.name} false`, `${r.name} uses`, `${r.name} diags`, 'files', 'ms'] : ['recall', 'look-alike hits', 'key uses', 'diagnostics', 'files', 'ms']));
+  process.stdout.write(`\n## Per repository\n\n${table(['repository', ...cols], perRepo)}\n`);
+  const keysOf = (m: Map<string, Tally>[]) => [...new Set(m.flatMap((x) => [...x.keys()]))].sort();
+  const langs = keysOf(totals.map((t) => t.lang));
+  process.stdout.write(`\n## Per language\n\n${table(['language', ...runs.map((r) => `${r.name} recall`)], langs.map((l) => [l, ...totals.map((t) => { const x = t.lang.get(l) ?? { found: 0, total: 0 }; return `${x.found}/${x.total} (${pct(x)})`; })]))}\n`);
+  const idioms = keysOf(totals.map((t) => t.idiom));
+  process.stdout.write(`\n## Per idiom\n\n${table(['idiom', ...runs.map((r) => `${r.name} recall`)], idioms.map((l) => [l, ...totals.map((t) => { const x = t.idiom.get(l) ?? { found: 0, total: 0 }; return `${x.found}/${x.total} (${pct(x)})`; })]))}\n`);
+  process.stdout.write(
+    `\n## Overall\n\n${table(
+      ['run', 'recall', 'look-alike lines with a key use', 'key uses', 'diagnostics', 'files', 'cold check s', 'files/s'],
+      runs.map((r, i) => {
+        const t = totals[i];
+        return [r.name, `${t.all.found}/${t.all.total} (${pct(t.all)})`, `${t.lookalike.found}/${t.lookalike.total}`, t.uses, t.diags, t.files, (t.ms / 1000).toFixed(1), (t.files / (t.ms / 1000)).toFixed(0)];
+      }),
+    )}\n`,
+  );
+  if (showMisses) process.stdout.write(`\n## Misses (${misses.length})\n\n${misses.join('\n')}\n`);
+}
+
+main();
