@@ -7,11 +7,9 @@ import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve
 import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
-/** What a receiver expression is: a client, or a pipeline / transaction / watch group on one. */
-export type Receiver =
-  | { kind: 'client'; client: ClientInfo }
-  | { kind: 'pipeline'; client: ClientInfo; groupKey: string; groupKind: GroupKind; anchor: Expr }
-  | { kind: 'script'; client: ClientInfo; source: Expr; numberOfKeys?: number };
+import { Deps, newDeps, Receiver, ValueAnalysis } from '../resolve/values';
+
+export type { Receiver };
 
 export interface Options {
   /** receiver names to treat as Redis clients even without other evidence */
@@ -20,10 +18,6 @@ export interface Options {
   replicaClients?: string[];
 }
 
-/** Names that, in a file importing a Redis library, are strong evidence of a client. */
-const CLIENT_NAME = /(^|_)(redis|rdb|rds|jedis|lettuce|valkey|r|rc|rcl|cluster)(_?client|_?conn|_?cluster|_?pool)?$|redis|jedis|Redis/;
-
-const PIPELINE_END = /^(exec|execute|execAsPipeline|discard|Exec|Discard|sync|syncAndReturnAll|close|reset|unwatch|immediate_execute_command|Close|Len)$/;
 
 export interface ScriptSource {
   /** the string expression holding Lua code */
@@ -82,21 +76,12 @@ export interface SiteRecord {
   reads: Reads;
 }
 
-/** What a piece of interpretation looked up: names (SiteRecord.names) and its share of the file's Reads. */
-interface Deps {
-  names: Set<string>;
-  reads: Reads;
-}
 
 /** Records of a file's call sites from its last analysis, and which can be appended again (as they read now). */
 export interface SiteReuse {
   records: Map<CallExpr, SiteRecord>;
   /** the record as it reads at the site now (scopes renamed, places moved), or undefined: interpret the call */
   take: (r: SiteRecord, site: CallSite) => SiteRecord | undefined;
-}
-
-function newDeps(): Deps {
-  return { names: new Set(), reads: { files: new Set(), names: new Set() } };
 }
 
 export function emptyOutput(): CallOutput {
@@ -124,7 +109,6 @@ export class CallInterpreter {
   /** groups this output already made (or made and gave a command): repeating the op changes nothing */
   private made = new Map<string, 'create' | 'ensure'>();
   private routingMemo = new WeakMap<ClientInfo, Routing>();
-  private receiverMemo = new Map<Expr, Receiver | null>();
   /** the receiver as written at the call being interpreted */
   private receiverText = '';
   private definedCommands = new Map<string, { numberOfKeys?: number; lua?: Expr }>();
@@ -141,7 +125,15 @@ export class CallInterpreter {
   /** what computing a memoised receiver or routing looked up: a later site using the memo depends on it too */
   private memoDeps = new Map<object, Deps>();
 
-  constructor(private ws: WorkspaceFacts, private opts: Options = {}) {}
+  /** the one place that decides what a receiver holds */
+  readonly values: ValueAnalysis;
+
+  constructor(
+    private ws: WorkspaceFacts,
+    private opts: Options = {},
+  ) {
+    this.values = new ValueAnalysis(ws, opts);
+  }
 
   /** Directs what follows into `out`. */
   begin(out: CallOutput): void {
@@ -150,8 +142,7 @@ export class CallInterpreter {
   }
 
   analyzeFile(file: FileFacts): void {
-    this.receiverMemo.clear();
-    this.memoDeps.clear();
+    this.values.reset();
     this.definedCommands.clear();
     this.chainedMethod.clear();
     for (const site of file.calls) {
@@ -196,7 +187,7 @@ export class CallInterpreter {
         this.ws.reads = outerReads;
       }
       if (mark && deps) {
-        this.addDeps(deps);
+        this.values.addDeps(deps);
         this.records!.set(site.call, {
           start: site.call.span.start,
           uses: out.uses.slice(mark[0]),
@@ -225,7 +216,7 @@ export class CallInterpreter {
       }
       for (const [id, op] of now) this.made.set(id, op);
     }
-    this.addDeps(r);
+    this.values.addDeps(r);
     const out = this.out;
     for (const x of r.uses) out.uses.push(x);
     for (const x of r.waits) out.waits.push(x);
@@ -263,20 +254,19 @@ export class CallInterpreter {
     const callee = call.callee;
     if (ctx.file.language === 'lua') return this.luaCall(call, ctx);
     if (ctx.file.language === 'redis') return this.redisCliCall(call, ctx);
-    if (callee.k === 'name') {
-      // a registered script called like a function: script(keys=[...], args=[...])
-      const b = lookupName(callee.name, ctx);
-      if (b && 'binding' in b) {
-        const r = this.receiver(b.binding.value, { ...ctx, file: b.file, scope: b.binding.scope, pos: b.binding.pos });
-        if (r?.kind === 'script' && r.client.library === 'redis-py') {
-        this.receiverText = callee.name;
+    // a registered redis-py script called like a function: script(keys=[...], args=[...]), self._script(…)
+    if (ctx.file.language === 'python' && (callee.k === 'name' || callee.k === 'attr') && (call.kwargs['keys'] || call.kwargs['args'] || call.args[0]?.k === 'list')) {
+      const r = this.receiver(callee, ctx);
+      if (r?.kind === 'script' && r.client.library === 'redis-py') {
+        this.receiverText = callee.text;
         this.pyScriptCall(r, call, ctx);
+        return;
       }
-      }
-      return;
     }
     if (callee.k !== 'attr') return;
     this.scriptDefinition(call, ctx, libs);
+    // only a method that can send a command asks what its receiver is
+    if (!this.mayCommand(callee.name)) return;
     let recv = this.receiver(callee.object, ctx);
     if (!recv) return;
     this.receiverText = receiverName(callee.object);
@@ -285,6 +275,16 @@ export class CallInterpreter {
     if (open !== undefined && recv.kind === 'client')
       recv = { kind: 'pipeline', client: recv.client, groupKey: `${ctx.file.file}#multi@${open}`, groupKind: 'transaction', anchor: { k: 'other', span: { start: open, end: open }, text: 'multi()' } };
     this.method(recv, callee.name, call, ctx);
+  }
+
+  /** Whether a method of this name can send a command on some Redis value (a command, an alias, a generic executor, a script run …). */
+  private mayCommand(method: string): boolean {
+    return (
+      isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) ||
+      METHODS_NOT_COMMANDS.test(method) ||
+      this.definedCommands.has(method) ||
+      PROFILES.some((p) => p.genericMethods.test(method) || (p.aliases && method in p.aliases))
+    );
   }
 
   /** The offset of the `X.multi()` before `at` in the same function with no `X.exec()`/`discard()` between. */
@@ -312,231 +312,8 @@ export class CallInterpreter {
     }
   }
 
-  receiver(e: Expr, ctx: Ctx, depth = 0): Receiver | null {
-    if (depth > 12) return null;
-    if (this.receiverMemo.has(e)) {
-      const d = this.memoDeps.get(e);
-      if (d) this.addDeps(d);
-      return this.receiverMemo.get(e)!;
-    }
-    this.receiverMemo.set(e, null); // cycles resolve to "not a client"
-    const r = this.tracked(e, () => this.classify(e, ctx, depth));
-    this.receiverMemo.set(e, r);
-    return r;
-  }
-
-  /** Runs `f`; while a site is recorded, what it looks up is kept for `key` (a memo entry) and counted for the site. */
-  private tracked<T>(key: object, f: () => T): T {
-    const names = this.ws.siteNames;
-    if (!names) return f();
-    const reads = this.ws.reads;
-    const mine = newDeps();
-    this.ws.siteNames = mine.names;
-    this.ws.reads = mine.reads;
-    try {
-      return f();
-    } finally {
-      this.ws.siteNames = names;
-      this.ws.reads = reads;
-      this.memoDeps.set(key, mine);
-      this.addDeps(mine);
-    }
-  }
-
-  /** Counts what `d` looked up for the site being interpreted (and the file's Reads). */
-  private addDeps(d: Deps): void {
-    const names = this.ws.siteNames;
-    if (names) for (const n of d.names) names.add(n);
-    const reads = this.ws.reads;
-    if (reads) {
-      for (const f of d.reads.files) reads.files.add(f);
-      for (const n of d.reads.names) reads.names.add(n);
-    }
-  }
-
-  private classify(e: Expr, ctx: Ctx, depth: number): Receiver | null {
-    const file = ctx.file;
-    switch (e.k) {
-      case 'name': {
-        const found = lookupName(e.name, ctx);
-        if (found && 'binding' in found) {
-          const b = found.binding;
-          const bctx = { ...ctx, file: found.file, scope: b.scope, pos: b.pos };
-          // the value says more than the declared type (which pipeline, which constructor)
-          const v = this.receiver(b.value, bctx, depth + 1);
-          // remember the variables a client passed through: per-connection settings (Lettuce setReadFrom) hang on them
-          if (v?.kind === 'client') return { ...v, client: { ...v.client, names: [...(v.client.names ?? []), e.name] } };
-          if (v) return v;
-          // a Java field declared here and assigned in the constructor: the assignment knows the connection
-          if (file.language === 'java' && b.type) {
-            const field = this.fieldReceiver(e.name, ctx, depth);
-            if (field) return field;
-          }
-          if (b.type) return this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx);
-          return null;
-        }
-        if (found && 'param' in found) {
-          const scope = file.scopes.get(found.scope)!;
-          const p = scope.params.find((x) => x.name === found.param)!;
-          if (p.type) {
-            const t = this.fromType(p.type, file, `${file.file}#${found.scope}#${p.name}`, e, ctx, scope.argOf);
-            if (t) return t;
-          }
-        }
-        // Java fields and TS class properties are visible by bare name / this.x
-        const field = this.fieldReceiver(e.name, ctx, depth);
-        if (field) return field;
-        return this.byName(e.name, e, file);
-      }
-      case 'attr': {
-        const obj = e.object;
-        if (obj.k === 'name') {
-          const cls = this.typeNameOf(obj, ctx);
-          if (cls) {
-            const f = this.ws.classBinding(cls, e.name, file);
-            if (f) {
-              const bctx = { ...ctx, file: f.file, scope: f.b.scope, pos: f.b.pos };
-              if (f.b.type) {
-                const t = this.fromType(f.b.type, f.file, `${f.file.file}#${cls}.${e.name}`, e, bctx);
-                if (t) return t;
-              }
-              const v = this.receiver(f.b.value, bctx, depth + 1);
-              if (v) return v;
-            }
-          }
-        }
-        return this.byName(e.name, e, file);
-      }
-      case 'call': {
-        const ctor = this.constructorOf(e, ctx);
-        if (ctor) return { kind: 'client', client: ctor };
-        const callee = e.callee;
-        if (callee.k !== 'attr') return null;
-        if (callee.name === 'NewScript' && file.language === 'go' && e.args[0])
-          return { kind: 'script', client: { library: 'go-redis', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[0] };
-        const inner = this.receiver(callee.object, ctx, depth + 1);
-        if (!inner) return null;
-        const profile = PROFILE_BY_LIBRARY.get(inner.client.library)!;
-        if (inner.kind === 'client') {
-          if (profile.passThrough.test(callee.name)) return inner;
-          if (callee.name === 'register_script' && e.args[0]) return { kind: 'script', client: inner.client, source: e.args[0] };
-          if (/^(master_for|slave_for)$/.test(callee.name)) return { kind: 'client', client: { ...inner.client, mode: 'sentinel', evidence: callee.name, options: e, optionsCtx: ctx } };
-          const pm = profile.pipelineMethods.find((p) => p.match.test(callee.name));
-          if (pm) {
-            let transaction = pm.transaction === true;
-            if (pm.transaction === 'kwarg') {
-              const kw = e.kwargs['transaction'];
-              // redis-py: Redis.pipeline() defaults to a transaction; RedisCluster.pipeline() does not
-              transaction = kw ? kw.text === 'True' : inner.client.mode === 'standalone' || inner.client.mode === 'sentinel';
-            }
-            return { kind: 'pipeline', client: inner.client, groupKey: `${file.file}#call${e.id}`, groupKind: transaction ? 'transaction' : 'pipeline', anchor: e };
-          }
-          return null;
-        }
-        // commands on a pipeline chain: pipe.set(a).get(b)
-        if (inner.kind === 'pipeline' && !PIPELINE_END.test(callee.name)) return inner;
-        return null;
-      }
-      default:
-        return null;
-    }
-  }
-
-  private fieldReceiver(name: string, ctx: Ctx, depth: number): Receiver | null {
-    if (ctx.file.language !== 'java') return null;
-    let id: string | undefined = ctx.scope;
-    while (id) {
-      const s = ctx.file.scopes.get(id);
-      if (!s) break;
-      if (s.kind === 'class' && s.name) {
-        const f = this.ws.classBinding(s.name, name, ctx.file);
-        if (f) {
-          const bctx = { ...ctx, scope: f.b.scope, pos: f.b.pos };
-          // the assigned value first: it knows the connection (`this.orders = orderConn.sync()`)
-          const v = this.receiver(f.b.value, bctx, depth + 1);
-          if (v?.kind === 'client') return { ...v, client: { ...v.client, names: [...(v.client.names ?? []), name] } };
-          if (f.b.type) {
-            const t = this.fromType(f.b.type, f.file, `${f.file.file}#${s.name}.${name}`, { k: 'name', name, text: name, span: { start: 0, end: 0 } }, bctx);
-            if (t) return t;
-          }
-          return v;
-        }
-      }
-      id = s.parent;
-    }
-    return null;
-  }
-
-  /** The class / struct type of `self`, `this`, or a parameter such as Go's method receiver. */
-  private typeNameOf(obj: Extract<Expr, { k: 'name' }>, ctx: Ctx): string | undefined {
-    let id: string | undefined = ctx.scope;
-    while (id) {
-      const s = ctx.file.scopes.get(id);
-      if (!s) return undefined;
-      if ((obj.name === 'self' || obj.name === 'this') && (s.className || s.kind === 'class')) return s.className ?? s.name;
-      const p = s.params.find((x) => x.name === obj.name);
-      if (p?.type) return p.type.replace(/^[*&]/, '').replace(/^.*\./, '');
-      id = s.parent;
-    }
-    return undefined;
-  }
-
-  private fromType(type: string, file: FileFacts, key: string, anchor: Expr, ctx: Ctx, argOf?: number): Receiver | null {
-    const t = type.replace(/\s+/g, '').replace(/^Optional\[(.*)\]$/, '$1');
-    for (const p of this.candidates(file)) {
-      // a typed client was built elsewhere; its file's config calls (Lettuce setReadFrom) still tell its routing
-      if (p.clientTypes.test(t)) return { kind: 'client', client: { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type, optionsCtx: ctx } };
-      const pt = p.pipelineTypes?.find((x) => x.match.test(t));
-      if (pt) {
-        const client: ClientInfo = { library: p.library, mode: 'unknown', evidence: type };
-        if (argOf !== undefined) {
-          // a pipeline parameter of a callback: the group is the call the callback is passed to
-          const site = file.calls.find((c) => c.call.id === argOf);
-          if (site && site.call.callee.k === 'attr') {
-            const owner = this.receiver(site.call.callee.object, { ...ctx, scope: site.scope, pos: site.call.span.start });
-            const m = site.call.callee.name;
-            const kind: GroupKind = m === 'Watch' ? 'watch' : /^Tx/.test(m) ? 'transaction' : pt.transaction ? 'transaction' : 'pipeline';
-            return { kind: 'pipeline', client: owner?.client ?? client, groupKey: `${file.file}#call${argOf}`, groupKind: kind, anchor: site.call };
-          }
-        }
-        return { kind: 'pipeline', client, groupKey: key, groupKind: pt.transaction ? 'transaction' : 'pipeline', anchor };
-      }
-    }
-    return null;
-  }
-
-  private candidates(file: FileFacts): Profile[] {
-    const libs = librariesOf(file);
-    return libs.length ? libs : PROFILES.filter((p) => p.languages.includes(file.language));
-  }
-
-  private constructorOf(e: CallExpr, ctx: Ctx): ClientInfo | null {
-    const file = ctx.file;
-    const text = calleeText(e.callee);
-    if (!text) return null;
-    for (const p of this.candidates(file)) {
-      for (const c of p.constructors) {
-        if (c.needsNew && !e.isNew && file.language !== 'python') continue;
-        if (!c.match.test(text)) continue;
-        // ioredis and node-redis share names such as Redis / createClient: the import decides
-        if (!librariesOf(file).includes(p) && !/Cluster|Jedis|redis\./.test(text)) continue;
-        return { library: p.library, mode: c.mode, evidence: text, options: e, optionsCtx: ctx };
-      }
-    }
-    return null;
-  }
-
-  /** Unknown receivers count only with strong evidence: a configured name, or a Redis-looking name in a file importing a Redis library. */
-  private byName(name: string, anchor: Expr, file: FileFacts): Receiver | null {
-    const libs = librariesOf(file);
-    const extra = this.opts.extraClientNames ?? [];
-    if (extra.includes(name) || extra.includes(anchor.text)) {
-      const p = libs[0] ?? PROFILES.find((x) => x.languages.includes(file.language));
-      if (p) return { kind: 'client', client: { library: p.library, mode: 'unknown', evidence: `configured client name ${name}` } };
-    }
-    if (libs.length && CLIENT_NAME.test(name) && !/^(redis|Redis)$/.test(anchor.text))
-      return { kind: 'client', client: { library: libs[0].library, mode: 'unknown', evidence: `name ${anchor.text}` } };
-    return null;
+  receiver(e: Expr, ctx: Ctx): Receiver | null {
+    return this.values.receiver(e, ctx);
   }
 
   private method(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
@@ -681,12 +458,12 @@ export class CallInterpreter {
     if (marked) return { reads: 'replica', why: `\`${marked}\` is listed in keyslot.replicaClients` };
     let r = this.routingMemo.get(c);
     // (while recording, a routing memoised without what it looked up is worked out again)
-    if (r && (!this.ws.siteNames || this.memoDeps.has(c))) {
-      const d = this.memoDeps.get(c);
-      if (d) this.addDeps(d);
+    if (r && (!this.ws.siteNames || this.values.memoDeps.has(c))) {
+      const d = this.values.memoDeps.get(c);
+      if (d) this.values.addDeps(d);
       return r;
     }
-    this.routingMemo.set(c, (r = this.tracked(c, () => routingOf(c))));
+    this.routingMemo.set(c, (r = this.values.tracked(c, () => routingOf(c))));
     return r;
   }
 
@@ -750,6 +527,9 @@ export class CallInterpreter {
     this.commandCall(recv, command, call.args.slice(1), call, ctx, 'verbatim');
   }
 }
+
+/** Methods that send commands without being named after one: script runs, Redisson object getters, replica sends, pipeline sends. */
+const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica)$|${REDISSON_OBJECT_GETTERS.source}`);
 
 interface LineItem {
   value: Value;

@@ -29,6 +29,17 @@ export interface ClientInfo {
   names?: string[];
   /** where the constructor call is, to evaluate its options */
   optionsCtx?: import('../resolve/evaluate').Ctx;
+  /** how the value analysis knows: the chain of places from the receiver back to the constructor or type */
+  via?: Step[];
+  /** high (a constructor or declared type, followed through the code; the default), medium (Redis-only methods called on it), low (its name) */
+  confidence?: 'medium' | 'low';
+}
+
+/** One place on a value's way to the receiver: `self._c` assigned at store.py offset 120 from `RedisCluster(…)`. */
+export interface Step {
+  what: string;
+  file?: string;
+  offset?: number;
 }
 
 /** Argument layout: 'verbatim' passes the command line as written; 'idiomatic' omits numkeys and takes lists. */

@@ -30,6 +30,8 @@ export type Expr =
   | (Base & { k: 'dict'; entries: [Expr, Expr][] })
   | (Base & { k: 'num'; value: number })
   | (Base & { k: 'spread'; value: Expr })
+  /** one of several values: `a if c else b`, `a or b`, `c ? a : b`, `a ?? b`, `a || b` */
+  | (Base & { k: 'alt'; options: Expr[] })
   /** a function literal (lambda, arrow, Go func literal): its scope id */
   | (Base & { k: 'func'; scope: string })
   | (Base & { k: 'other' });

@@ -117,6 +117,8 @@ export class JavaExtractor extends Extractor {
       }
       case 'array_initializer':
         return { span: base.span, text: base.text, k: 'list', items: node.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.expr(c!)) };
+      case 'ternary_expression':
+        return { span: base.span, text: base.text, k: 'alt', options: [this.expr(node.childForFieldName('consequence')!), this.expr(node.childForFieldName('alternative')!)] };
       case 'binary_expression': {
         if (node.childForFieldName('operator')?.text !== '+') return { span: base.span, text: base.text, k: 'other' };
         const left = this.expr(node.childForFieldName('left')!);

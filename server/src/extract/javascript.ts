@@ -226,8 +226,11 @@ export class JavaScriptExtractor extends Extractor {
         };
       case 'spread_element':
         return { span: base.span, text: base.text, k: 'spread', value: this.expr(node.namedChildren[0]!) };
+      case 'ternary_expression':
+        return { span: base.span, text: base.text, k: 'alt', options: [this.expr(node.childForFieldName('consequence')!), this.expr(node.childForFieldName('alternative')!)] };
       case 'binary_expression': {
         const op = node.childForFieldName('operator')?.text;
+        if (op === '||' || op === '??') return { span: base.span, text: base.text, k: 'alt', options: [this.expr(node.childForFieldName('left')!), this.expr(node.childForFieldName('right')!)] };
         if (op !== '+') return { span: base.span, text: base.text, k: 'other' };
         const left = this.expr(node.childForFieldName('left')!);
         const right = this.expr(node.childForFieldName('right')!);

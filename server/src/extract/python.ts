@@ -44,6 +44,11 @@ export class PythonExtractor extends Extractor {
       const v = r.namedChildren[0];
       if (v) returns.push(this.exprIn(v, scope));
     });
+    // a @contextmanager's `yield conn` is what `with f() as c` binds
+    collect(node.childForFieldName('body'), 'yield', (y) => {
+      const v = y.namedChildren[0];
+      if (v) returns.push(this.exprIn(v, scope));
+    });
     // methods: drop self/cls so call arguments line up
     const callable = inClass && params.length && (params[0].name === 'self' || params[0].name === 'cls') ? params.slice(1) : params;
     this.facts.functions.push({ name, scope, className: inClass ? className : undefined, params: callable, returns: fit(returns) });
@@ -170,6 +175,15 @@ export class PythonExtractor extends Extractor {
         if (op === '%' && left.k !== 'num')
           return { span: base.span, text: base.text, k: 'format', style: 'printf', format: left, args: right.k === 'list' ? right.items : [right], kwargs: right.k === 'dict' ? dictKwargs(right) : NO_KWARGS };
         return { span: base.span, text: base.text, k: 'other' };
+      }
+      case 'conditional_expression': {
+        // `a if cond else b`: the first and last children are the values
+        const [a, , b] = node.namedChildren;
+        return a && b ? { span: base.span, text: base.text, k: 'alt', options: [this.expr(a), this.expr(b)] } : this.other(node);
+      }
+      case 'boolean_operator': {
+        if (node.childForFieldName('operator')?.text !== 'or') return this.other(node);
+        return { span: base.span, text: base.text, k: 'alt', options: [this.expr(node.childForFieldName('left')!), this.expr(node.childForFieldName('right')!)] };
       }
       case 'call':
         return this.call(node);

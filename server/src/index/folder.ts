@@ -171,7 +171,8 @@ export class FolderIndex {
     for (const rel of pending) {
       const facts = this.facts.get(rel);
       const names = facts ? this.ws.set(facts) : this.ws.remove(rel);
-      namesChanged += names.size;
+      // a name nobody looked up (most `k:` call names) changes no other analysis
+      for (const n of names) if (this.readersOfName.has(n) || !n.startsWith('k:')) namesChanged++;
       affected.add(rel);
       for (const r of this.readersOfFile.get(rel) ?? []) affected.add(r);
       for (const n of names) for (const r of this.readersOfName.get(n) ?? []) affected.add(r);

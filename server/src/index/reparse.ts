@@ -354,6 +354,9 @@ class Mover {
       case 'spread':
         this.expr(e.value);
         return;
+      case 'alt':
+        for (const x of e.options) this.expr(x);
+        return;
       case 'func':
         e.scope = this.scope(e.scope);
         return;

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { Binding, FileFacts, FuncDef, Scope } from '../extract/ir';
+import type { Binding, CallSite, Expr, FileFacts, FuncDef, Scope } from '../extract/ir';
 
 /** What a file's result read through the workspace indexes, so an edit re-analyses only what it can affect. */
 export interface Reads {
@@ -22,7 +22,11 @@ export class WorkspaceFacts {
   readonly files = new Map<string, FileFacts>();
   private moduleBindings = new Map<string, Entry<{ b: Binding }>[]>();
   private classBindings = new Map<string, Entry<{ b: Binding }>[]>();
+  /** attribute name → the `Class.name` keys of classBindings that have it */
+  private attributeKeys = new Map<string, Set<string>>();
   private funcs = new Map<string, Entry<{ f: FuncDef }>[]>();
+  /** call sites by the name called (`f(…)`, `x.f(…)`, `new F(…)`): built on the first callers() lookup, then kept up to date */
+  private callIndex: Map<string, Entry<{ site: CallSite }>[]> | undefined;
   private order = new Map<string, number>();
   /** the index names each file was entered under, with counts (a file's facts can change after: see EditCache) */
   private names = new Map<string, Map<string, number>>();
@@ -51,11 +55,15 @@ export class WorkspaceFacts {
     const before = old ? (this.names.get(f.file) ?? this.namesOf(old)) : new Map<string, number>();
     if (old) this.unindex(old, before.keys());
     else this.order.set(f.file, this.nextOrder++);
+    if (old) this.unindexCalls(old);
     this.files.set(f.file, f);
     this.index(f);
     const after = this.namesOf(f);
     this.names.set(f.file, after);
-    return changedCounts(before, after);
+    const changed = withAttributeNames(changedCounts(before, after));
+    // callers() answers depend on which files call a name: `k:` + name, counted now rather than kept per file
+    for (const k of changedCounts(old ? calledNames(old) : new Map(), calledNames(f))) changed.add(k);
+    return changed;
   }
 
   /** Removes a file; returns the index names it defined. */
@@ -64,6 +72,9 @@ export class WorkspaceFacts {
     if (!old) return new Set();
     const names = new Set((this.names.get(file) ?? this.namesOf(old)).keys());
     this.unindex(old, names);
+    this.unindexCalls(old);
+    for (const k of calledNames(old).keys()) names.add(k);
+    withAttributeNames(names);
     this.files.delete(file);
     this.order.delete(file);
     this.names.delete(file);
@@ -80,6 +91,12 @@ export class WorkspaceFacts {
       const list = m.get(k);
       if (!list) m.set(k, [v]);
       else this.insert(list, v);
+      if (m === (this.classBindings as Map<string, unknown>)) {
+        const attr = k.slice(k.lastIndexOf('.') + 1);
+        const keys = this.attributeKeys.get(attr);
+        if (keys) keys.add(k);
+        else this.attributeKeys.set(attr, new Set([k]));
+      }
     };
     for (const b of f.bindings) {
       const scope = f.scopes.get(b.scope);
@@ -90,6 +107,22 @@ export class WorkspaceFacts {
     for (const fn of f.functions) {
       put(this.funcs, fn.name, { file: f, f: fn });
       if (fn.className) put(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
+    }
+    if (this.callIndex) for (const site of f.calls) {
+      const n = calledName(site.call.callee);
+      if (n) put(this.callIndex, n, { file: f, site });
+    }
+  }
+
+  private unindexCalls(f: FileFacts): void {
+    if (!this.callIndex) return;
+    for (const n of calledNames(f).keys()) {
+      const name = n.slice(2);
+      const list = this.callIndex.get(name);
+      if (!list) continue;
+      const kept = list.filter((x) => x.file !== f);
+      if (kept.length) this.callIndex.set(name, kept);
+      else this.callIndex.delete(name);
     }
   }
 
@@ -120,8 +153,10 @@ export class WorkspaceFacts {
       let i = this.after(list, this.ordinal(f.file) - 1);
       const start = i;
       while (i < list.length && list[i].file === f) i++;
-      if (i - start === list.length) m.delete(name);
-      else list.splice(start, i - start);
+      if (i - start === list.length) {
+        m.delete(name);
+        if (k.startsWith('c:')) this.attributeKeys.get(name.slice(name.lastIndexOf('.') + 1))?.delete(name);
+      } else list.splice(start, i - start);
     }
   }
 
@@ -175,6 +210,43 @@ export class WorkspaceFacts {
     return own.length ? this.note(`c:${key}`, own[own.length - 1], true) : this.note(`c:${key}`, all[all.length - 1], false);
   }
 
+  /** Every binding of a class attribute (`self.x = …` in any method, a declared field), in source order. */
+  allClassBindings(className: string, name: string, from: FileFacts): { file: FileFacts; b: Binding }[] {
+    const key = `${className}.${name}`;
+    const all = this.classBindings.get(key) ?? [];
+    this.note(`c:${key}`, all[all.length - 1], all.every((x) => x.file === from));
+    for (const x of all) this.reads?.files.add(x.file.file);
+    return all;
+  }
+
+  /** Attribute bindings named `name` in any class of the language family: a field whose class the code does not show. */
+  attributeAnywhere(name: string, from: FileFacts): { file: FileFacts; b: Binding }[] {
+    const out: { file: FileFacts; b: Binding }[] = [];
+    for (const key of this.attributeKeys.get(name) ?? []) for (const x of this.classBindings.get(key) ?? []) if (FAMILY[x.file.language] === FAMILY[from.language]) out.push(x);
+    this.note(`a:${name}`, out[0], false);
+    for (const x of out) this.reads?.files.add(x.file.file);
+    return out;
+  }
+
+  /** The call sites that call `name` (`name(…)`, `x.name(…)`, `new name(…)`) in the language family of `from`. */
+  callers(name: string, from: FileFacts): { file: FileFacts; site: CallSite }[] {
+    if (!this.callIndex) {
+      this.callIndex = new Map();
+      for (const f of this.files.values())
+        for (const site of f.calls) {
+          const n = calledName(site.call.callee);
+          if (!n) continue;
+          const list = this.callIndex.get(n);
+          if (list) list.push({ file: f, site });
+          else this.callIndex.set(n, [{ file: f, site }]);
+        }
+    }
+    const all = (this.callIndex.get(name) ?? []).filter((x) => FAMILY[x.file.language] === FAMILY[from.language]);
+    this.note(`k:${name}`, undefined, false);
+    for (const x of all) this.reads?.files.add(x.file.file);
+    return all;
+  }
+
   func(name: string, from: FileFacts, moduleHint?: string): { file: FileFacts; f: FuncDef } | undefined {
     const all = this.funcs.get(name);
     if (!all) return this.note<Entry<{ f: FuncDef }>>(`f:${name}`, undefined, false);
@@ -188,6 +260,27 @@ function changedCounts(before: Map<string, number>, after: Map<string, number>):
   const out = new Set<string>();
   for (const [k, n] of before) if (after.get(k) !== n) out.add(k);
   for (const k of after.keys()) if (!before.has(k)) out.add(k);
+  return out;
+}
+
+/** A changed class attribute `c:C.x` also changes what attributeAnywhere('x') answers (`a:x`). */
+function withAttributeNames(names: Set<string>): Set<string> {
+  for (const n of [...names]) if (n.startsWith('c:')) names.add('a:' + n.slice(n.lastIndexOf('.') + 1));
+  return names;
+}
+
+/** The name a call calls: `f` of `f(…)`, `x.f(…)` and `new f(…)`. */
+export function calledName(callee: Expr): string | undefined {
+  return callee.k === 'name' ? callee.name : callee.k === 'attr' ? callee.name : undefined;
+}
+
+/** `k:` + each name a file calls, with counts (what callers() answers from this file). */
+function calledNames(f: FileFacts): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const site of f.calls) {
+    const n = calledName(site.call.callee);
+    if (n) out.set('k:' + n, (out.get('k:' + n) ?? 0) + 1);
+  }
   return out;
 }
 

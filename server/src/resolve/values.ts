@@ -1,0 +1,516 @@
+import type { Binding, CallExpr, Expr, FileFacts, Scope } from '../extract/ir';
+import type { GroupKind } from '../model/keyuse';
+import { ClientInfo, librariesOf, PROFILE_BY_LIBRARY, Profile, PROFILES, Step } from '../clients/profiles';
+import { classOf, Ctx, ctxFor, findFunction, lookupName } from './evaluate';
+import type { Reads, WorkspaceFacts } from './workspace';
+
+/*
+ * The value analysis: what a receiver expression can hold - a Redis client, a pipeline or
+ * transaction on one, or a registered script - and the chain of places that says so. It follows
+ * values through variables, fields (every assignment, in any method), properties and getters,
+ * functions that return them (factories, `@contextmanager`s), conditionals and fallbacks, and
+ * parameters (what the workspace's callers pass), across files. The call interpreter
+ * (clients/calls.ts) only maps a call on such a value to commands.
+ *
+ * Evidence, strongest first: a constructor or a declared type (high); a value followed to one of
+ * those (high, with the chain); a receiver that calls Redis-only methods in a file that imports a
+ * Redis library (medium); a Redis-looking name or a configured name (low).
+ */
+
+/** What a receiver expression is: a client, or a pipeline / transaction / watch group on one, or a script. */
+export type Receiver =
+  | { kind: 'client'; client: ClientInfo }
+  | { kind: 'pipeline'; client: ClientInfo; groupKey: string; groupKind: GroupKind; anchor: Expr }
+  | { kind: 'script'; client: ClientInfo; source: Expr; numberOfKeys?: number };
+
+export interface ValueOptions {
+  /** receiver names to treat as Redis clients even without other evidence */
+  extraClientNames?: string[];
+}
+
+/** What a piece of interpretation looked up: names (SiteRecord.names) and its share of the file's Reads. */
+export interface Deps {
+  names: Set<string>;
+  reads: Reads;
+}
+
+export function newDeps(): Deps {
+  return { names: new Set(), reads: { files: new Set(), names: new Set() } };
+}
+
+/** Names that, in a file importing a Redis library, are weak evidence of a client (the last fallback). */
+const CLIENT_NAME = /(^|_)(redis|rdb|rds|jedis|lettuce|valkey|r|rc|rcl|cluster)(_?client|_?conn|_?cluster|_?pool)?$|redis|jedis|Redis/;
+
+/** Calls that end a pipeline chain: `pipe.set(a).exec()` is not a command on the pipeline. */
+export const PIPELINE_END = /^(exec|execute|execAsPipeline|discard|Exec|Discard|sync|syncAndReturnAll|close|reset|unwatch|immediate_execute_command|Close|Len)$/;
+
+/**
+ * Methods that only a Redis client (or a wrapper that mirrors one) has: no dict, Map, HTTP client
+ * or generic cache calls them. `get`, `set`, `delete`, `exists`, `keys`, `publish` are not here.
+ */
+const REDIS_ONLY_METHOD =
+  /^(hget|hset|hsetnx|hmset|hmget|hgetall|hincrby|hincrbyfloat|hdel|hexists|hkeys|hvals|hlen|hscan|zadd|zrem|zrange|zrevrange|zrangebyscore|zrevrangebyscore|zremrangebyscore|zremrangebyrank|zscore|zmscore|zcard|zcount|zincrby|zrank|zrevrank|zpopmin|zpopmax|bzpopmin|zscan|zunionstore|zinterstore|sadd|srem|smembers|sismember|smismember|scard|spop|srandmember|smove|sunion|sunionstore|sinter|sinterstore|sdiff|sdiffstore|sscan|lpush|rpush|lpushx|rpushx|lpop|rpop|lrange|llen|lrem|ltrim|lindex|lset|linsert|blpop|brpop|brpoplpush|rpoplpush|lmove|blmove|incrby|decrby|incrbyfloat|expire|pexpire|expireat|pexpireat|ttl|pttl|persist|setex|psetex|setnx|getset|getdel|getex|mget|mset|msetnx|evalsha|register_script|xadd|xread|xreadgroup|xack|xrange|xrevrange|xlen|xtrim|xdel|xgroup|xpending|xclaim|xautoclaim|pfadd|pfcount|pfmerge|unlink|setbit|getbit|bitcount|geoadd|georadius|geosearch|pipeline|txpipeline|pipelined|txpipelined|scriptload|script_load)$/;
+
+const MAX_DEPTH = 12;
+const MAX_CALLERS = 40;
+
+type Place = { file: FileFacts; offset: number };
+
+export class ValueAnalysis {
+  private memo = new Map<Expr, Receiver | null>();
+  private paramMemo = new Map<string, Receiver | null>();
+  /** what computing a memoised value looked up: a later site using the memo depends on it too */
+  readonly memoDeps = new Map<object, Deps>();
+  /** per file: receiver text → the first Redis-only method called on it */
+  private usage = new WeakMap<FileFacts, Map<string, { method: string; offset: number }>>();
+  private packageLibraries = new Map<string, Profile[]>();
+
+  constructor(
+    private ws: WorkspaceFacts,
+    private opts: ValueOptions = {},
+  ) {}
+
+  /** Forgets memoised answers: they are per analysed file (what they looked up is recorded per file). */
+  reset(): void {
+    this.memo.clear();
+    this.paramMemo.clear();
+    this.memoDeps.clear();
+    this.packageLibraries.clear();
+  }
+
+  receiver(e: Expr, ctx: Ctx, depth = 0): Receiver | null {
+    if (depth > MAX_DEPTH) return null;
+    if (this.memo.has(e)) {
+      const d = this.memoDeps.get(e);
+      if (d) this.addDeps(d);
+      return this.memo.get(e)!;
+    }
+    this.memo.set(e, null); // cycles resolve to "not a client"
+    const r = this.tracked(e, () => this.classify(e, ctx, depth));
+    this.memo.set(e, r);
+    return r;
+  }
+
+  /** Runs `f`; while a site is recorded, what it looks up is kept for `key` (a memo entry) and counted for the site. */
+  tracked<T>(key: object, f: () => T): T {
+    const names = this.ws.siteNames;
+    if (!names) return f();
+    const reads = this.ws.reads;
+    const mine = newDeps();
+    this.ws.siteNames = mine.names;
+    this.ws.reads = mine.reads;
+    try {
+      return f();
+    } finally {
+      this.ws.siteNames = names;
+      this.ws.reads = reads;
+      this.memoDeps.set(key, mine);
+      this.addDeps(mine);
+    }
+  }
+
+  /** Counts what `d` looked up for the site being interpreted (and the file's Reads). */
+  addDeps(d: Deps): void {
+    const names = this.ws.siteNames;
+    if (names) for (const n of d.names) names.add(n);
+    const reads = this.ws.reads;
+    if (reads) {
+      for (const f of d.reads.files) reads.files.add(f);
+      for (const n of d.reads.names) reads.names.add(n);
+    }
+  }
+
+  private classify(e: Expr, ctx: Ctx, depth: number): Receiver | null {
+    switch (e.k) {
+      case 'name':
+        return this.nameReceiver(e, ctx, depth);
+      case 'attr':
+        return this.attrReceiver(e, ctx, depth);
+      case 'call':
+        return this.callReceiver(e, ctx, depth);
+      case 'alt':
+        // `pipe or self.redis`, `c ? a : b`: the first option the code shows to be Redis
+        for (const o of e.options) {
+          const r = this.receiver(o, ctx, depth + 1);
+          if (r) return r;
+        }
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  private nameReceiver(e: Extract<Expr, { k: 'name' }>, ctx: Ctx, depth: number): Receiver | null {
+    const file = ctx.file;
+    const found = lookupName(e.name, ctx);
+    if (found && 'binding' in found) {
+      const b = found.binding;
+      const bctx = { ...ctx, file: found.file, scope: b.scope, pos: b.pos };
+      // the value says more than the declared type (which pipeline, which constructor)
+      const v = this.receiver(b.value, bctx, depth + 1);
+      if (v) return via(v, `\`${e.name}\``, { file: found.file, offset: b.pos }, b.value, e.name);
+      // a Java field declared here and assigned in the constructor: the assignment knows the connection
+      if (file.language === 'java' && b.type) {
+        const field = this.fieldReceiver(e.name, ctx, depth);
+        if (field) return field;
+      }
+      if (b.type) return this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx) ?? this.byUse(e, file);
+      // bound to something that is not Redis as far as the code shows: only its use can say otherwise
+      return this.byUse(e, file);
+    } else if (found && 'param' in found) {
+      const r = this.paramReceiver(found.scope, found.param, ctx, e, depth);
+      if (r) return r;
+    }
+    // Java fields and TS class properties are visible by bare name / this.x
+    if (!found) {
+      const field = this.fieldReceiver(e.name, ctx, depth);
+      if (field) return field;
+    }
+    return this.byUse(e, file) ?? this.byName(e.name, e, file);
+  }
+
+  private attrReceiver(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx, depth: number): Receiver | null {
+    const file = ctx.file;
+    const obj = e.object;
+    const cls = obj.k === 'name' ? this.typeNameOf(obj, ctx) : undefined;
+    let ownBinding = false;
+    if (cls) {
+      // every assignment of the field, in any method (`self.r = None` in __init__, `self.r = Redis()` in connect)
+      const all = this.ws.allClassBindings(cls, e.name, file);
+      ownBinding = all.length > 0;
+      for (const f of all) {
+        const r = this.fromBinding(f.b, f.file, `${f.file.file}#${cls}.${e.name}`, e, ctx, depth, `\`${e.text}\``);
+        if (r) return r;
+      }
+      // a @property / getter of the class
+      const getter = this.ws.func(`${cls}.${e.name}`, file);
+      if (getter) {
+        const r = this.returnsReceiver(getter.file, getter.f.scope, getter.f.returns, ctx, depth);
+        if (r) return via(r, `\`${e.text}\` (property)`, { file: getter.file, offset: getter.f.returns[0]?.span.start ?? 0 }, getter.f.returns[0]);
+      }
+    }
+    // a field of an object whose class the code does not show (`queue.connection`, `self.tiger.connection`)
+    // or one a base class sets: a field of that name that holds Redis in some class of the workspace
+    if (!ownBinding) {
+      const r = this.fieldAnywhere(e, ctx, depth);
+      if (r) return r;
+    }
+    return this.byUse(e, file) ?? this.byName(e.name, e, file);
+  }
+
+  private callReceiver(e: CallExpr, ctx: Ctx, depth: number): Receiver | null {
+    const file = ctx.file;
+    const ctor = this.constructorOf(e, ctx);
+    if (ctor) return { kind: 'client', client: ctor };
+    const callee = e.callee;
+    if (callee.k === 'attr' && callee.name === 'NewScript' && file.language === 'go' && e.args[0])
+      return { kind: 'script', client: { library: 'go-redis', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[0] };
+    if (callee.k === 'attr') {
+      const inner = this.receiver(callee.object, ctx, depth + 1);
+      if (inner) return this.onValue(inner, callee.name, e, ctx);
+    }
+    // a project function that returns a client: a factory, a getter, a @contextmanager
+    const def = this.functionOf(e, ctx);
+    if (def) {
+      const r = this.returnsReceiver(def.file, def.f.scope, def.f.returns, ctx, depth);
+      if (r) return via(r, `\`${calleeText(e.callee) ?? def.f.name}()\``, { file: def.file, offset: def.f.returns[0]?.span.start ?? 0 }, def.f.returns[0]);
+    }
+    return null;
+  }
+
+  /** A method called on a Redis value: a client it passes through, a pipeline it opens, a script it registers. */
+  private onValue(inner: Receiver, method: string, e: CallExpr, ctx: Ctx): Receiver | null {
+    const profile = PROFILE_BY_LIBRARY.get(inner.client.library)!;
+    if (inner.kind === 'client') {
+      if (profile.passThrough.test(method)) return inner;
+      if (method === 'register_script' && e.args[0]) return { kind: 'script', client: inner.client, source: e.args[0] };
+      if (/^(master_for|slave_for)$/.test(method)) return { kind: 'client', client: { ...inner.client, mode: 'sentinel', evidence: method, options: e, optionsCtx: ctx } };
+      const pm = profile.pipelineMethods.find((p) => p.match.test(method));
+      if (pm) {
+        let transaction = pm.transaction === true;
+        if (pm.transaction === 'kwarg') {
+          const kw = e.kwargs['transaction'];
+          // redis-py: Redis.pipeline() defaults to a transaction; RedisCluster.pipeline() does not
+          transaction = kw ? kw.text === 'True' : inner.client.mode === 'standalone' || inner.client.mode === 'sentinel';
+        }
+        return { kind: 'pipeline', client: inner.client, groupKey: `${ctx.file.file}#call${e.id}`, groupKind: transaction ? 'transaction' : 'pipeline', anchor: e };
+      }
+      return null;
+    }
+    // commands on a pipeline chain: pipe.set(a).get(b)
+    if (inner.kind === 'pipeline' && !PIPELINE_END.test(method)) return inner;
+    return null;
+  }
+
+  /** A binding's value, else its declared type. */
+  private fromBinding(b: Binding, file: FileFacts, key: string, anchor: Expr, ctx: Ctx, depth: number, what: string): Receiver | null {
+    const bctx = { ...ctx, file, scope: b.scope, pos: b.pos };
+    const v = b.value.k === 'other' ? null : this.receiver(b.value, bctx, depth + 1);
+    if (v) return via(v, what, { file, offset: b.pos }, b.value);
+    if (b.type) return this.fromType(b.type, file, key, anchor, bctx);
+    return null;
+  }
+
+  /** The first return value of a function that is Redis (each evaluated where it is written). */
+  private returnsReceiver(file: FileFacts, scope: string, returns: Expr[], ctx: Ctx, depth: number): Receiver | null {
+    for (const r of returns) {
+      const v = this.receiver(r, { ...ctx, file, scope, pos: r.span.start, env: undefined }, depth + 1);
+      if (v) return v;
+    }
+    return null;
+  }
+
+  private functionOf(e: CallExpr, ctx: Ctx) {
+    const found = findFunction(e, ctx);
+    if (found) return found;
+    // Go: `s.client()` on a method receiver of type *Store is Store.client
+    const callee = e.callee;
+    if (callee.k === 'attr' && callee.object.k === 'name') {
+      const cls = this.typeNameOf(callee.object, ctx);
+      if (cls) return this.ws.func(`${cls}.${callee.name}`, ctx.file);
+    }
+    return undefined;
+  }
+
+  /**
+   * A parameter: its declared type, else what the workspace's callers pass in that position
+   * (`Store(redis_client)`, `self._push(k, client=pipe)`, `new Queue(conn)`).
+   */
+  private paramReceiver(scopeId: string, param: string, ctx: Ctx, e: Expr, depth: number): Receiver | null {
+    const file = ctx.file;
+    const scope = file.scopes.get(scopeId);
+    if (!scope) return null;
+    const p = scope.params.find((x) => x.name === param);
+    if (p?.type) {
+      const t = this.fromType(p.type, file, `${file.file}#${scopeId}#${param}`, e, ctx, scope.argOf);
+      if (t) return t;
+    }
+    const key = `${file.file}#${scopeId}#${param}`;
+    if (this.paramMemo.has(key)) return this.paramMemo.get(key)!;
+    this.paramMemo.set(key, null);
+    const r = this.fromCallers(scope, param, file, depth);
+    this.paramMemo.set(key, r);
+    return r;
+  }
+
+  private fromCallers(scope: Scope, param: string, file: FileFacts, depth: number): Receiver | null {
+    if (scope.kind !== 'function' || !scope.name || scope.argOf !== undefined) return null;
+    const ctorName = /^(__init__|constructor)$/.test(scope.name) || (file.language === 'java' && scope.name === scope.className) ? scope.className : undefined;
+    const called = ctorName ?? scope.name;
+    if (!called) return null;
+    const params = scope.params.filter((x, i) => !(i === 0 && /^(self|cls)$/.test(x.name)));
+    const index = params.findIndex((x) => x.name === param);
+    if (index < 0) return null;
+    const isMethod = scope.className !== undefined;
+    let seen = 0;
+    for (const { file: cf, site } of this.ws.callers(called, file)) {
+      const c = site.call;
+      // a method is called as `x.name(…)`; a free function as `name(…)` (or `module.name(…)`)
+      if (isMethod && !ctorName && c.callee.k !== 'attr') continue;
+      if (++seen > MAX_CALLERS) break;
+      const arg = c.kwargs[param] ?? c.args[index];
+      if (!arg || arg.k === 'spread') continue;
+      const cctx = ctxFor(this.ws, cf, site.scope, c.span.start);
+      const r = this.receiver(arg, cctx, depth + 1);
+      if (r) return via(r, `parameter \`${param}\` of \`${called}\``, { file: cf, offset: arg.span.start }, arg);
+    }
+    return null;
+  }
+
+  /** A field named like `e` in any class of the workspace that holds a Redis value (medium: the class is not shown). */
+  private fieldAnywhere(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx, depth: number): Receiver | null {
+    if (ctx.file.language === 'lua' || ctx.file.language === 'redis') return null;
+    let n = 0;
+    for (const f of this.ws.attributeAnywhere(e.name, ctx.file)) {
+      if (++n > MAX_CALLERS) break;
+      const cls = f.b.className ?? f.file.scopes.get(f.b.scope)?.name ?? '?';
+      const r = this.fromBinding(f.b, f.file, `${f.file.file}#${cls}.${e.name}`, e, ctx, depth, `field \`${e.name}\` of \`${cls}\``);
+      if (r) return lowered(r, 'medium');
+    }
+    return null;
+  }
+
+  fieldReceiver(name: string, ctx: Ctx, depth: number): Receiver | null {
+    if (ctx.file.language !== 'java') return null;
+    let id: string | undefined = ctx.scope;
+    while (id) {
+      const s = ctx.file.scopes.get(id);
+      if (!s) break;
+      if (s.kind === 'class' && s.name) {
+        const f = this.ws.classBinding(s.name, name, ctx.file);
+        if (f) {
+          const bctx = { ...ctx, scope: f.b.scope, pos: f.b.pos };
+          // the assigned value first: it knows the connection (`this.orders = orderConn.sync()`)
+          const v = f.b.value.k === 'other' ? null : this.receiver(f.b.value, bctx, depth + 1);
+          if (v?.kind === 'client') return via(v, `field \`${name}\``, { file: f.file, offset: f.b.pos }, f.b.value, name);
+          if (f.b.type) {
+            const t = this.fromType(f.b.type, f.file, `${f.file.file}#${s.name}.${name}`, { k: 'name', name, text: name, span: { start: 0, end: 0 } }, bctx);
+            if (t) return t;
+          }
+          if (v) return v;
+          // assigned in a constructor from a parameter (`this.jedis = jedis`)
+          for (const g of this.ws.allClassBindings(s.name, name, ctx.file)) {
+            if (g.b === f.b || g.b.value.k === 'other') continue;
+            const r = this.receiver(g.b.value, { ...ctx, file: g.file, scope: g.b.scope, pos: g.b.pos }, depth + 1);
+            if (r) return via(r, `field \`${name}\``, { file: g.file, offset: g.b.pos }, g.b.value, name);
+          }
+          return null;
+        }
+      }
+      id = s.parent;
+    }
+    return null;
+  }
+
+  /** The class / struct type of `self`, `this`, or a parameter such as Go's method receiver. */
+  typeNameOf(obj: Extract<Expr, { k: 'name' }>, ctx: Ctx): string | undefined {
+    let id: string | undefined = ctx.scope;
+    while (id) {
+      const s = ctx.file.scopes.get(id);
+      if (!s) return undefined;
+      if ((obj.name === 'self' || obj.name === 'this' || obj.name === 'cls') && (s.className || s.kind === 'class')) return s.className ?? s.name;
+      const p = s.params.find((x) => x.name === obj.name);
+      if (p?.type) return p.type.replace(/^[*&]/, '').replace(/^.*\./, '');
+      id = s.parent;
+    }
+    return obj.name === 'self' || obj.name === 'this' ? classOf(ctx) : undefined;
+  }
+
+  fromType(type: string, file: FileFacts, key: string, anchor: Expr, ctx: Ctx, argOf?: number): Receiver | null {
+    // `Optional[Redis]`, `Redis | None`, `Redis?`, `"Redis"`
+    const t = type
+      .replace(/\s+/g, '')
+      .replace(/^Optional\[(.*)\]$/, '$1')
+      .replace(/^(.*)\|None$|^None\|(.*)$/, '$1$2')
+      .replace(/^(.*)\|(null|undefined)$/, '$1')
+      .replace(/\?$/, '');
+    for (const p of this.candidates(file)) {
+      // a typed client was built elsewhere; its file's config calls (Lettuce setReadFrom) still tell its routing
+      if (p.clientTypes.test(t)) return { kind: 'client', client: { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type, optionsCtx: ctx, via: [{ what: `declared \`${type}\`` }] } };
+      const pt = p.pipelineTypes?.find((x) => x.match.test(t));
+      if (pt) {
+        const client: ClientInfo = { library: p.library, mode: 'unknown', evidence: type };
+        if (argOf !== undefined) {
+          // a pipeline parameter of a callback: the group is the call the callback is passed to
+          const site = file.calls.find((c) => c.call.id === argOf);
+          if (site && site.call.callee.k === 'attr') {
+            const owner = this.receiver(site.call.callee.object, { ...ctx, scope: site.scope, pos: site.call.span.start });
+            const m = site.call.callee.name;
+            const kind: GroupKind = m === 'Watch' ? 'watch' : /^Tx/.test(m) ? 'transaction' : pt.transaction ? 'transaction' : 'pipeline';
+            return { kind: 'pipeline', client: owner?.client ?? client, groupKey: `${file.file}#call${argOf}`, groupKind: kind, anchor: site.call };
+          }
+        }
+        return { kind: 'pipeline', client, groupKey: key, groupKind: pt.transaction ? 'transaction' : 'pipeline', anchor };
+      }
+    }
+    return null;
+  }
+
+  private candidates(file: FileFacts): Profile[] {
+    const libs = librariesOf(file);
+    return libs.length ? libs : PROFILES.filter((p) => p.languages.includes(file.language));
+  }
+
+  constructorOf(e: CallExpr, ctx: Ctx): ClientInfo | null {
+    const file = ctx.file;
+    const text = calleeText(e.callee);
+    if (!text) return null;
+    for (const p of this.candidates(file)) {
+      for (const c of p.constructors) {
+        if (c.needsNew && !e.isNew && file.language !== 'python') continue;
+        if (!c.match.test(text)) continue;
+        // ioredis and node-redis share names such as Redis / createClient: the import decides
+        if (!librariesOf(file).includes(p) && !/Cluster|Jedis|redis\./.test(text)) continue;
+        return { library: p.library, mode: c.mode, evidence: text, options: e, optionsCtx: ctx, via: [{ what: `\`${shortText(e.text)}\``, file: file.file, offset: e.span.start }] };
+      }
+    }
+    return null;
+  }
+
+  /** The Redis libraries a file can reach: its own imports, else (Go) those of its package. */
+  private librariesNear(file: FileFacts): Profile[] {
+    const own = librariesOf(file);
+    if (own.length || file.language !== 'go') return own;
+    const dir = file.file.slice(0, file.file.lastIndexOf('/') + 1);
+    let libs = this.packageLibraries.get(dir);
+    if (!libs) {
+      libs = [];
+      for (const f of this.ws.files.values()) {
+        if (f.language !== 'go' || !f.file.startsWith(dir) || f.file.indexOf('/', dir.length) >= 0) continue;
+        const l = librariesOf(f);
+        if (l.length) {
+          libs = l;
+          this.ws.reads?.files.add(f.file);
+          break;
+        }
+      }
+      this.packageLibraries.set(dir, libs);
+    }
+    return libs;
+  }
+
+  /**
+   * Medium evidence: the receiver, written the same way in this file, has a Redis-only method called
+   * on it (`self._r.hincrby(…)`, `s.rdb.ZAdd(…)`), and the file (or its Go package) imports a Redis library.
+   */
+  private byUse(anchor: Expr, file: FileFacts): Receiver | null {
+    if (file.language === 'lua' || file.language === 'redis') return null;
+    let seen = this.usage.get(file);
+    if (!seen) {
+      seen = new Map();
+      for (const site of file.calls) {
+        const c = site.call.callee;
+        if (c.k !== 'attr' || !REDIS_ONLY_METHOD.test(c.name.toLowerCase())) continue;
+        const text = c.object.text;
+        if (!seen.has(text)) seen.set(text, { method: c.name, offset: site.call.span.start });
+      }
+      this.usage.set(file, seen);
+    }
+    const hit = seen.get(anchor.text);
+    if (!hit) return null;
+    const libs = this.librariesNear(file);
+    if (!libs.length) return null;
+    return { kind: 'client', client: { library: libs[0].library, mode: 'unknown', evidence: `${anchor.text}.${hit.method}()`, confidence: 'medium', via: [{ what: `\`${anchor.text}\` calls Redis-only \`${hit.method}\` in a file using ${libs[0].library}`, file: file.file, offset: hit.offset }] } };
+  }
+
+  /** Unknown receivers count only with some evidence: a configured name, or a Redis-looking name in a file importing a Redis library. */
+  private byName(name: string, anchor: Expr, file: FileFacts): Receiver | null {
+    const libs = librariesOf(file);
+    const extra = this.opts.extraClientNames ?? [];
+    if (extra.includes(name) || extra.includes(anchor.text)) {
+      const p = libs[0] ?? PROFILES.find((x) => x.languages.includes(file.language));
+      if (p) return { kind: 'client', client: { library: p.library, mode: 'unknown', evidence: `configured client name ${name}`, via: [{ what: `\`${name}\` is in keyslot.clients.extraNames` }] } };
+    }
+    if (libs.length && CLIENT_NAME.test(name) && !/^(redis|Redis)$/.test(anchor.text))
+      return { kind: 'client', client: { library: libs[0].library, mode: 'unknown', evidence: `name ${anchor.text}`, confidence: 'low', via: [{ what: `only the name \`${anchor.text}\` in a file importing ${libs[0].library}` }] } };
+    return null;
+  }
+}
+
+/** The value with one more step in front of its provenance (and, for a client, the variable it passed through). */
+function via(r: Receiver, what: string, at: Place, from: Expr | undefined, name?: string): Receiver {
+  const step: Step = { what: from ? `${what} = \`${shortText(from.text)}\`` : what, file: at.file.file, offset: at.offset };
+  const client: ClientInfo = { ...r.client, via: [step, ...(r.client.via ?? [])].slice(0, 6) };
+  // remember the variables a client passed through: per-connection settings (Lettuce setReadFrom) hang on them
+  if (name && r.kind === 'client') client.names = [...(r.client.names ?? []), name];
+  return { ...r, client } as Receiver;
+}
+
+function lowered(r: Receiver, confidence: 'medium' | 'low'): Receiver {
+  if (r.client.confidence === 'low' || r.client.confidence === confidence) return r;
+  return { ...r, client: { ...r.client, confidence } } as Receiver;
+}
+
+function shortText(t: string): string {
+  const one = t.replace(/\s+/g, ' ');
+  return one.length > 48 ? one.slice(0, 47) + '…' : one;
+}
+
+export function calleeText(e: Expr): string | undefined {
+  if (e.k === 'name') return e.name;
+  if (e.k === 'attr') {
+    const o = calleeText(e.object);
+    return o ? `${o}.${e.name}` : undefined;
+  }
+  return undefined;
+}
