@@ -55,6 +55,8 @@ export interface Scope {
   span: Span;
   /** for a function literal passed as an argument: the call it is passed to */
   argOf?: number;
+  /** a class's base classes as written (`redis.Redis`, `Redis`) */
+  bases?: string[];
 }
 
 export interface Binding {

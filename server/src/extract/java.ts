@@ -9,7 +9,8 @@ export class JavaExtractor extends Extractor {
   protected visit(node: Node): void {
     if (CLASS_TYPES.has(node.type)) {
       const name = node.childForFieldName('name')?.text;
-      this.withScope(node, 'class', [], { name }, () => this.visitChildren(node));
+      const base = /\bextends\s+([\w.]+)/.exec(node.childForFieldName('superclass')?.text ?? '')?.[1];
+      this.withScope(node, 'class', [], base ? { name, bases: [base] } : { name }, () => this.visitChildren(node));
       return;
     }
     switch (node.type) {

@@ -17,7 +17,8 @@ export class JavaScriptExtractor extends Extractor {
       case 'class':
       case 'abstract_class_declaration': {
         const name = node.childForFieldName('name')?.text;
-        this.withScope(node, 'class', [], { name }, () => this.visitChildren(node));
+        const base = /\bextends\s+([\w$.]+)/.exec(node.namedChildren.find((c) => c?.type === 'class_heritage')?.text ?? '')?.[1];
+        this.withScope(node, 'class', [], base ? { name, bases: [base] } : { name }, () => this.visitChildren(node));
         return;
       }
       case 'variable_declarator':

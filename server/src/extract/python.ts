@@ -10,7 +10,8 @@ export class PythonExtractor extends Extractor {
         return this.functionDef(node);
       case 'class_definition': {
         const name = node.childForFieldName('name')?.text;
-        this.withScope(node, 'class', [], { name }, () => this.visitChildren(node));
+        const bases = node.childForFieldName('superclasses')?.namedChildren.flatMap((c) => (c && c.type !== 'keyword_argument' ? [c.text] : []));
+        this.withScope(node, 'class', [], bases?.length ? { name, bases } : { name }, () => this.visitChildren(node));
         return;
       }
       case 'assignment':

@@ -1,12 +1,15 @@
 import * as path from 'path';
 import type { Language } from '../extract/ir';
 import { pushTo } from '../model/collections';
+import { REDIS_ONLY_CALL_TEXT } from '../clients/profiles';
 
 /*
  * Which files are worth parsing. Most of a workspace never touches Redis: a text test finds the
  * files that name a Redis library (every client is built in one), then the files those import
  * (key builders, constants) and the files that import them (code using a client built elsewhere),
- * by the module names on their import lines. Lua and .redis files are always parsed.
+ * by the module names on their import lines. Files that call Redis-only methods (`.zadd(`,
+ * `redis.call(`) are Redis files too: libraries take the client from their user and import none.
+ * Lua and .redis files are always parsed.
  */
 /** An import of a Redis client library, per language: where clients are made or typed. */
 const REDIS_IMPORT: Partial<Record<Language, RegExp>> = {
@@ -18,8 +21,9 @@ const REDIS_IMPORT: Partial<Record<Language, RegExp>> = {
 REDIS_IMPORT.typescript = REDIS_IMPORT.javascript;
 REDIS_IMPORT.tsx = REDIS_IMPORT.javascript;
 
+/** A file that names a Redis library, or calls Redis-only methods on a client it was handed (`this.client.hincrby(`). */
 function importsRedis(c: Candidate): boolean {
-  return c.language === 'lua' || c.language === 'redis' || !!REDIS_IMPORT[c.language]?.test(c.text);
+  return c.language === 'lua' || c.language === 'redis' || !!REDIS_IMPORT[c.language]?.test(c.text) || REDIS_ONLY_CALL_TEXT.test(c.text);
 }
 
 export interface Candidate {

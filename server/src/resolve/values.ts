@@ -1,6 +1,6 @@
 import type { Binding, CallExpr, Expr, FileFacts, Scope } from '../extract/ir';
 import type { GroupKind } from '../model/keyuse';
-import { ClientInfo, librariesOf, PROFILE_BY_LIBRARY, Profile, PROFILES, Step } from '../clients/profiles';
+import { ClientInfo, librariesOf, PROFILE_BY_LIBRARY, Profile, PROFILES, Library, REDIS_ONLY_METHOD, Step } from '../clients/profiles';
 import { classOf, Ctx, ctxFor, findFunction, lookupName } from './evaluate';
 import type { Reads, WorkspaceFacts } from './workspace';
 
@@ -43,13 +43,6 @@ const CLIENT_NAME = /(^|_)(redis|rdb|rds|jedis|lettuce|valkey|r|rc|rcl|cluster)(
 
 /** Calls that end a pipeline chain: `pipe.set(a).exec()` is not a command on the pipeline. */
 export const PIPELINE_END = /^(exec|execute|execAsPipeline|discard|Exec|Discard|sync|syncAndReturnAll|close|reset|unwatch|immediate_execute_command|Close|Len)$/;
-
-/**
- * Methods that only a Redis client (or a wrapper that mirrors one) has: no dict, Map, HTTP client
- * or generic cache calls them. `get`, `set`, `delete`, `exists`, `keys`, `publish` are not here.
- */
-const REDIS_ONLY_METHOD =
-  /^(hget|hset|hsetnx|hmset|hmget|hgetall|hincrby|hincrbyfloat|hdel|hexists|hkeys|hvals|hlen|hscan|zadd|zrem|zrange|zrevrange|zrangebyscore|zrevrangebyscore|zremrangebyscore|zremrangebyrank|zscore|zmscore|zcard|zcount|zincrby|zrank|zrevrank|zpopmin|zpopmax|bzpopmin|zscan|zunionstore|zinterstore|sadd|srem|smembers|sismember|smismember|scard|spop|srandmember|smove|sunion|sunionstore|sinter|sinterstore|sdiff|sdiffstore|sscan|lpush|rpush|lpushx|rpushx|lpop|rpop|lrange|llen|lrem|ltrim|lindex|lset|linsert|blpop|brpop|brpoplpush|rpoplpush|lmove|blmove|incrby|decrby|incrbyfloat|expire|pexpire|expireat|pexpireat|ttl|pttl|persist|setex|psetex|setnx|getset|getdel|getex|mget|mset|msetnx|evalsha|register_script|xadd|xread|xreadgroup|xack|xrange|xrevrange|xlen|xtrim|xdel|xgroup|xpending|xclaim|xautoclaim|pfadd|pfcount|pfmerge|unlink|setbit|getbit|bitcount|geoadd|georadius|geosearch|pipeline|txpipeline|pipelined|txpipelined|scriptload|script_load)$/;
 
 const MAX_DEPTH = 12;
 const MAX_CALLERS = 40;
@@ -142,6 +135,12 @@ export class ValueAnalysis {
 
   private nameReceiver(e: Extract<Expr, { k: 'name' }>, ctx: Ctx, depth: number): Receiver | null {
     const file = ctx.file;
+    // `self.hget(…)` in a subclass of the client (`class Database(redis.Redis)`)
+    if (/^(self|this)$/.test(e.name)) {
+      const cls = classOf(ctx);
+      const c = cls ? this.clientClass(cls, file) : null;
+      if (c) return { kind: 'client', client: c };
+    }
     const found = lookupName(e.name, ctx);
     if (found && 'binding' in found) {
       const b = found.binding;
@@ -154,12 +153,18 @@ export class ValueAnalysis {
         const field = this.fieldReceiver(e.name, ctx, depth);
         if (field) return field;
       }
-      if (b.type) return this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx) ?? this.byUse(e, file);
+      if (b.type) {
+        const t = this.fromType(b.type, found.file, `${found.file.file}#${b.scope}#${b.name}`, e, bctx);
+        if (t) return t;
+      }
       // bound to something that is not Redis as far as the code shows: only its use can say otherwise
-      return this.byUse(e, file);
+      return this.byUse(e, file, shownType(b.value, b.type));
     } else if (found && 'param' in found) {
       const r = this.paramReceiver(found.scope, found.param, ctx, e, depth);
       if (r) return r;
+      // a parameter declared with another type is that type, whatever its name
+      const type = file.scopes.get(found.scope)?.params.find((p) => p.name === found.param)?.type;
+      if (type && !/^(any|Any|object|Object|interface\{\})$/.test(type.trim())) return this.byUse(e, file, shownType(undefined, type));
     }
     // Java fields and TS class properties are visible by bare name / this.x
     if (!found) {
@@ -194,8 +199,10 @@ export class ValueAnalysis {
     if (!ownBinding) {
       const r = this.fieldAnywhere(e, ctx, depth);
       if (r) return r;
+      return this.byUse(e, file) ?? this.byName(e.name, e, file);
     }
-    return this.byUse(e, file) ?? this.byName(e.name, e, file);
+    const shown = this.ws.allClassBindings(cls!, e.name, file).map((f) => shownType(f.b.value, f.b.type)).find((t) => t !== undefined);
+    return this.byUse(e, file, shown);
   }
 
   private callReceiver(e: CallExpr, ctx: Ctx, depth: number): Receiver | null {
@@ -384,6 +391,8 @@ export class ValueAnalysis {
       .replace(/^(.*)\|None$|^None\|(.*)$/, '$1$2')
       .replace(/^(.*)\|(null|undefined)$/, '$1')
       .replace(/\?$/, '');
+    const sub = /^[A-Z][\w]*$/.test(t) ? this.clientClass(t, file) : null;
+    if (sub) return { kind: 'client', client: { ...sub, optionsCtx: ctx } };
     for (const p of this.candidates(file)) {
       // a typed client was built elsewhere; its file's config calls (Lettuce setReadFrom) still tell its routing
       if (p.clientTypes.test(t)) return { kind: 'client', client: { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type, optionsCtx: ctx, via: [{ what: `declared \`${type}\`` }] } };
@@ -411,10 +420,36 @@ export class ValueAnalysis {
     return libs.length ? libs : PROFILES.filter((p) => p.languages.includes(file.language));
   }
 
+  /**
+   * A project class that extends a client class (`class RedisAdapter extends Redis`, `class ArqRedis(Redis)`),
+   * directly or through other project classes: its instances are clients.
+   */
+  clientClass(name: string, from: FileFacts, depth = 0): ClientInfo | null {
+    if (depth > 6) return null;
+    const found = this.ws.basesOf(name, from);
+    if (!found) return null;
+    for (const base of found.bases) {
+      for (const p of this.candidates(found.file)) {
+        const c = p.constructors.find((x) => x.match.test(base));
+        if (c && (librariesOf(found.file).includes(p) || /Cluster|Jedis|redis\./.test(base)))
+          return { library: p.library, mode: c.mode, evidence: base, via: [{ what: `\`${name}\` extends \`${base}\``, file: found.file.file }] };
+      }
+      const up = this.clientClass(base.replace(/^.*\./, '').replace(/<.*$/, ''), found.file, depth + 1);
+      if (up) return { ...up, via: [{ what: `\`${name}\` extends \`${base}\``, file: found.file.file }, ...(up.via ?? [])] };
+    }
+    return null;
+  }
+
   constructorOf(e: CallExpr, ctx: Ctx): ClientInfo | null {
     const file = ctx.file;
     const text = calleeText(e.callee);
     if (!text) return null;
+    // a project subclass of a client class, or `new this(…)` inside one
+    const cls = text === 'this' || text === 'cls' ? classOf(ctx) : text.replace(/^.*\./, '');
+    if (cls && /^[A-Z]/.test(cls)) {
+      const sub = this.clientClass(cls, file);
+      if (sub) return { ...sub, options: e, optionsCtx: ctx };
+    }
     for (const p of this.candidates(file)) {
       for (const c of p.constructors) {
         if (c.needsNew && !e.isNew && file.language !== 'python') continue;
@@ -453,7 +488,7 @@ export class ValueAnalysis {
    * Medium evidence: the receiver, written the same way in this file, has a Redis-only method called
    * on it (`self._r.hincrby(…)`, `s.rdb.ZAdd(…)`), and the file (or its Go package) imports a Redis library.
    */
-  private byUse(anchor: Expr, file: FileFacts): Receiver | null {
+  private byUse(anchor: Expr, file: FileFacts, shown?: string): Receiver | null {
     if (file.language === 'lua' || file.language === 'redis') return null;
     let seen = this.usage.get(file);
     if (!seen) {
@@ -468,9 +503,35 @@ export class ValueAnalysis {
     }
     const hit = seen.get(anchor.text);
     if (!hit) return null;
-    const libs = this.librariesNear(file);
-    if (!libs.length) return null;
-    return { kind: 'client', client: { library: libs[0].library, mode: 'unknown', evidence: `${anchor.text}.${hit.method}()`, confidence: 'medium', via: [{ what: `\`${anchor.text}\` calls Redis-only \`${hit.method}\` in a file using ${libs[0].library}`, file: file.file, offset: hit.offset }] } };
+    if (shown !== undefined && !this.mayWrapRedis(shown, hit.method, file)) return null;
+    // a library that takes the client from its user imports none: the language's usual client stands in
+    const lib = this.librariesNear(file)[0]?.library ?? assumedLibrary(file, hit.method);
+    if (!lib) return null;
+    return { kind: 'client', client: { library: lib, mode: 'unknown', evidence: `${anchor.text}.${hit.method}()`, confidence: 'medium', via: [{ what: `\`${anchor.text}\` calls Redis-only \`${hit.method}\` (${lib})`, file: file.file, offset: hit.offset }] } };
+  }
+
+  /**
+   * Whether a value the code shows to be of type `type` can be a Redis client or a wrapper of one
+   * when `method` is called on it: a project class whose method `method` calls a Redis-like
+   * method itself (`JedisProxy.zadd` → `jedis.zadd`), or a type the workspace does not define and
+   * that no other library qualifies (a project interface). Not an in-memory look-alike
+   * (`MemoryStorage.incrby`), a literal, or another library's type (`clientv3.Client`).
+   */
+  private mayWrapRedis(type: string, method: string, file: FileFacts): boolean {
+    if (type === '') return false;
+    const bare = type.replace(/^[*&]/, '').replace(/<.*$/, '').replace(/\[.*$/, '');
+    const name = bare.replace(/^.*\./, '');
+    const def = this.ws.func(`${name}.${method}`, file);
+    if (def) {
+      const lower = method.toLowerCase();
+      return def.file.calls.some((s) => {
+        const c = s.call.callee;
+        return c.k === 'attr' && s.call.span.start >= (def.file.scopes.get(def.f.scope)?.span.start ?? 0) && s.call.span.end <= (def.file.scopes.get(def.f.scope)?.span.end ?? 0) && (c.name.toLowerCase() === lower || REDIS_ONLY_METHOD.test(c.name.toLowerCase()));
+      });
+    }
+    // `pkg.Type` from a package that is not a Redis library
+    if (bare.includes('.') && !/redis|valkey|jedis|lettuce|redisson/i.test(bare)) return false;
+    return true;
   }
 
   /** Unknown receivers count only with some evidence: a configured name, or a Redis-looking name in a file importing a Redis library. */
@@ -494,6 +555,48 @@ function via(r: Receiver, what: string, at: Place, from: Expr | undefined, name?
   // remember the variables a client passed through: per-connection settings (Lettuce setReadFrom) hang on them
   if (name && r.kind === 'client') client.names = [...(r.client.names ?? []), name];
   return { ...r, client } as Receiver;
+}
+
+/**
+ * The type the code shows a value to have: its declared type, the class it is constructed from
+ * (`new MemoryStorage()`, `MemoryStorage()`), or '' for a literal. undefined: the code does not say.
+ */
+function shownType(value: Expr | undefined, type: string | undefined): string | undefined {
+  if (type && !/^(any|Any|object|Object|interface\{\}|var)$/.test(type.trim())) return type.trim();
+  if (!value) return undefined;
+  switch (value.k) {
+    case 'str':
+    case 'interp':
+    case 'num':
+    case 'list':
+    case 'dict':
+    case 'func':
+      return '';
+    case 'call': {
+      const name = calleeText(value.callee)?.replace(/^.*\./, '');
+      return name && (value.isNew || /^[A-Z]/.test(name)) ? name : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The client a file most likely uses when it imports none: node-redis writes `hGetAll`, ioredis `hgetall`. */
+function assumedLibrary(file: FileFacts, method: string): Library | undefined {
+  switch (file.language) {
+    case 'python':
+      return 'redis-py';
+    case 'javascript':
+    case 'typescript':
+    case 'tsx':
+      return /[a-z][A-Z]/.test(method) ? 'node-redis' : 'ioredis';
+    case 'go':
+      return 'go-redis';
+    case 'java':
+      return 'jedis';
+    default:
+      return undefined;
+  }
 }
 
 function lowered(r: Receiver, confidence: 'medium' | 'low'): Receiver {

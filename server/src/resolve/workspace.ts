@@ -25,6 +25,8 @@ export class WorkspaceFacts {
   /** attribute name → the `Class.name` keys of classBindings that have it */
   private attributeKeys = new Map<string, Set<string>>();
   private funcs = new Map<string, Entry<{ f: FuncDef }>[]>();
+  /** classes that extend something, by name (a subclass of a client class is a client class) */
+  private derived = new Map<string, Entry<{ s: Scope }>[]>();
   /** call sites by the name called (`f(…)`, `x.f(…)`, `new F(…)`): built on the first callers() lookup, then kept up to date */
   private callIndex: Map<string, Entry<{ site: CallSite }>[]> | undefined;
   private order = new Map<string, number>();
@@ -108,6 +110,7 @@ export class WorkspaceFacts {
       put(this.funcs, fn.name, { file: f, f: fn });
       if (fn.className) put(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
     }
+    for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) put(this.derived, s.name, { file: f, s });
     if (this.callIndex) for (const site of f.calls) {
       const n = calledName(site.call.callee);
       if (n) put(this.callIndex, n, { file: f, site });
@@ -140,12 +143,13 @@ export class WorkspaceFacts {
       count(`f:${fn.name}`);
       if (fn.className) count(`f:${fn.className}.${fn.name}`);
     }
+    for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) count(`s:${s.name}`);
     return names;
   }
 
   private unindex(f: FileFacts, names: Iterable<string>): void {
     for (const k of names) {
-      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : this.funcs) as Map<string, Entry<unknown>[]>;
+      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : this.funcs) as Map<string, Entry<unknown>[]>;
       const name = k.slice(2);
       const list = m.get(name);
       if (!list) continue;
@@ -226,6 +230,15 @@ export class WorkspaceFacts {
     this.note(`a:${name}`, out[0], false);
     for (const x of out) this.reads?.files.add(x.file.file);
     return out;
+  }
+
+  /** The base classes of a class named `name` (in the language family of `from`), as written. */
+  basesOf(name: string, from: FileFacts): { file: FileFacts; bases: string[] } | undefined {
+    const all = (this.derived.get(name) ?? []).filter((x) => FAMILY[x.file.language] === FAMILY[from.language]);
+    const own = all.find((x) => x.file === from);
+    const found = own ?? all[0];
+    this.note(`s:${name}`, found, !!own);
+    return found && { file: found.file, bases: found.s.bases! };
   }
 
   /** The call sites that call `name` (`name(…)`, `x.name(…)`, `new name(…)`) in the language family of `from`. */
