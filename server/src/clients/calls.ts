@@ -343,7 +343,8 @@ export class CallInterpreter {
       this.addUse(call.args[0], evaluate(call.args[0], ctx), ctx, recv, op ? `${method}.${op}` : method, access, this.pipelineGroup(recv, ctx));
       return;
     }
-    let args = profile.skipFirstArg ? call.args.slice(1) : call.args;
+    // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
+    let args = profile.skipFirstArg && (recv.client.confidence === undefined || looksLikeContext(call.args[0])) ? call.args.slice(1) : call.args;
     let command: string;
     if (profile.genericMethods.test(method)) {
       // sendCommand([...]) and node-redis cluster sendCommand(firstKey, isReadonly, [...]): the array is the line
@@ -555,6 +556,10 @@ function flatten(e: Expr, v: Value, layout: 'verbatim' | 'idiomatic'): LineItem[
   }
   if (e.k === 'spread') return [{ value: v, expr: e, many: true, unknown: true }];
   return [{ value: v, expr: e }];
+}
+
+function looksLikeContext(e: Expr | undefined): boolean {
+  return !!e && /(^|\.)(ctx|c)$|[cC]tx\b|[cC]ontext\b|Context\(\)$/.test(e.text);
 }
 
 function segText(v: Value): string {

@@ -84,7 +84,8 @@ export const PROFILES: Profile[] = [
     passThrough: /^(client|get_redis|get_connection)$/,
     pipelineMethods: [{ match: /^pipeline$/, transaction: 'kwarg' }],
     genericMethods: /^execute_command$/,
-    aliases: { delete: 'del', mget_nonatomic: 'mget', mset_nonatomic: 'mset' },
+    // incr/decr send INCRBY/DECRBY with amount=1 (redis-py commands/core.py)
+    aliases: { delete: 'del', mget_nonatomic: 'mget', mset_nonatomic: 'mset', incr: 'incrby', decr: 'decrby' },
   },
   {
     library: 'ioredis',

@@ -91,7 +91,11 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
   const chosen = new Set<T>();
   const byName = new Map<string, T[]>();
   const byDir = new Map<string, T[]>();
-  const nameOf = (c: Summary) => path.posix.basename(c.rel).replace(/\.[^.]+$/, '');
+  // a package's __init__.py / index.js is imported by its folder's name
+  const nameOf = (c: Summary) => {
+    const base = path.posix.basename(c.rel).replace(/\.[^.]+$/, '');
+    return base === '__init__' || base === 'index' ? path.posix.basename(path.posix.dirname(c.rel)) : base;
+  };
   const goByPackage = new Map<string, T[]>();
   for (const c of files) {
     pushTo(byName, nameOf(c), c);

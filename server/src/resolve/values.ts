@@ -210,6 +210,8 @@ export class ValueAnalysis {
     const ctor = this.constructorOf(e, ctx);
     if (ctor) return { kind: 'client', client: ctor };
     const callee = e.callee;
+    // typing.cast(T, x) is x
+    if (file.language === 'python' && calleeText(callee)?.replace(/^typing\./, '') === 'cast' && e.args.length === 2) return this.receiver(e.args[1], ctx, depth + 1);
     if (callee.k === 'attr' && callee.name === 'NewScript' && file.language === 'go' && e.args[0])
       return { kind: 'script', client: { library: 'go-redis', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[0] };
     if (callee.k === 'attr') {

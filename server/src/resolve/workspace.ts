@@ -315,7 +315,8 @@ function pick<T extends { file: FileFacts }>(all: T[], from: FileFacts, moduleHi
 
 /** `app.keys` / `./keys` / `../lib/keys.js` against a file path. */
 function moduleMatches(file: string, module: string, fromFile: string): boolean {
-  const noExt = file.replace(/\.[^./]+$/, '');
+  // a Python package is its __init__.py
+  const noExt = file.replace(/\.[^./]+$/, '').replace(/\/__init__$/, '');
   if (module.startsWith('.')) {
     if (/^\.+[A-Za-z_]/.test(module) && !module.includes('/')) {
       // Python relative import: from .keys import X
@@ -327,6 +328,8 @@ function moduleMatches(file: string, module: string, fromFile: string): boolean 
     const target = path.join(path.dirname(fromFile), module).replace(/\.[jt]sx?$/, '');
     return noExt === target || noExt === path.join(target, 'index');
   }
+  // `@server/storage/redis`, `~/lib/redis`: a path alias names the folder under its first part
+  if (/^[@~]/.test(module) && module.includes('/')) return moduleMatches(file, module.slice(module.indexOf('/') + 1), fromFile) || noExt.endsWith('/' + module.slice(1));
   const asPath = module.replace(/\./g, '/');
   return noExt.endsWith('/' + asPath) || noExt === asPath || noExt.endsWith('/' + module) || path.dirname(file).endsWith('/' + module);
 }
