@@ -227,6 +227,9 @@ export class JavaScriptExtractor extends Extractor {
         };
       case 'spread_element':
         return { span: base.span, text: base.text, k: 'spread', value: this.expr(node.namedChildren[0]!) };
+      case 'assignment_expression':
+        // `(this.client = new Redis())` as a value is its right side
+        return node.childForFieldName('right') ? this.expr(node.childForFieldName('right')!) : this.other(node);
       case 'ternary_expression':
         return { span: base.span, text: base.text, k: 'alt', options: [this.expr(node.childForFieldName('consequence')!), this.expr(node.childForFieldName('alternative')!)] };
       case 'binary_expression': {

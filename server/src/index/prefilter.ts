@@ -68,8 +68,8 @@ export function importedNames(text: string, language: Language): string[] {
     case 'javascript':
     case 'typescript':
     case 'tsx':
-      // only the project's own modules: relative paths
-      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"](\.[^'"]*)['"]/gm)) add(m[1].replace(/\/index$/, ''));
+      // only the project's own modules: relative paths, and path aliases (`@server/storage/redis`, `~/lib/redis`)
+      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"](\.[^'"]*|[@~][\w-]*\/[^'"]+)['"]/gm)) add(m[1].replace(/\/index$/, ''));
       break;
     case 'go':
       // module paths have a dot in their first element; the standard library does not

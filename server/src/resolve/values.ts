@@ -194,6 +194,10 @@ export class ValueAnalysis {
         if (r) return via(r, `\`${e.text}\` (property)`, { file: getter.file, offset: getter.f.returns[0]?.span.start ?? 0 }, getter.f.returns[0]);
       }
     }
+    if (!cls && obj.k === 'name') {
+      const r = this.memberReceiver(obj.name, e, ctx, depth);
+      if (r) return r;
+    }
     // a field of an object whose class the code does not show (`queue.connection`, `self.tiger.connection`)
     // or one a base class sets: a field of that name that holds Redis in some class of the workspace
     if (!ownBinding) {
@@ -248,6 +252,28 @@ export class ValueAnalysis {
     }
     // commands on a pipeline chain: pipe.set(a).get(b)
     if (inner.kind === 'pipeline' && !PIPELINE_END.test(method)) return inner;
+    return null;
+  }
+
+  /**
+   * `X.name` where X is a class or an imported module: a static getter or method of the class
+   * (`Redis.defaultClient`), or a module-level variable of the module (`from app import db` … `db.redis`).
+   */
+  private memberReceiver(owner: string, e: Extract<Expr, { k: 'attr' }>, ctx: Ctx, depth: number): Receiver | null {
+    const file = ctx.file;
+    const imp = file.imports.find((i) => i.local === owner);
+    const getter = this.ws.func(`${owner}.${e.name}`, file) ?? (imp ? this.ws.func(e.name, file, imp.module) : undefined);
+    if (getter && (getter.f.className || getter.file !== file)) {
+      const r = this.returnsReceiver(getter.file, getter.f.scope, getter.f.returns, ctx, depth);
+      if (r) return via(r, `\`${e.text}\``, { file: getter.file, offset: getter.f.returns[0]?.span.start ?? 0 }, getter.f.returns[0]);
+    }
+    if (imp) {
+      const m = this.ws.moduleBinding(e.name, file, imp.member ? `${imp.module}.${imp.member}` : imp.module) ?? this.ws.moduleBinding(e.name, file, imp.module);
+      if (m && m.file !== file) {
+        const r = this.fromBinding(m.b, m.file, `${m.file.file}#module#${e.name}`, e, ctx, depth, `\`${e.text}\``);
+        if (r) return r;
+      }
+    }
     return null;
   }
 
