@@ -45,11 +45,11 @@ export interface Summary {
 
 export function summarize(c: Candidate): Summary {
   const seed = importsRedis(c);
-  return { rel: c.rel, language: c.language, seed, imports: importedNames(c.text, c.language), declared: declaredNames(c), text: seed ? c.text : undefined };
+  return { rel: c.rel, language: c.language, seed, imports: importedNames(c.text, c.language, c.rel), declared: declaredNames(c), text: seed ? c.text : undefined };
 }
 
 /** Module names on a file's import lines (the last path component: `app.keys` → keys, `./keys.js` → keys). */
-export function importedNames(text: string, language: Language): string[] {
+export function importedNames(text: string, language: Language, rel = ''): string[] {
   const out: string[] = [];
   const add = (m: string) => {
     const last = m.split(/[/.]/).filter(Boolean).pop();
@@ -61,15 +61,29 @@ export function importedNames(text: string, language: Language): string[] {
       for (const m of text.matchAll(/^\s*from\s+([\w.]+)\s+import\s+([\w, ()]+)/gm)) {
         if (/^\.+$/.test(m[1])) {
           for (const n of m[2].split(/[,()\s]+/)) if (n && n !== 'as') out.push(n);
-        } else add(m[1]);
+        } else {
+          add(m[1]);
+          // `from app import redis_conn`: what a package's __init__.py must define for this file to use it
+          const pkg = out[out.length - 1];
+          for (const n of m[2].split(/[,()\s]+/)) if (n && n !== 'as') out.push(`${pkg}:${n}`);
+        }
       }
       for (const m of text.matchAll(/^\s*import\s+([\w.]+)/gm)) add(m[1]);
       break;
     case 'javascript':
     case 'typescript':
     case 'tsx':
-      // only the project's own modules: relative paths, and path aliases (`@server/storage/redis`, `~/lib/redis`)
-      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"](\.[^'"]*|[@~][\w-]*\/[^'"]+)['"]/gm)) add(m[1].replace(/\/index$/, ''));
+      // only the project's own modules: relative paths, and path aliases (`@server/storage/redis`, `~/lib/redis`),
+      // which are marked (ALIAS) because `@scope/package` looks the same: they only select backward
+      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"](\.[^'"]*|[@~][\w-]*\/[^'"]+)['"]/gm)) {
+        // a relative path names one file: its path from the root, without extension or /index
+        if (m[1].startsWith('.')) out.push(PATH + modulePath(path.posix.join(path.posix.dirname(rel), m[1])));
+        else {
+          const before = out.length;
+          add(m[1].replace(/\/index$/, ''));
+          if (out.length > before) out[out.length - 1] = ALIAS + out[out.length - 1];
+        }
+      }
       break;
     case 'go':
       // module paths have a dot in their first element; the standard library does not
@@ -86,6 +100,17 @@ export function importedNames(text: string, language: Language): string[] {
   return out;
 }
 
+/** Marks an imported JS/TS module given by a relative path: the rest is the file's path (modulePath). */
+const PATH = '/';
+
+/** `src/lib/keys.ts`, `src/lib/keys/index.js` → `src/lib/keys` */
+function modulePath(p: string): string {
+  return p.replace(/\.(js|ts|mjs|cjs|jsx|tsx|mts|cts)$/, '').replace(/\/index$/, '');
+}
+
+/** Marks an imported name that came from a path alias: it selects the files importing a Redis file, not the files it names. */
+const ALIAS = '~';
+
 /** The files to parse, in their original order. */
 export function selectFiles<T extends Summary>(files: T[]): T[] {
   const chosen = new Set<T>();
@@ -97,8 +122,10 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
     return base === '__init__' || base === 'index' ? path.posix.basename(path.posix.dirname(c.rel)) : base;
   };
   const goByPackage = new Map<string, T[]>();
+  const byPath = new Map<string, T[]>();
   for (const c of files) {
     pushTo(byName, nameOf(c), c);
+    if (c.language === 'javascript' || c.language === 'typescript' || c.language === 'tsx') pushTo(byPath, PATH + modulePath(c.rel), c);
     const dir = path.posix.dirname(c.rel);
     pushTo(byDir, dir, c);
     if (c.language === 'go') pushTo(goByPackage, path.posix.basename(dir), c);
@@ -107,7 +134,7 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
   const seeds = [...chosen];
   // forward: what the Redis files import; Go packages and Java classes also see their own folder
   for (const c of seeds) {
-    for (const n of c.imports) for (const x of byName.get(n) ?? []) chosen.add(x);
+    for (const n of c.imports) if (!n.startsWith(ALIAS)) for (const x of (n.startsWith(PATH) ? byPath : byName).get(n) ?? []) chosen.add(x);
     if (c.language === 'go') for (const n of c.imports) for (const x of goByPackage.get(n) ?? []) chosen.add(x);
     if (c.language === 'go' || c.language === 'java') {
       const mentions = mentionTest(c.text ?? '');
@@ -115,11 +142,12 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
     }
   }
   // backward: files that import a Redis file (a client or key builder defined there)
-  const seedNames = new Set(seeds.map(nameOf));
+  // a package's __init__.py is used by the files that import one of its names, not by every file of the package
+  const seedNames = new Set(seeds.flatMap((c) => (isPackageInit(c) ? c.declared.map((d) => `${nameOf(c)}:${d}`) : [nameOf(c), PATH + modulePath(c.rel)])));
   const seedDirs = new Set(seeds.filter((c) => c.language === 'go').map((c) => path.posix.basename(path.posix.dirname(c.rel))));
   for (const c of files) {
     if (chosen.has(c)) continue;
-    if (c.imports.some((n) => seedNames.has(n) || (c.language === 'go' && seedDirs.has(n)))) chosen.add(c);
+    if (c.imports.some((n) => seedNames.has(n.startsWith(ALIAS) ? n.slice(1) : n) || (c.language === 'go' && seedDirs.has(n)))) chosen.add(c);
   }
   return files.filter((c) => chosen.has(c));
 }
@@ -138,9 +166,14 @@ function mentionTest(text: string): (name: string) => boolean {
   };
 }
 
-/** Package-level names of a Go file (functions without a receiver, consts, vars), or a Java file's class name. */
+function isPackageInit(c: Summary): boolean {
+  return c.language === 'python' && path.posix.basename(c.rel) === '__init__.py';
+}
+
+/** Package-level names of a Go file (functions without a receiver, consts, vars), a Java file's class name, or what a Python __init__.py defines. */
 function declaredNames(x: Candidate): string[] {
   if (x.language === 'java') return [path.posix.basename(x.rel, '.java')];
+  if (x.language === 'python' && path.posix.basename(x.rel) === '__init__.py') return [...x.text.matchAll(/^(?:def\s+|class\s+)?(\w+)\s*[=(:]/gm)].map((m) => m[1]);
   if (x.language !== 'go') return [];
   const names: string[] = [];
   for (const m of x.text.matchAll(/^func\s+(\w+)|^(?:const|var)\s+(\w+)/gm)) names.push(m[1] ?? m[2]);
