@@ -188,3 +188,63 @@ describe('language server: replica reads', () => {
     assert.ok(after);
   });
 });
+
+const INFRA = `from redis.cluster import RedisCluster
+
+
+def make_client(**kw):
+    return RedisCluster(**kw)
+`;
+const STORE = `from app.infra import make_client
+
+
+class Store:
+    def __init__(self, conn=None):
+        self._c = conn
+
+    def load(self, uid):
+        return self._c.get(f"user:{uid}")
+
+
+store = Store(make_client(host="h"))
+`;
+const HANDED = `class Limiter:
+    def __init__(self, client):
+        self.client = client
+
+    def hit(self, key):
+        self.client.hincrby("hits", key)
+        return self.client.get(key)
+`;
+
+describe('language server: what the value analysis knows about a receiver', () => {
+  let dir: string;
+  let c: TestClient;
+  before(async () => {
+    dir = workspace({ 'app/infra.py': INFRA, 'app/store.py': STORE, 'lib/limiter.py': HANDED });
+    c = await startTestServer(dir);
+  });
+  after(() => c.close());
+
+  const hover = async (rel: string, text: string, needle: string) => {
+    const line = text.split('\n').findIndex((l) => l.includes(needle));
+    const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(dir, rel)).href }, position: { line, character: text.split('\n')[line].indexOf(needle) + needle.length + 2 } })) as Hover | null;
+    assert.ok(h, `no hover at ${rel}:${line + 1}`);
+    return (h.contents as { value: string }).value;
+  };
+
+  test('a client handed in through a constructor parameter and built by a factory in another module: the chain, with its places', async () => {
+    await c.ready();
+    const md = await hover('app/store.py', STORE, 'self._c.get(');
+    assert.match(md, /`self\._c` is a redis-py cluster client \(high confidence\)/);
+    // each step names its line: the field assignment, the argument at the caller, the factory's return
+    assert.match(md, /`self\._c` = `conn` at app\/store\.py:6/);
+    assert.match(md, /parameter `conn` of `Store` = `make_client\(host="h"\)` at app\/store\.py:12/);
+    assert.match(md, /`RedisCluster\(\*\*kw\)` at app\/infra\.py:5/);
+  });
+
+  test('a receiver known only by its Redis-only methods says medium confidence', async () => {
+    const md = await hover('lib/limiter.py', HANDED, 'self.client.get(');
+    assert.match(md, /`self\.client` is a redis-py client \(medium confidence\): `self\.client` calls Redis-only `hincrby` \(redis-py\) at lib\/limiter\.py:6/);
+  });
+});

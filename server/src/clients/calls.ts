@@ -451,6 +451,8 @@ export class CallInterpreter {
       spread: many || undefined,
       flow: flowOf(ctx),
       routing: this.toReplica ? { reads: 'replica', why: 'executeCommandToReplica sends this command to a replica' } : this.routing(recv.client, this.receiverText),
+      via: recv.client.via,
+      confidence: recv.client.confidence,
     });
   }
 

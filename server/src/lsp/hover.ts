@@ -55,17 +55,32 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
   }
   const files = new Set(uses.map((x) => x.file));
   lines.push('', `used by ${[...byCommand.entries()].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')} in ${files.size} file${files.size === 1 ? '' : 's'}  `);
-  lines.push(`client \`${u.client}\` (${u.library}): reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}.`);
+  lines.push(`${clientEvidence(u, index)}  `);
+  lines.push(`reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}.`);
   if (u.routing.reads !== 'primary') lines.push('', 'A read right after a write may see the old value; `WAIT numreplicas timeout` after the write makes it visible on replicas first.');
   const findings = (index.findingsByFile().get(u.file) ?? []).filter((f) => f.span.start <= u.span.end && u.span.start <= f.span.end);
   if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   return lines.join('\n');
 }
 
+/**
+ * What the receiver is and how keyslot knows: "`self._c` is a redis-py cluster client (high): `self._c` = `RedisCluster(…)` at store.py:14".
+ */
+export function clientEvidence(u: KeyUse, index: FolderIndex): string {
+  const mode = u.mode === 'unknown' ? '' : ` ${u.mode}`;
+  const confidence = u.confidence ?? 'high';
+  const steps = (u.via ?? []).map((s) => {
+    const text = s.file !== undefined ? index.texts.get(s.file) : undefined;
+    const at = s.file !== undefined && s.offset !== undefined && text !== undefined ? ` at ${s.file}:${new LineMap(text).position(s.offset).line}` : s.file !== undefined ? ` in ${s.file}` : '';
+    return `${s.what}${at}`;
+  });
+  return `\`${u.client}\` is a ${u.library}${mode} client (${confidence} confidence)${steps.length ? `: ${steps.join(' ← ')}` : ''}.`;
+}
+
 /** Hover on a client variable: its library, mode and where its reads go. */
-export function clientMarkdown(u: KeyUse): string {
+export function clientMarkdown(u: KeyUse, index: FolderIndex): string {
   const where = u.routing.reads === 'primary' ? 'primaries only' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas';
-  const lines = [`**Redis client** \`${u.client}\` (${u.library}, ${u.mode === 'unknown' ? 'mode not known' : u.mode})`, '', `reads go to ${where}: ${u.routing.why}; writes always go to primaries.`];
+  const lines = [`**Redis client** \`${u.client}\` (${u.library}, ${u.mode === 'unknown' ? 'mode not known' : u.mode})`, '', clientEvidence(u, index), '', `reads go to ${where}: ${u.routing.why}; writes always go to primaries.`];
   if (u.routing.reads !== 'primary') lines.push('', 'Replication is asynchronous: a read right after a write of the same key can return the old value. `WAIT numreplicas timeout` on the writing connection waits until replicas have the write.');
   return lines.join('\n');
 }

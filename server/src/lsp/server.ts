@@ -315,7 +315,7 @@ export function startServer(connection: Connection): void {
     if (!word) return null;
     const client = at.folder.usesIn(at.rel).find((x) => x.client === word || x.client.endsWith('.' + word));
     if (!client) return null;
-    return { contents: { kind: 'markdown', value: clientMarkdown(client) }, range: { start: doc.positionAt(a), end: doc.positionAt(b) } };
+    return { contents: { kind: 'markdown', value: clientMarkdown(client, at.folder) }, range: { start: doc.positionAt(a), end: doc.positionAt(b) } };
   });
 
   connection.onCodeAction(async (p) => {

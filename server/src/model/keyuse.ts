@@ -1,5 +1,5 @@
 import type { Language } from '../extract/ir';
-import type { ClientMode, Library } from '../clients/profiles';
+import type { ClientMode, Library, Step } from '../clients/profiles';
 import type { KeyPattern, PatternHash, Segment, Span } from './pattern';
 import type { Routing } from '../clients/routing';
 
@@ -29,6 +29,10 @@ export interface KeyUse {
   flow: string;
   /** where the client sends this read (routing.ts) */
   routing: Routing;
+  /** how the value analysis knows the receiver is Redis: the chain of places, shared by the uses of one receiver */
+  via?: Step[];
+  /** medium: only Redis-only methods called on it; low: only its name. Absent: a constructor or type, followed through the code */
+  confidence?: 'medium' | 'low';
 }
 
 /** A call from one flow into a workspace function: its key uses happen there, in order, with the arguments bound. */
