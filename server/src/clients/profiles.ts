@@ -35,11 +35,12 @@ export interface ClientInfo {
   confidence?: 'medium' | 'low';
 }
 
-/** One place on a value's way to the receiver: `self._c` assigned at store.py offset 120 from `RedisCluster(…)`. */
+/** One place on a value's way to the receiver: `self._c` = `RedisCluster(…)` in store.py, at that expression. */
 export interface Step {
   what: string;
   file?: string;
-  offset?: number;
+  /** the expression's span object in the facts: an edit that moves it moves this too */
+  span?: import('../model/pattern').Span;
 }
 
 /** Argument layout: 'verbatim' passes the command line as written; 'idiomatic' omits numkeys and takes lists. */
@@ -176,7 +177,7 @@ export const PROFILES: Profile[] = [
       { match: /^RedisClient\.create$/, mode: 'standalone' },
     ],
     clientTypes: /^(RedisCommands|RedisAdvancedClusterCommands|RedisClusterCommands|RedisAsyncCommands|RedisAdvancedClusterAsyncCommands|RedisReactiveCommands|RedisAdvancedClusterReactiveCommands|StatefulRedisConnection|StatefulRedisClusterConnection)(<.*>)?$/,
-    passThrough: /^(connect|sync|async|reactive|getConnection)$/,
+    passThrough: /^(connect|connectPubSub|sync|async|reactive|getConnection)$/,
     pipelineMethods: [],
     genericMethods: /^dispatch$/,
     // WAIT on a MasterReplica / standalone connection
@@ -214,7 +215,7 @@ export function librariesOf(file: FileFacts): Profile[] {
  * Compared in lower case (go-redis `ZAdd`, node-redis `hGetAll`).
  */
 const REDIS_ONLY_METHODS =
-  'hget|hset|hsetnx|hmset|hmget|hgetall|hincrby|hincrbyfloat|hdel|hexists|hkeys|hvals|hlen|hscan|zadd|zrem|zrange|zrevrange|zrangebyscore|zrevrangebyscore|zremrangebyscore|zremrangebyrank|zscore|zmscore|zcard|zcount|zincrby|zrank|zrevrank|zpopmin|zpopmax|bzpopmin|zscan|zunionstore|zinterstore|sadd|srem|smembers|sismember|smismember|scard|spop|srandmember|smove|sunion|sunionstore|sinter|sinterstore|sdiff|sdiffstore|sscan|lpush|rpush|lpushx|rpushx|lpop|rpop|lrange|llen|lrem|ltrim|lindex|lset|linsert|blpop|brpop|brpoplpush|rpoplpush|lmove|blmove|incrby|decrby|incrbyfloat|expire|pexpire|expireat|pexpireat|ttl|pttl|persist|setex|psetex|setnx|getset|getdel|getex|mget|mset|msetnx|evalsha|register_script|xadd|xread|xreadgroup|xack|xrange|xrevrange|xlen|xtrim|xdel|xgroup|xpending|xclaim|xautoclaim|pfadd|pfcount|pfmerge|unlink|setbit|getbit|bitcount|geoadd|georadius|geosearch|txpipeline|pipelined|txpipelined|scriptload|script_load';
+  'hget|hset|hsetnx|hmset|hmget|hgetall|hincrby|hincrbyfloat|hdel|hexists|hkeys|hvals|hlen|hscan|zadd|zrem|zrange|zrevrange|zrangebyscore|zrevrangebyscore|zremrangebyscore|zremrangebyrank|zscore|zmscore|zcard|zcount|zincrby|zrank|zrevrank|zpopmin|zpopmax|bzpopmin|zscan|zunionstore|zinterstore|sadd|srem|smembers|sismember|smismember|scard|spop|srandmember|smove|sunion|sunionstore|sinter|sinterstore|sdiff|sdiffstore|sscan|lpush|rpush|lpushx|rpushx|lpop|rpop|lrange|llen|lrem|ltrim|lindex|lset|linsert|blpop|brpop|brpoplpush|rpoplpush|lmove|blmove|incrby|decrby|incrbyfloat|expire|pexpire|expireat|pexpireat|ttl|pttl|persist|setex|psetex|setnx|getset|getdel|getex|mget|mset|msetnx|evalsha|register_script|xadd|xread|xreadgroup|xack|xrange|xrevrange|xlen|xtrim|xdel|xgroup|xpending|xclaim|xautoclaim|pfadd|pfcount|pfmerge|unlink|setbit|getbit|bitcount|geoadd|georadius|geosearch|txpipeline|pipelined|txpipelined|scriptload|script_load|definecommand|multi';
 export const REDIS_ONLY_METHOD = new RegExp(`^(${REDIS_ONLY_METHODS})$`);
 /** A call of a Redis-only method in source text (`.zadd(`, `.HGetAll(`), or `redis.call(` in Lua held in a string. */
 export const REDIS_ONLY_CALL_TEXT = new RegExp(`\\.(?:${REDIS_ONLY_METHODS})\\s*\\(|\\bredis\\.p?call\\s*\\(`, 'i');

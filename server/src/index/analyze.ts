@@ -102,6 +102,10 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
       records = interp.records;
       interp.records = interp.reuse = undefined;
     }
+    // Lua kept in a constant that no call the analysis follows runs (a library's script table, a
+    // template handed to a user's client): it is still Lua, analysed on its own with its KEYS
+    if (f.language !== 'lua' && f.language !== 'redis')
+      for (const b of f.bindings) if ((b.value.k === 'str' || b.value.k === 'concat' || b.value.k === 'interp') && LUA_CALL.test(b.value.text)) host.scripts.push({ expr: b.value, file: f, scope: b.scope, library: 'lua' });
     interp.begin(lua);
     // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
     // (a script can run another, so the list grows while it is walked)
@@ -140,6 +144,7 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
  * module scope named after the script's place and their spans shifted into the host file.
  */
 const luaCache = new Map<string, FileFacts>();
+const LUA_CALL = /\bredis\.p?call\s*\(/;
 const LUA_CACHE_MAX = 5000;
 const LUA_MODULE = '\0lua';
 

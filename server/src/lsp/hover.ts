@@ -71,7 +71,7 @@ export function clientEvidence(u: KeyUse, index: FolderIndex): string {
   const confidence = u.confidence ?? 'high';
   const steps = (u.via ?? []).map((s) => {
     const text = s.file !== undefined ? index.texts.get(s.file) : undefined;
-    const at = s.file !== undefined && s.offset !== undefined && text !== undefined ? ` at ${s.file}:${new LineMap(text).position(s.offset).line}` : s.file !== undefined ? ` in ${s.file}` : '';
+    const at = s.file !== undefined && s.span !== undefined && text !== undefined ? ` at ${s.file}:${new LineMap(text).position(s.span.start).line}` : s.file !== undefined ? ` in ${s.file}` : '';
     return `${s.what}${at}`;
   });
   return `\`${u.client}\` is a ${u.library}${mode} client (${confidence} confidence)${steps.length ? `: ${steps.join(' ← ')}` : ''}.`;

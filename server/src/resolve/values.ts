@@ -1,5 +1,6 @@
 import type { Binding, CallExpr, Expr, FileFacts, Scope } from '../extract/ir';
 import type { GroupKind } from '../model/keyuse';
+import type { Span } from '../model/pattern';
 import { ClientInfo, librariesOf, PROFILE_BY_LIBRARY, Profile, PROFILES, Library, REDIS_ONLY_METHOD, Step } from '../clients/profiles';
 import { classOf, Ctx, ctxFor, findFunction, lookupName } from './evaluate';
 import type { Reads, WorkspaceFacts } from './workspace';
@@ -47,7 +48,8 @@ export const PIPELINE_END = /^(exec|execute|execAsPipeline|discard|Exec|Discard|
 const MAX_DEPTH = 12;
 const MAX_CALLERS = 40;
 
-type Place = { file: FileFacts; offset: number };
+/** Where a step happened: the span object of an expression in the facts (reused facts move it with edits). */
+type Place = { file: FileFacts; span: Span | undefined };
 
 export class ValueAnalysis {
   private memo = new Map<Expr, Receiver | null>();
@@ -55,7 +57,7 @@ export class ValueAnalysis {
   /** what computing a memoised value looked up: a later site using the memo depends on it too */
   readonly memoDeps = new Map<object, Deps>();
   /** per file: receiver text → the first Redis-only method called on it */
-  private usage = new WeakMap<FileFacts, Map<string, { method: string; offset: number }>>();
+  private usage = new WeakMap<FileFacts, Map<string, { method: string; span: Span }>>();
   private packageLibraries = new Map<string, Profile[]>();
 
   constructor(
@@ -147,7 +149,7 @@ export class ValueAnalysis {
       const bctx = { ...ctx, file: found.file, scope: b.scope, pos: b.pos };
       // the value says more than the declared type (which pipeline, which constructor)
       const v = this.receiver(b.value, bctx, depth + 1);
-      if (v) return via(v, `\`${e.name}\``, { file: found.file, offset: b.pos }, b.value, e.name);
+      if (v) return via(v, `\`${e.name}\``, { file: found.file, span: b.value.span }, b.value, e.name);
       // a Java field declared here and assigned in the constructor: the assignment knows the connection
       if (file.language === 'java' && b.type) {
         const field = this.fieldReceiver(e.name, ctx, depth);
@@ -191,7 +193,7 @@ export class ValueAnalysis {
       const getter = this.ws.func(`${cls}.${e.name}`, file);
       if (getter) {
         const r = this.returnsReceiver(getter.file, getter.f.scope, getter.f.returns, ctx, depth);
-        if (r) return via(r, `\`${e.text}\` (property)`, { file: getter.file, offset: getter.f.returns[0]?.span.start ?? 0 }, getter.f.returns[0]);
+        if (r) return via(r, `\`${e.text}\` (property)`, { file: getter.file, span: getter.f.returns[0]?.span }, getter.f.returns[0]);
       }
     }
     if (!cls && obj.k === 'name') {
@@ -226,7 +228,7 @@ export class ValueAnalysis {
     const def = this.functionOf(e, ctx);
     if (def) {
       const r = this.returnsReceiver(def.file, def.f.scope, def.f.returns, ctx, depth);
-      if (r) return via(r, `\`${calleeText(e.callee) ?? def.f.name}()\``, { file: def.file, offset: def.f.returns[0]?.span.start ?? 0 }, def.f.returns[0]);
+      if (r) return via(r, `\`${calleeText(e.callee) ?? def.f.name}()\``, { file: def.file, span: def.f.returns[0]?.span }, def.f.returns[0]);
     }
     return null;
   }
@@ -265,7 +267,7 @@ export class ValueAnalysis {
     const getter = this.ws.func(`${owner}.${e.name}`, file) ?? (imp ? this.ws.func(e.name, file, imp.module) : undefined);
     if (getter && (getter.f.className || getter.file !== file)) {
       const r = this.returnsReceiver(getter.file, getter.f.scope, getter.f.returns, ctx, depth);
-      if (r) return via(r, `\`${e.text}\``, { file: getter.file, offset: getter.f.returns[0]?.span.start ?? 0 }, getter.f.returns[0]);
+      if (r) return via(r, `\`${e.text}\``, { file: getter.file, span: getter.f.returns[0]?.span }, getter.f.returns[0]);
     }
     if (imp) {
       const m = this.ws.moduleBinding(e.name, file, imp.member ? `${imp.module}.${imp.member}` : imp.module) ?? this.ws.moduleBinding(e.name, file, imp.module);
@@ -281,7 +283,7 @@ export class ValueAnalysis {
   private fromBinding(b: Binding, file: FileFacts, key: string, anchor: Expr, ctx: Ctx, depth: number, what: string): Receiver | null {
     const bctx = { ...ctx, file, scope: b.scope, pos: b.pos };
     const v = b.value.k === 'other' ? null : this.receiver(b.value, bctx, depth + 1);
-    if (v) return via(v, what, { file, offset: b.pos }, b.value);
+    if (v) return via(v, what, { file, span: b.value.span }, b.value);
     if (b.type) return this.fromType(b.type, file, key, anchor, bctx);
     return null;
   }
@@ -347,7 +349,7 @@ export class ValueAnalysis {
       if (!arg || arg.k === 'spread') continue;
       const cctx = ctxFor(this.ws, cf, site.scope, c.span.start);
       const r = this.receiver(arg, cctx, depth + 1);
-      if (r) return via(r, `parameter \`${param}\` of \`${called}\``, { file: cf, offset: arg.span.start }, arg);
+      if (r) return via(r, `parameter \`${param}\` of \`${called}\``, { file: cf, span: arg.span }, arg);
     }
     return null;
   }
@@ -377,7 +379,7 @@ export class ValueAnalysis {
           const bctx = { ...ctx, scope: f.b.scope, pos: f.b.pos };
           // the assigned value first: it knows the connection (`this.orders = orderConn.sync()`)
           const v = f.b.value.k === 'other' ? null : this.receiver(f.b.value, bctx, depth + 1);
-          if (v?.kind === 'client') return via(v, `field \`${name}\``, { file: f.file, offset: f.b.pos }, f.b.value, name);
+          if (v?.kind === 'client') return via(v, `field \`${name}\``, { file: f.file, span: f.b.value.span }, f.b.value, name);
           if (f.b.type) {
             const t = this.fromType(f.b.type, f.file, `${f.file.file}#${s.name}.${name}`, { k: 'name', name, text: name, span: { start: 0, end: 0 } }, bctx);
             if (t) return t;
@@ -387,7 +389,7 @@ export class ValueAnalysis {
           for (const g of this.ws.allClassBindings(s.name, name, ctx.file)) {
             if (g.b === f.b || g.b.value.k === 'other') continue;
             const r = this.receiver(g.b.value, { ...ctx, file: g.file, scope: g.b.scope, pos: g.b.pos }, depth + 1);
-            if (r) return via(r, `field \`${name}\``, { file: g.file, offset: g.b.pos }, g.b.value, name);
+            if (r) return via(r, `field \`${name}\``, { file: g.file, span: g.b.value.span }, g.b.value, name);
           }
           return null;
         }
@@ -484,7 +486,7 @@ export class ValueAnalysis {
         if (!c.match.test(text)) continue;
         // ioredis and node-redis share names such as Redis / createClient: the import decides
         if (!librariesOf(file).includes(p) && !/Cluster|Jedis|redis\./.test(text)) continue;
-        return { library: p.library, mode: c.mode, evidence: text, options: e, optionsCtx: ctx, via: [{ what: `\`${shortText(e.text)}\``, file: file.file, offset: e.span.start }] };
+        return { library: p.library, mode: c.mode, evidence: text, options: e, optionsCtx: ctx, via: [{ what: `\`${shortText(e.text)}\``, file: file.file, span: e.span }] };
       }
     }
     return null;
@@ -525,7 +527,7 @@ export class ValueAnalysis {
         const c = site.call.callee;
         if (c.k !== 'attr' || !REDIS_ONLY_METHOD.test(c.name.toLowerCase())) continue;
         const text = c.object.text;
-        if (!seen.has(text)) seen.set(text, { method: c.name, offset: site.call.span.start });
+        if (!seen.has(text)) seen.set(text, { method: c.name, span: site.call.span });
       }
       this.usage.set(file, seen);
     }
@@ -535,7 +537,7 @@ export class ValueAnalysis {
     // a library that takes the client from its user imports none: the language's usual client stands in
     const lib = this.librariesNear(file)[0]?.library ?? assumedLibrary(file, hit.method);
     if (!lib) return null;
-    return { kind: 'client', client: { library: lib, mode: 'unknown', evidence: `${anchor.text}.${hit.method}()`, confidence: 'medium', via: [{ what: `\`${anchor.text}\` calls Redis-only \`${hit.method}\` (${lib})`, file: file.file, offset: hit.offset }] } };
+    return { kind: 'client', client: { library: lib, mode: 'unknown', evidence: `${anchor.text}.${hit.method}()`, confidence: 'medium', via: [{ what: `\`${anchor.text}\` calls Redis-only \`${hit.method}\` (${lib})`, file: file.file, span: hit.span }] } };
   }
 
   /**
@@ -578,7 +580,7 @@ export class ValueAnalysis {
 
 /** The value with one more step in front of its provenance (and, for a client, the variable it passed through). */
 function via(r: Receiver, what: string, at: Place, from: Expr | undefined, name?: string): Receiver {
-  const step: Step = { what: from ? `${what} = \`${shortText(from.text)}\`` : what, file: at.file.file, offset: at.offset };
+  const step: Step = { what: from ? `${what} = \`${shortText(from.text)}\`` : what, file: at.file.file, span: at.span };
   const client: ClientInfo = { ...r.client, via: [step, ...(r.client.via ?? [])].slice(0, 6) };
   // remember the variables a client passed through: per-connection settings (Lettuce setReadFrom) hang on them
   if (name && r.kind === 'client') client.names = [...(r.client.names ?? []), name];
