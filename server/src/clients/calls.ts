@@ -449,6 +449,7 @@ export class CallInterpreter {
       mode: recv.client.mode,
       group,
       spread: many || undefined,
+      perCall: (recv.kind === 'pipeline' && recv.helper !== undefined && segs.some((s) => s.kind === 'hole' && s.scope === recv.helper)) || undefined,
       flow: flowOf(ctx),
       routing: this.toReplica ? { reads: 'replica', why: 'executeCommandToReplica sends this command to a replica' } : this.routing(recv.client, this.receiverText),
       via: recv.client.via,

@@ -37,6 +37,13 @@ export class JavaExtractor extends Extractor {
         }
         return this.visitChildren(node);
       }
+      case 'resource': {
+        // try (Jedis j = pool.getResource()) { … }
+        const name = node.childForFieldName('name')?.text;
+        const value = node.childForFieldName('value');
+        if (name && value) this.facts.bindings.push({ name, scope: this.scope, value: this.expr(value), pos: node.endIndex, kind: 'var', type: node.childForFieldName('type')?.text });
+        return this.visitChildren(node);
+      }
       case 'assignment_expression': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');

@@ -23,6 +23,8 @@ export interface KeyUse {
   group: string | null;
   /** the key came from a list of unknown length (`*keys`, `...keys`) */
   spread?: boolean;
+  /** the key is built from the parameters of a helper that queues it on its caller's pipeline: each call of the helper may add another */
+  perCall?: boolean;
   /** for keys used inside a Lua script: which script (see Group.script) */
   script?: string;
   /** the outermost function around the use (`file#scope`): one flow of code, nested closures included */

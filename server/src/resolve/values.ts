@@ -21,7 +21,15 @@ import type { Reads, WorkspaceFacts } from './workspace';
 /** What a receiver expression is: a client, or a pipeline / transaction / watch group on one, or a script. */
 export type Receiver =
   | { kind: 'client'; client: ClientInfo }
-  | { kind: 'pipeline'; client: ClientInfo; groupKey: string; groupKind: GroupKind; anchor: Expr }
+  | {
+      kind: 'pipeline';
+      client: ClientInfo;
+      groupKey: string;
+      groupKind: GroupKind;
+      anchor: Expr;
+      /** the helper (`file#scope`) whose pipeline parameter this is: keys over its parameters vary per call */
+      helper?: string;
+    }
   | { kind: 'script'; client: ClientInfo; source: Expr; numberOfKeys?: number };
 
 export interface ValueOptions {
@@ -57,7 +65,7 @@ export class ValueAnalysis {
   /** what computing a memoised value looked up: a later site using the memo depends on it too */
   readonly memoDeps = new Map<object, Deps>();
   /** per file: receiver text → the first Redis-only method called on it */
-  private usage = new WeakMap<FileFacts, Map<string, { method: string; span: Span }>>();
+  private usage = new WeakMap<FileFacts, Map<string, { method: string; span: Span; methods: string[] }>>();
   private packageLibraries = new Map<string, Profile[]>();
 
   constructor(
@@ -197,7 +205,7 @@ export class ValueAnalysis {
       }
     }
     if (!cls && obj.k === 'name') {
-      const r = this.memberReceiver(obj.name, e, ctx, depth);
+      const r = this.memberReceiver(obj.name, e, ctx, depth) ?? this.optionReceiver(obj, e.name, ctx, depth);
       if (r) return r;
     }
     // a field of an object whose class the code does not show (`queue.connection`, `self.tiger.connection`)
@@ -217,7 +225,8 @@ export class ValueAnalysis {
     if (ctor) return { kind: 'client', client: ctor };
     const callee = e.callee;
     // typing.cast(T, x) is x
-    if (file.language === 'python' && calleeText(callee)?.replace(/^typing\./, '') === 'cast' && e.args.length === 2) return this.receiver(e.args[1], ctx, depth + 1);
+    if (file.language === 'python' && calleeText(callee)?.replace(/^typing\./, '') === 'cast' && e.args.length === 2)
+      return this.receiver(e.args[1], ctx, depth + 1) ?? this.fromType(e.args[0].text.replace(/^["']|["']$/g, ''), file, `${file.file}#cast${e.id}`, e, ctx);
     if (callee.k === 'attr' && callee.name === 'NewScript' && file.language === 'go' && e.args[0])
       return { kind: 'script', client: { library: 'go-redis', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[0] };
     if (callee.k === 'attr') {
@@ -317,21 +326,24 @@ export class ValueAnalysis {
     const file = ctx.file;
     const scope = file.scopes.get(scopeId);
     if (!scope) return null;
-    const p = scope.params.find((x) => x.name === param);
-    if (p?.type) {
-      const t = this.fromType(p.type, file, `${file.file}#${scopeId}#${param}`, e, ctx, scope.argOf);
-      if (t) return t;
-    }
     const key = `${file.file}#${scopeId}#${param}`;
     if (this.paramMemo.has(key)) return this.paramMemo.get(key)!;
     this.paramMemo.set(key, null);
-    const r = this.fromCallers(scope, param, file, depth);
+    const p = scope.params.find((x) => x.name === param);
+    const typed = p?.type ? this.fromType(p.type, file, key, e, ctx, scope.argOf) : null;
+    // a pipeline handed to a helper is the caller's pipeline (its group), not one of the helper's own
+    const passed = typed && typed.kind !== 'pipeline' ? null : this.fromCallers(scope, param, file, depth, (arg, actx) => this.receiver(arg, actx, depth + 1));
+    const r = passed?.kind === 'pipeline' ? { ...passed, helper: `${file.file}#${scopeId}` } : (passed ?? typed);
     this.paramMemo.set(key, r);
     return r;
   }
 
-  private fromCallers(scope: Scope, param: string, file: FileFacts, depth: number): Receiver | null {
-    if (scope.kind !== 'function' || !scope.name || scope.argOf !== undefined) return null;
+  /**
+   * The first answer `ask` gives for an argument that the workspace's callers pass for `param`
+   * (`Store(redis_client)`, `self._push(k, client=pipe)`, `new Queue({ client })`), with the step that says where.
+   */
+  private fromCallers(scope: Scope, param: string, file: FileFacts, depth: number, ask: (arg: Expr, ctx: Ctx) => Receiver | null): Receiver | null {
+    if (depth > MAX_DEPTH || scope.kind !== 'function' || !scope.name || scope.argOf !== undefined) return null;
     const ctorName = /^(__init__|constructor)$/.test(scope.name) || (file.language === 'java' && scope.name === scope.className) ? scope.className : undefined;
     const called = ctorName ?? scope.name;
     if (!called) return null;
@@ -347,9 +359,24 @@ export class ValueAnalysis {
       if (++seen > MAX_CALLERS) break;
       const arg = c.kwargs[param] ?? c.args[index];
       if (!arg || arg.k === 'spread') continue;
-      const cctx = ctxFor(this.ws, cf, site.scope, c.span.start);
-      const r = this.receiver(arg, cctx, depth + 1);
+      const r = ask(arg, ctxFor(this.ws, cf, site.scope, c.span.start));
       if (r) return via(r, `parameter \`${param}\` of \`${called}\``, { file: cf, span: arg.span }, arg);
+    }
+    return null;
+  }
+
+  /** `opts.client` where `opts` is an options object: the entry `client` of the object literal bound or passed to it. */
+  private optionReceiver(owner: Extract<Expr, { k: 'name' }>, name: string, ctx: Ctx, depth: number): Receiver | null {
+    const entry = (dict: Expr, dctx: Ctx): Receiver | null => {
+      if (dict.k !== 'dict') return null;
+      const found = dict.entries.find(([k]) => (k.k === 'str' && k.value === name) || (k.k === 'name' && k.name === name));
+      return found ? this.receiver(found[1], dctx, depth + 1) : null;
+    };
+    const found = lookupName(owner.name, ctx);
+    if (found && 'binding' in found) return entry(found.binding.value, { ...ctx, file: found.file, scope: found.binding.scope, pos: found.binding.pos });
+    if (found && 'param' in found) {
+      const scope = ctx.file.scopes.get(found.scope);
+      return scope ? this.fromCallers(scope, found.param, ctx.file, depth + 1, entry) : null;
     }
     return null;
   }
@@ -527,13 +554,15 @@ export class ValueAnalysis {
         const c = site.call.callee;
         if (c.k !== 'attr' || !REDIS_ONLY_METHOD.test(c.name.toLowerCase())) continue;
         const text = c.object.text;
-        if (!seen.has(text)) seen.set(text, { method: c.name, span: site.call.span });
+        const had = seen.get(text);
+        if (!had) seen.set(text, { method: c.name, span: site.call.span, methods: [c.name] });
+        else if (!had.methods.includes(c.name)) had.methods.push(c.name);
       }
       this.usage.set(file, seen);
     }
     const hit = seen.get(anchor.text);
     if (!hit) return null;
-    if (shown !== undefined && !this.mayWrapRedis(shown, hit.method, file)) return null;
+    if (shown !== undefined && !this.mayWrapRedis(shown, hit.methods, file)) return null;
     // a library that takes the client from its user imports none: the language's usual client stands in
     const lib = this.librariesNear(file)[0]?.library ?? assumedLibrary(file, hit.method);
     if (!lib) return null;
@@ -547,18 +576,25 @@ export class ValueAnalysis {
    * that no other library qualifies (a project interface). Not an in-memory look-alike
    * (`MemoryStorage.incrby`), a literal, or another library's type (`clientv3.Client`).
    */
-  private mayWrapRedis(type: string, method: string, file: FileFacts): boolean {
+  private mayWrapRedis(type: string, methods: string[], file: FileFacts): boolean {
     if (type === '') return false;
     const bare = type.replace(/^[*&]/, '').replace(/<.*$/, '').replace(/\[.*$/, '');
     const name = bare.replace(/^.*\./, '');
-    const def = this.ws.func(`${name}.${method}`, file);
-    if (def) {
+    let defined = false;
+    for (const method of methods) {
+      const def = this.ws.func(`${name}.${method}`, file);
+      if (!def) continue;
+      defined = true;
+      const body = def.file.scopes.get(def.f.scope)?.span;
       const lower = method.toLowerCase();
-      return def.file.calls.some((s) => {
+      const wraps = def.file.calls.some((s) => {
         const c = s.call.callee;
-        return c.k === 'attr' && s.call.span.start >= (def.file.scopes.get(def.f.scope)?.span.start ?? 0) && s.call.span.end <= (def.file.scopes.get(def.f.scope)?.span.end ?? 0) && (c.name.toLowerCase() === lower || REDIS_ONLY_METHOD.test(c.name.toLowerCase()));
+        return c.k === 'attr' && !!body && s.call.span.start >= body.start && s.call.span.end <= body.end && (c.name.toLowerCase() === lower || REDIS_ONLY_METHOD.test(c.name.toLowerCase()));
       });
+      if (wraps) return true;
     }
+    // the project defines these methods on the type, and none of them calls Redis: an in-memory look-alike
+    if (defined) return false;
     // `pkg.Type` from a package that is not a Redis library
     if (bare.includes('.') && !/redis|valkey|jedis|lettuce|redisson/i.test(bare)) return false;
     return true;
@@ -607,7 +643,8 @@ function shownType(value: Expr | undefined, type: string | undefined): string | 
       return name && (value.isNew || /^[A-Z]/.test(name)) ? name : undefined;
     }
     default:
-      return undefined;
+      // a Go composite literal: `&memCounter{}`, `Store{rdb: c}`
+      return /^&?([\w.]+)\s*\{/.exec(value.text)?.[1];
   }
 }
 

@@ -104,6 +104,8 @@ export function slotVerdict(members: KeyUse[]): { sameSlot: SameSlot; reason: st
   }
   const spread = members.find((m) => m.spread);
   if (spread) return { sameSlot: 'unknown', reason: `the keys come from ${keyText(spread)}, a list whose members are not known` };
+  const perCall = members.find((m) => m.perCall);
+  if (perCall) return { sameSlot: 'unknown', reason: `${keyText(perCall)} is queued by a helper that each call may give another value` };
   if (members.length === 0) return { sameSlot: 'yes', reason: 'no keys' };
   if (known.length === members.length) return { sameSlot: 'yes', reason: `every key is in slot ${[...slots][0]}` };
   const ids = new Set(members.map((m) => m.hash.hashId));
