@@ -1,4 +1,4 @@
-import type { CallExpr, CallSite, Expr, FileFacts } from '../extract/ir';
+import type { CallExpr, CallSite, Expr, FileFacts, FuncDef } from '../extract/ir';
 import { commandKeys, isKnownCommand, numkeysIndex } from '../commands/table';
 import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
@@ -127,6 +127,12 @@ export class CallInterpreter {
 
   /** the one place that decides what a receiver holds */
   readonly values: ValueAnalysis;
+  /** per analysed file: what each called project function does (see wrapperCall) */
+  private summaries = new Map<FuncDef, Summary>();
+  /** how many summaries are being worked out, one inside the other */
+  private summaryDepth = 0;
+  /** per analysed file: whether a project function sends commands (see sendsCommands) */
+  private sends = new Map<FuncDef, boolean>();
 
   constructor(
     private ws: WorkspaceFacts,
@@ -143,6 +149,8 @@ export class CallInterpreter {
 
   analyzeFile(file: FileFacts): void {
     this.values.reset();
+    this.summaries.clear();
+    this.sends.clear();
     this.definedCommands.clear();
     this.chainedMethod.clear();
     for (const site of file.calls) {
@@ -263,18 +271,167 @@ export class CallInterpreter {
         return;
       }
     }
-    if (callee.k !== 'attr') return;
+    if (callee.k !== 'attr') return this.wrapperCall(call, ctx);
     this.scriptDefinition(call, ctx, libs);
     // only a method that can send a command asks what its receiver is
-    if (!this.mayCommand(callee.name)) return;
-    let recv = this.receiver(callee.object, ctx);
-    if (!recv) return;
+    let recv = this.mayCommand(callee.name) ? this.receiver(callee.object, ctx) : null;
+    if (!recv) return this.wrapperCall(call, ctx);
     this.receiverText = receiverName(callee.object);
     // Lettuce: `cmd.multi(); cmd.set(…); cmd.exec();` queues on the connection until exec
     const open = recv.kind === 'client' && recv.client.library === 'lettuce' ? this.openMulti(ctx, this.receiverText, call.span.start) : undefined;
     if (open !== undefined && recv.kind === 'client')
       recv = { kind: 'pipeline', client: recv.client, groupKey: `${ctx.file.file}#multi@${open}`, groupKind: 'transaction', anchor: { k: 'other', span: { start: open, end: open }, text: 'multi()' } };
     this.method(recv, callee.name, call, ctx);
+  }
+
+  /**
+   * A call of a project function that sends commands with keys made from its parameters (a wrapper:
+   * `locker.Obtain(ctx, "job:1", …)`, `self._eval_script("move", keys=[…])`, `queue.toKey(…)` helpers):
+   * the keys are used here, where their text is known. The function is interpreted once per analysed
+   * file (its summary: the uses over its parameters, with their groups and scripts), and each such
+   * use is repeated at the call with the arguments in place of the parameters.
+   */
+  private wrapperCall(call: CallExpr, ctx: Ctx): void {
+    if (this.summaryDepth >= MAX_WRAPPER_DEPTH) return;
+    const def = this.values.functionCalled(call, ctx);
+    if (!def || def.f.params.length === 0 || !this.sendsCommands(def, 0)) return;
+    const summary = this.summaryOf(def);
+    if (!summary.uses.length) return;
+    const scopeId = `${def.file.file}#${def.f.scope}`;
+    const argOf = (param: string): Expr | undefined => {
+      const i = def.f.params.findIndex((p) => p.name === param);
+      return call.kwargs[param] ?? (i >= 0 ? call.args[i] : undefined);
+    };
+    const groups = new Map<string, string>();
+    const name = calleeName(call.callee);
+    for (const u of this.expandLists(summary.uses, scopeId, argOf, ctx)) {
+      // queued on the caller's own pipeline: the helper's interpretation already put it in the caller's group
+      if (u.perCall) continue;
+      let first: Expr | undefined = u.at;
+      const segs = u.pattern.segments.flatMap((s): Segment[] => {
+        if (s.kind !== 'hole' || s.scope !== scopeId) return [s];
+        const arg = argOf(s.expr);
+        if (!arg || arg.k === 'spread') return [s];
+        first ??= arg;
+        return asSegments(evaluate(arg, ctx), arg, ctx);
+      });
+      // only keys the caller gives text to: the wrapper's own keys are reported where it writes them,
+      // and a wrapper that only passes its own parameter on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use
+      if (!first || (this.summaryDepth === 0 && segs.every((s) => s.kind === 'hole' && isParam(s, ctx)))) continue;
+      let group: string | null = null;
+      if (u.group) {
+        group = groups.get(u.group) ?? `${ctx.file.file}#call${call.id}>${u.group}`;
+        if (!groups.has(u.group)) {
+          groups.set(u.group, group);
+          const g = summary.groups.get(u.group);
+          // the script's own findings (undeclared keys) stay with the wrapper's call of it; here the keys must share a slot
+          if (g) this.ensureGroup(group, g.kind, call, ctx, { kind: 'client', client: { library: g.library, mode: g.mode, evidence: name } }, g.command ?? u.command);
+        }
+      }
+      const pattern = { segments: normalizeSegments(segs) };
+      const { at: _at, ...use } = u;
+      this.out.uses.push({
+        ...use,
+        file: ctx.file.file,
+        span: first.span,
+        language: ctx.file.language,
+        pattern,
+        hash: hashOfPattern(pattern),
+        client: `${name}()`,
+        group,
+        perCall: undefined,
+        wrapped: true,
+        flow: flowOf(ctx),
+        via: [{ what: `through \`${name}()\``, file: u.file, span: u.span }, ...(u.via ?? [])],
+      });
+    }
+  }
+
+  /**
+   * A summary's use of a whole parameter that the caller gives a list (`keys` handed to a script, `*keys` to DEL) stands for
+   * each item of the list the caller passes (`[]string{key}`, `[a, b]`): one use per item, at the item.
+   */
+  private expandLists(uses: KeyUse[], scopeId: string, argOf: (param: string) => Expr | undefined, ctx: Ctx): (KeyUse & { at?: Expr })[] {
+    return uses.flatMap((u): (KeyUse & { at?: Expr })[] => {
+      const only = u.pattern.segments.length === 1 ? u.pattern.segments[0] : undefined;
+      if (only?.kind !== 'hole' || only.scope !== scopeId) return [u];
+      const arg = argOf(only.expr);
+      const v = arg && arg.k !== 'spread' ? evaluate(arg, ctx) : undefined;
+      if (!arg || v?.t !== 'list') return [u];
+      return v.items.map((item, i) => {
+        const at = arg.k === 'list' ? (arg.items[i] ?? arg) : arg;
+        const pattern = { segments: normalizeSegments(asSegments(item, at, ctx)) };
+        return { ...u, pattern, hash: hashOfPattern(pattern), spread: undefined, at };
+      });
+    });
+  }
+
+  /** Whether a function (or one it calls, a few levels down) calls a method that can send a command: only those get a summary. */
+  private sendsCommands(def: { file: FileFacts; f: FuncDef }, depth: number): boolean {
+    const known = this.sends.get(def.f);
+    if (known !== undefined) return known;
+    this.sends.set(def.f, false);
+    const body = def.file.scopes.get(def.f.scope)?.span;
+    let yes = false;
+    if (body)
+      for (const site of def.file.calls) {
+        const c = site.call;
+        if (c.span.start < body.start || c.span.end > body.end) continue;
+        const name = c.callee.k === 'attr' ? c.callee.name : c.callee.k === 'name' ? c.callee.name : undefined;
+        if (!name) continue;
+        if ((c.callee.k === 'attr' && this.mayCommand(name)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) yes = true;
+        else if (depth < MAX_WRAPPER_DEPTH) {
+          const inner = this.values.functionCalled(c, ctxFor(this.ws, def.file, site.scope, c.span.start));
+          yes = !!inner && inner.f !== def.f && this.sendsCommands(inner, depth + 1);
+        }
+        if (yes) break;
+      }
+    this.sends.set(def.f, yes);
+    return yes;
+  }
+
+  /** What interpreting a function's own calls produces: its uses (over its parameters or not), groups and scripts. */
+  private summaryOf(def: { file: FileFacts; f: FuncDef }): Summary {
+    const memo = this.summaries.get(def.f);
+    if (memo) {
+      const d = this.values.memoDeps.get(def.f);
+      if (d) this.values.addDeps(d);
+      return memo;
+    }
+    const empty: Summary = { uses: [], groups: new Map() };
+    this.summaries.set(def.f, empty); // recursion: a function that calls itself adds nothing more
+    const summary = this.values.tracked(def.f, () => {
+      this.ws.reads?.files.add(def.file.file);
+      const body = def.file.scopes.get(def.f.scope)?.span;
+      if (!body) return empty;
+      const saved = { out: this.out, made: this.made, checks: this.checks, receiverText: this.receiverText };
+      this.out = emptyOutput();
+      this.made = new Map();
+      this.checks = undefined;
+      this.summaryDepth++;
+      try {
+        const libs = librariesOf(def.file);
+        for (const site of def.file.calls) {
+          if (site.call.span.start < body.start || site.call.span.end > body.end) continue;
+          try {
+            this.call(site.call, ctxFor(this.ws, def.file, site.scope, site.call.span.start), libs);
+          } catch (err) {
+            if (process.env.KEYSLOT_DEBUG) console.error(`keyslot: summary of ${def.f.name}: ${(err as Error).stack}`);
+          }
+        }
+        const groups = new Map<string, Group>();
+        applyGroupOps(groups, this.out.groupOps);
+        return { uses: this.out.uses, groups };
+      } finally {
+        this.summaryDepth--;
+        this.out = saved.out;
+        this.made = saved.made;
+        this.checks = saved.checks;
+        this.receiverText = saved.receiverText;
+      }
+    });
+    this.summaries.set(def.f, summary);
+    return summary;
   }
 
   /** Whether a method of this name can send a command on some Redis value (a command, an alias, a generic executor, a script run …). */
@@ -521,8 +678,14 @@ export class CallInterpreter {
 
   /** Lua: redis.call / redis.pcall with a literal command name. */
   private luaCall(call: CallExpr, ctx: Ctx): void {
-    const c = call.callee;
-    if (c.k !== 'attr' || c.object.k !== 'name' || c.object.name !== 'redis' || !/^(call|pcall)$/.test(c.name)) return;
+    let c = call.callee;
+    // `local rcall = redis.call` … `rcall('GET', KEYS[1])`
+    if (c.k === 'name') {
+      const b = lookupName(c.name, ctx);
+      if (b && 'binding' in b && b.binding.value.k === 'attr') c = b.binding.value;
+    }
+    // a local function that takes keys as parameters: its calls, with the caller's arguments
+    if (c.k !== 'attr' || c.object.k !== 'name' || c.object.name !== 'redis' || !/^(call|pcall)$/.test(c.name)) return this.wrapperCall(call, ctx);
     const name = call.args[0] ? evaluate(call.args[0], ctx) : undefined;
     if (!name || name.t !== 'str' || name.segs.some((s) => s.kind === 'hole')) return;
     const command = name.segs.map((s) => (s.kind === 'lit' ? s.text : '')).join('').toLowerCase();
@@ -534,6 +697,28 @@ export class CallInterpreter {
 
 /** Methods that send commands without being named after one: script runs, Redisson object getters, replica sends, pipeline sends. */
 const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica)$|${REDISSON_OBJECT_GETTERS.source}`);
+
+/** How deep wrappers of wrappers are followed. */
+const MAX_WRAPPER_DEPTH = 3;
+
+/** A project function's own key uses, with the groups they belong to (see wrapperCall). */
+interface Summary {
+  uses: KeyUse[];
+  groups: Map<string, Group>;
+}
+
+/** A hole that stands for a parameter of the function being interpreted (or one around it). */
+function isParam(s: Extract<Segment, { kind: 'hole' }>, ctx: Ctx): boolean {
+  const prefix = `${ctx.file.file}#`;
+  if (!s.scope.startsWith(prefix)) return false;
+  const scope = ctx.file.scopes.get(s.scope.slice(prefix.length));
+  return !!scope && scope.kind === 'function' && scope.params.some((p) => p.name === s.expr);
+}
+
+function calleeName(e: Expr): string {
+  const t = e.k === 'name' ? e.name : e.k === 'attr' ? `${e.object.k === 'name' ? e.object.name + '.' : ''}${e.name}` : e.text;
+  return t.length > 40 ? t.slice(0, 40) + '…' : t;
+}
 
 interface LineItem {
   value: Value;

@@ -4,6 +4,7 @@ import type { CallExpr } from '../extract/ir';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import { hashOfPattern, Segment, Span } from '../model/pattern';
 import type { FileAnalysis } from './analyze';
+import type { Step } from '../clients/profiles';
 import type { LastEdit, Renames } from './reparse';
 
 /*
@@ -73,12 +74,23 @@ function sameUse(o: KeyUse, n: KeyUse, renames: Renames): boolean {
     o.mode === n.mode &&
     o.group === n.group &&
     o.spread === n.spread &&
+    o.perCall === n.perCall &&
+    o.wrapped === n.wrapped &&
+    o.confidence === n.confidence &&
     o.script === n.script &&
+    sameVia(o.via, n.via) &&
     (o.routing === n.routing || (o.routing.reads === n.routing.reads && o.routing.why === n.routing.why)) &&
     sameFlow(o.flow, n.flow, o.file, renames) &&
     // the hash is made from the pattern: equal patterns, equal hashes
     sameSegments(o.pattern.segments, n.pattern.segments, o.file, renames)
   );
+}
+
+/** The same provenance: each step says the same at the same place (a moved place is another step: the hover names its line). */
+function sameVia(a: Step[] | undefined, b: Step[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((s, i) => s.what === b[i].what && s.file === b[i].file && s.span?.start === b[i].span?.start);
 }
 
 /** An old scope id as the new facts name it; a scope that went never equals anything. */

@@ -23,6 +23,8 @@ export interface KeyUse {
   group: string | null;
   /** the key came from a list of unknown length (`*keys`, `...keys`) */
   spread?: boolean;
+  /** the use is a project function's (a wrapper's) use, repeated where it is called with the caller's arguments */
+  wrapped?: boolean;
   /** the key is built from the parameters of a helper that queues it on its caller's pipeline: each call of the helper may add another */
   perCall?: boolean;
   /** for keys used inside a Lua script: which script (see Group.script) */

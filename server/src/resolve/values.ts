@@ -1,4 +1,4 @@
-import type { Binding, CallExpr, Expr, FileFacts, Scope } from '../extract/ir';
+import type { Binding, CallExpr, Expr, FileFacts, FuncDef, Scope } from '../extract/ir';
 import type { GroupKind } from '../model/keyuse';
 import type { Span } from '../model/pattern';
 import { ClientInfo, librariesOf, PROFILE_BY_LIBRARY, Profile, PROFILES, Library, REDIS_ONLY_METHOD, Step } from '../clients/profiles';
@@ -288,6 +288,47 @@ export class ValueAnalysis {
     return null;
   }
 
+  /**
+   * The workspace function a call calls: `f(…)`, `self.f(…)`, `Class.f(…)`, `module.f(…)`, or a method
+   * of the type the code shows the receiver to have (`locker := redislock.New(c)` … `locker.Obtain(…)`).
+   */
+  functionCalled(e: CallExpr, ctx: Ctx): { file: FileFacts; f: FuncDef } | undefined {
+    const found = this.functionOf(e, ctx);
+    if (found) return found;
+    const callee = e.callee;
+    if (callee.k !== 'attr') return undefined;
+    const type = this.typeOf(callee.object, ctx, 0);
+    return type ? this.ws.func(`${type}.${callee.name}`, ctx.file) : undefined;
+  }
+
+  /** The project type of a value, as far as the code shows it: declared, constructed, or returned by a project function. */
+  private typeOf(e: Expr, ctx: Ctx, depth: number): string | undefined {
+    if (depth > 4) return undefined;
+    if (e.k === 'name') {
+      const found = lookupName(e.name, ctx);
+      if (found && 'binding' in found) {
+        const b = found.binding;
+        if (b.type) return bareType(b.type);
+        return this.typeOf(b.value, { ...ctx, file: found.file, scope: b.scope, pos: b.pos }, depth + 1);
+      }
+      if (found && 'param' in found) {
+        const t = ctx.file.scopes.get(found.scope)?.params.find((p) => p.name === found.param)?.type;
+        return t ? bareType(t) : undefined;
+      }
+      return undefined;
+    }
+    if (e.k === 'call') {
+      // a project function (Go's `New(…)`, a factory) is its return value's type; otherwise a constructor names the class
+      const def = this.functionOf(e, ctx);
+      const r = def?.f.returns[0];
+      if (def) return r ? this.typeOf(r, { ...ctx, file: def.file, scope: def.f.scope, pos: r.span.start, env: undefined }, depth + 1) : undefined;
+      const shown = shownType(e, undefined);
+      return shown ? bareType(shown) : undefined;
+    }
+    const shown = shownType(e, undefined);
+    return shown ? bareType(shown) : undefined;
+  }
+
   /** A binding's value, else its declared type. */
   private fromBinding(b: Binding, file: FileFacts, key: string, anchor: Expr, ctx: Ctx, depth: number, what: string): Receiver | null {
     const bctx = { ...ctx, file, scope: b.scope, pos: b.pos };
@@ -306,7 +347,7 @@ export class ValueAnalysis {
     return null;
   }
 
-  private functionOf(e: CallExpr, ctx: Ctx) {
+  private functionOf(e: CallExpr, ctx: Ctx): { file: FileFacts; f: FuncDef } | undefined {
     const found = findFunction(e, ctx);
     if (found) return found;
     // Go: `s.client()` on a method receiver of type *Store is Store.client
@@ -630,6 +671,9 @@ function via(r: Receiver, what: string, at: Place, from: Expr | undefined, name?
 function shownType(value: Expr | undefined, type: string | undefined): string | undefined {
   if (type && !/^(any|Any|object|Object|interface\{\}|var)$/.test(type.trim())) return type.trim();
   if (!value) return undefined;
+  // a Go composite literal: `&memCounter{}`, `Client{client: c}`
+  const composite = /^&?([A-Za-z_][\w.]*)\s*\{/.exec(value.text)?.[1];
+  if (composite && (value.k === 'dict' || value.k === 'list' || value.k === 'other')) return composite;
   switch (value.k) {
     case 'str':
     case 'interp':
@@ -643,9 +687,13 @@ function shownType(value: Expr | undefined, type: string | undefined): string | 
       return name && (value.isNew || /^[A-Z]/.test(name)) ? name : undefined;
     }
     default:
-      // a Go composite literal: `&memCounter{}`, `Store{rdb: c}`
-      return /^&?([\w.]+)\s*\{/.exec(value.text)?.[1];
+      return undefined;
   }
+}
+
+/** `*pkg.Client`, `List<String>` → `Client`, `List` */
+function bareType(t: string): string {
+  return t.replace(/^[*&]/, '').replace(/<.*$/, '').replace(/\[.*$/, '').replace(/^.*\./, '');
 }
 
 /** The client a file most likely uses when it imports none: node-redis writes `hGetAll`, ioredis `hgetall`. */

@@ -45,7 +45,8 @@ export function replicaRule(uses: KeyUse[], groups: Group[], waits: WaitCall[], 
 export function replicaFindings(flows: Iterable<string>, src: FlowSource): Finding[] {
   const out: Finding[] = [];
   for (const flow of flows) {
-    const events: Event[] = (src.uses(flow) ?? []).map((u) => ({ at: u.span.start, use: u, id: idOf(u.pattern.segments) }));
+    // a wrapper's uses at its call sites are already the callee events below (flow calls)
+    const events: Event[] = (src.uses(flow) ?? []).filter((u) => !u.wrapped).map((u) => ({ at: u.span.start, use: u, id: idOf(u.pattern.segments) }));
     for (const c of src.calls(flow) ?? []) {
       if (c.callee === flow) continue;
       for (const u of src.uses(c.callee) ?? []) events.push({ at: c.span.start, use: u, id: patternId(normalizeSegments(bind(u.pattern.segments, c))), via: c });
