@@ -293,6 +293,8 @@ export class CallInterpreter {
    */
   private wrapperCall(call: CallExpr, ctx: Ctx): void {
     if (this.summaryDepth >= MAX_WRAPPER_DEPTH) return;
+    const called = call.callee.k === 'name' ? call.callee.name : call.callee.k === 'attr' ? call.callee.name : undefined;
+    if (!called || !this.ws.definesFunction(called)) return;
     const def = this.values.functionCalled(call, ctx);
     if (!def || def.f.params.length === 0 || !this.sendsCommands(def, 0)) return;
     const summary = this.summaryOf(def);
@@ -371,21 +373,18 @@ export class CallInterpreter {
     const known = this.sends.get(def.f);
     if (known !== undefined) return known;
     this.sends.set(def.f, false);
-    const body = def.file.scopes.get(def.f.scope)?.span;
     let yes = false;
-    if (body)
-      for (const site of def.file.calls) {
-        const c = site.call;
-        if (c.span.start < body.start || c.span.end > body.end) continue;
-        const name = c.callee.k === 'attr' ? c.callee.name : c.callee.k === 'name' ? c.callee.name : undefined;
-        if (!name) continue;
-        if ((c.callee.k === 'attr' && this.mayCommand(name)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) yes = true;
-        else if (depth < MAX_WRAPPER_DEPTH) {
-          const inner = this.values.functionCalled(c, ctxFor(this.ws, def.file, site.scope, c.span.start));
-          yes = !!inner && inner.f !== def.f && this.sendsCommands(inner, depth + 1);
-        }
-        if (yes) break;
+    for (const site of callsWithin(def.file, def.f.scope)) {
+      const c = site.call;
+      const name = c.callee.k === 'attr' ? c.callee.name : c.callee.k === 'name' ? c.callee.name : undefined;
+      if (!name) continue;
+      if ((c.callee.k === 'attr' && this.mayCommand(name)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) yes = true;
+      else if (depth < MAX_WRAPPER_DEPTH && this.ws.definesFunction(name)) {
+        const inner = this.values.functionCalled(c, ctxFor(this.ws, def.file, site.scope, c.span.start));
+        yes = !!inner && inner.f !== def.f && this.sendsCommands(inner, depth + 1);
       }
+      if (yes) break;
+    }
     this.sends.set(def.f, yes);
     return yes;
   }
@@ -402,8 +401,6 @@ export class CallInterpreter {
     this.summaries.set(def.f, empty); // recursion: a function that calls itself adds nothing more
     const summary = this.values.tracked(def.f, () => {
       this.ws.reads?.files.add(def.file.file);
-      const body = def.file.scopes.get(def.f.scope)?.span;
-      if (!body) return empty;
       const saved = { out: this.out, made: this.made, checks: this.checks, receiverText: this.receiverText };
       this.out = emptyOutput();
       this.made = new Map();
@@ -411,8 +408,7 @@ export class CallInterpreter {
       this.summaryDepth++;
       try {
         const libs = librariesOf(def.file);
-        for (const site of def.file.calls) {
-          if (site.call.span.start < body.start || site.call.span.end > body.end) continue;
+        for (const site of callsWithin(def.file, def.f.scope)) {
           try {
             this.call(site.call, ctxFor(this.ws, def.file, site.scope, site.call.span.start), libs);
           } catch (err) {
@@ -436,12 +432,7 @@ export class CallInterpreter {
 
   /** Whether a method of this name can send a command on some Redis value (a command, an alias, a generic executor, a script run …). */
   private mayCommand(method: string): boolean {
-    return (
-      isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) ||
-      METHODS_NOT_COMMANDS.test(method) ||
-      this.definedCommands.has(method) ||
-      PROFILES.some((p) => p.genericMethods.test(method) || (p.aliases && method in p.aliases))
-    );
+    return isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) || METHODS_NOT_COMMANDS.test(method) || this.definedCommands.has(method) || PROFILE_METHODS.has(method) || GENERIC_METHODS.test(method);
   }
 
   /** The offset of the `X.multi()` before `at` in the same function with no `X.exec()`/`discard()` between. */
@@ -502,6 +493,8 @@ export class CallInterpreter {
     }
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
     let args = profile.skipFirstArg && (recv.client.confidence === undefined || looksLikeContext(call.args[0])) ? call.args.slice(1) : call.args;
+    const form = profile.argumentForms?.[method];
+    if (form) return this.commandCall(recv, form.command, reshape(form, args, call), call, ctx, 'verbatim');
     let command: string;
     if (profile.genericMethods.test(method)) {
       // sendCommand([...]) and node-redis cluster sendCommand(firstKey, isReadonly, [...]): the array is the line
@@ -698,6 +691,10 @@ export class CallInterpreter {
 /** Methods that send commands without being named after one: script runs, Redisson object getters, replica sends, pipeline sends. */
 const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica)$|${REDISSON_OBJECT_GETTERS.source}`);
 
+/** Method names some profile maps to a command in its own way (aliases, argument forms). */
+const PROFILE_METHODS = new Set(PROFILES.flatMap((p) => [...Object.keys(p.aliases ?? {}), ...Object.keys(p.argumentForms ?? {})]));
+const GENERIC_METHODS = new RegExp(PROFILES.map((p) => p.genericMethods.source).join('|'));
+
 /** How deep wrappers of wrappers are followed. */
 const MAX_WRAPPER_DEPTH = 3;
 
@@ -705,6 +702,24 @@ const MAX_WRAPPER_DEPTH = 3;
 interface Summary {
   uses: KeyUse[];
   groups: Map<string, Group>;
+}
+
+/** A file's call sites per function scope, the calls of nested functions included, in source order. */
+const callsByScope = new WeakMap<FileFacts, Map<string, CallSite[]>>();
+
+function callsWithin(file: FileFacts, scope: string): CallSite[] {
+  let index = callsByScope.get(file);
+  if (!index) {
+    index = new Map();
+    for (const site of file.calls)
+      for (let id: string | undefined = site.scope; id; id = file.scopes.get(id)?.parent) {
+        const list = index.get(id);
+        if (list) list.push(site);
+        else index.set(id, [site]);
+      }
+    callsByScope.set(file, index);
+  }
+  return index.get(scope) ?? [];
 }
 
 /** A hole that stands for a parameter of the function being interpreted (or one around it). */
@@ -744,6 +759,22 @@ function flatten(e: Expr, v: Value, layout: 'verbatim' | 'idiomatic'): LineItem[
   }
   if (e.k === 'spread') return [{ value: v, expr: e, many: true, unknown: true }];
   return [{ value: v, expr: e }];
+}
+
+/** The command line of a method with its own argument form (Profile.argumentForms), as expressions. */
+function reshape(form: NonNullable<Profile['argumentForms']>[string], args: Expr[], call: CallExpr): Expr[] {
+  const word = (value: string): Expr => ({ k: 'str', value, span: call.callee.span, text: value });
+  const unknown: Expr = { k: 'other', span: call.callee.span, text: '?' };
+  if (form.sub) return [word(form.sub), ...args];
+  const struct = args[0];
+  const entry = struct?.k === 'dict' ? struct.entries.find(([k]) => keyName(k) === form.field)?.[1] : undefined;
+  if (!entry) return [];
+  if (!form.streams) return [entry];
+  // `Streams: []string{key, ">"}`: the first half are keys
+  const items = entry.k === 'list' ? entry.items : [entry];
+  const keys = items.slice(0, Math.ceil(items.length / 2));
+  const prefix = form.streams === 'GROUP' ? [word('GROUP'), unknown, unknown] : [];
+  return [...prefix, word('STREAMS'), ...keys, ...items.slice(keys.length)];
 }
 
 function looksLikeContext(e: Expr | undefined): boolean {

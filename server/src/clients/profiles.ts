@@ -67,6 +67,12 @@ export interface Profile {
   genericMethods: RegExp;
   /** method name aliases that differ from the command */
   aliases?: Record<string, string>;
+  /**
+   * Methods whose arguments are not the command line: a subcommand in the name (`XGroupCreate` →
+   * `XGROUP CREATE key …`), or the keys in a field of an args struct (`XAdd(ctx, &XAddArgs{Stream: k})`;
+   * `Streams` holds the keys, then as many IDs).
+   */
+  argumentForms?: Record<string, { command: string; sub?: string; field?: string; streams?: 'STREAMS' | 'GROUP' }>;
 }
 
 export const PROFILES: Profile[] = [
@@ -144,6 +150,28 @@ export const PROFILES: Profile[] = [
       { match: /^(Pipeline|Pipelined)$/, transaction: false },
     ],
     genericMethods: /^Do$/,
+    // go-redis commands.go / stream_commands.go: methods named after a variant, a subcommand, or taking an args struct
+    aliases: { XRangeN: 'xrange', XRevRangeN: 'xrevrange', ZAddNX: 'zadd', ZAddXX: 'zadd', ZAddGT: 'zadd', ZAddLT: 'zadd', ZRangeWithScores: 'zrange', ZRevRangeWithScores: 'zrevrange', ZRangeByScoreWithScores: 'zrangebyscore', ZRevRangeByScoreWithScores: 'zrevrangebyscore', SetArgs: 'set', XTrimMaxLen: 'xtrim', XTrimMaxLenApprox: 'xtrim', XTrimMinID: 'xtrim', XTrimMinIDApprox: 'xtrim' },
+    argumentForms: {
+      XGroupCreate: { command: 'xgroup', sub: 'CREATE' },
+      XGroupCreateMkStream: { command: 'xgroup', sub: 'CREATE' },
+      XGroupDestroy: { command: 'xgroup', sub: 'DESTROY' },
+      XGroupSetID: { command: 'xgroup', sub: 'SETID' },
+      XGroupDelConsumer: { command: 'xgroup', sub: 'DELCONSUMER' },
+      XGroupCreateConsumer: { command: 'xgroup', sub: 'CREATECONSUMER' },
+      XInfoConsumers: { command: 'xinfo', sub: 'CONSUMERS' },
+      XInfoGroups: { command: 'xinfo', sub: 'GROUPS' },
+      XInfoStream: { command: 'xinfo', sub: 'STREAM' },
+      XInfoStreamFull: { command: 'xinfo', sub: 'STREAM' },
+      XAdd: { command: 'xadd', field: 'Stream' },
+      XPendingExt: { command: 'xpending', field: 'Stream' },
+      XAutoClaim: { command: 'xautoclaim', field: 'Stream' },
+      XAutoClaimJustID: { command: 'xautoclaim', field: 'Stream' },
+      XClaim: { command: 'xclaim', field: 'Stream' },
+      XClaimJustID: { command: 'xclaim', field: 'Stream' },
+      XRead: { command: 'xread', field: 'Streams', streams: 'STREAMS' },
+      XReadGroup: { command: 'xreadgroup', field: 'Streams', streams: 'GROUP' },
+    },
   },
   {
     library: 'jedis',

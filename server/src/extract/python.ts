@@ -41,13 +41,9 @@ export class PythonExtractor extends Extractor {
       if (body) this.visit(body);
     });
     const returns: Expr[] = [];
-    collect(node.childForFieldName('body'), 'return_statement', (r) => {
+    // returns, and a @contextmanager's `yield conn` (what `with f() as c` binds), in one walk
+    collect(node.childForFieldName('body'), ['return_statement', 'yield'], (r) => {
       const v = r.namedChildren[0];
-      if (v) returns.push(this.exprIn(v, scope));
-    });
-    // a @contextmanager's `yield conn` is what `with f() as c` binds
-    collect(node.childForFieldName('body'), 'yield', (y) => {
-      const v = y.namedChildren[0];
       if (v) returns.push(this.exprIn(v, scope));
     });
     // methods: drop self/cls so call arguments line up
@@ -190,10 +186,13 @@ export class PythonExtractor extends Extractor {
         return this.call(node);
       case 'lambda': {
         const params = this.params(node.childForFieldName('parameters'));
+        let body: Expr | undefined;
         const scope = this.withScope(node, 'function', params, {}, () => {
           const b = node.childForFieldName('body');
-          if (b) this.expr(b);
+          if (b) body = this.expr(b);
         });
+        // what calling it returns (a field holding `lambda _: self.storage` is a client getter)
+        if (body) this.facts.functions.push({ name: '<lambda>', scope, params, returns: [body] });
         return { span: base.span, text: base.text, k: 'func', scope };
       }
       default:
@@ -257,11 +256,11 @@ function dictKwargs(d: Extract<Expr, { k: 'dict' }>): Record<string, Expr> {
   return out;
 }
 
-export function collect(node: Node | null | undefined, type: string, fn: (n: Node) => void, stopAt: string[] = ['function_definition', 'lambda', 'class_definition']): void {
+export function collect(node: Node | null | undefined, type: string | string[], fn: (n: Node) => void, stopAt: string[] = ['function_definition', 'lambda', 'class_definition']): void {
   if (!node) return;
   for (const c of node.namedChildren) {
     if (!c) continue;
-    if (c.type === type) fn(c);
+    if (typeof type === 'string' ? c.type === type : type.includes(c.type)) fn(c);
     if (!stopAt.includes(c.type)) collect(c, type, fn, stopAt);
   }
 }

@@ -233,6 +233,12 @@ export class ValueAnalysis {
       const inner = this.receiver(callee.object, ctx, depth + 1);
       if (inner) return this.onValue(inner, callee.name, e, ctx);
     }
+    // a variable or field holding a function literal (`self.getter = lambda _: self.storage`): what it returns
+    const literal = this.functionLiteral(callee, ctx);
+    if (literal) {
+      const r = this.returnsReceiver(literal.file, literal.f.scope, literal.f.returns, ctx, depth);
+      if (r) return via(r, `\`${callee.text}(…)\``, { file: literal.file, span: literal.f.returns[0]?.span }, literal.f.returns[0]);
+    }
     // a project function that returns a client: a factory, a getter, a @contextmanager
     const def = this.functionOf(e, ctx);
     if (def) {
@@ -327,6 +333,25 @@ export class ValueAnalysis {
     }
     const shown = shownType(e, undefined);
     return shown ? bareType(shown) : undefined;
+  }
+
+  /** The function literal a name or field holds (its FuncDef, found by the literal's scope). */
+  private functionLiteral(callee: Expr, ctx: Ctx): { file: FileFacts; f: FuncDef } | undefined {
+    let bindings: { file: FileFacts; b: Binding }[] = [];
+    if (callee.k === 'name') {
+      const found = lookupName(callee.name, ctx);
+      if (found && 'binding' in found) bindings = [{ file: found.file, b: found.binding }];
+    } else if (callee.k === 'attr' && callee.object.k === 'name') {
+      const cls = this.typeNameOf(callee.object, ctx);
+      if (cls) bindings = this.ws.allClassBindings(cls, callee.name, ctx.file);
+    }
+    for (const { file, b } of bindings) {
+      const v = b.value;
+      if (v.k !== 'func') continue;
+      const f = file.functions.find((x) => x.scope === v.scope);
+      if (f) return { file, f };
+    }
+    return undefined;
   }
 
   /** A binding's value, else its declared type. */

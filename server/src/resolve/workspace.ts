@@ -232,6 +232,13 @@ export class WorkspaceFacts {
     return out;
   }
 
+  /** Whether any file defines a function or method named `name` (a cheap test before resolving a call to one). */
+  definesFunction(name: string): boolean {
+    const found = this.funcs.has(name);
+    this.note<Entry<{ f: FuncDef }>>(`f:${name}`, undefined, false);
+    return found;
+  }
+
   /** The base classes of a class named `name` (in the language family of `from`), as written. */
   basesOf(name: string, from: FileFacts): { file: FileFacts; bases: string[] } | undefined {
     const all = (this.derived.get(name) ?? []).filter((x) => FAMILY[x.file.language] === FAMILY[from.language]);
