@@ -12,7 +12,8 @@ import * as path from 'path';
  *
  * A label is found when keyslot reports a key use of the same command in the same file whose
  * line is within the label's call (the command's line up to LINES_AFTER lines below, where the
- * arguments of a call broken over lines sit). A look-alike label (command NONE) is a false key
+ * arguments of a call broken over lines sit), or a group (multi-key command, script call) at that
+ * call whose keys are written elsewhere. A look-alike label (command NONE) is a false key
  * use when any key use sits on its line.
  */
 
@@ -38,7 +39,9 @@ interface KeyRow {
 }
 
 interface RunResult {
+  /** key uses, then the calls of groups whose keys sit elsewhere */
   keys: KeyRow[];
+  uses: number;
   diagnostics: number;
   files: number;
   ms: number;
@@ -82,9 +85,15 @@ function runCheck(keyslot: string, dir: string): RunResult {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [path.join(keyslot, 'bin', 'keyslot.js'), 'check', dir, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
-  if (r.status !== 0) return { keys: [], diagnostics: 0, files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
-  const out = JSON.parse(r.stdout) as { files: number; keys: KeyRow[]; diagnostics: unknown[] };
-  return { keys: out.keys.map((k) => ({ file: k.file, line: k.line, command: k.command })), diagnostics: out.diagnostics.length, files: out.files, ms };
+  if (r.status !== 0) return { keys: [], uses: 0, diagnostics: 0, files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
+  const out = JSON.parse(r.stdout) as { files: number; keys: (KeyRow & { group: string | null })[]; groups?: { id: string; file: string; line: number; command?: string }[]; diagnostics: unknown[] };
+  // a multi-key call or script call is found at its call even when its keys are written elsewhere (a list built above)
+  const groups = new Map((out.groups ?? []).map((g) => [g.id, g]));
+  const atCall = out.keys.flatMap((k) => {
+    const g = k.group ? groups.get(k.group) : undefined;
+    return g && g.line !== k.line ? [{ file: g.file, line: g.line, command: g.command ?? k.command }] : [];
+  });
+  return { keys: [...out.keys.map((k) => ({ file: k.file, line: k.line, command: k.command })), ...atCall], uses: out.keys.length, diagnostics: out.diagnostics.length, files: out.files, ms };
 }
 
 /** The same command as the label: scripts run as EVAL or EVALSHA alike, Redisson uses `getX.op`. */
@@ -194,8 +203,8 @@ function main(): void {
       t.files += res.files;
       t.ms += res.ms;
       t.diags += res.diagnostics;
-      t.uses += res.keys.length;
-      row.push(`${repo.found}/${repo.total} (${pct(repo)})`, `${look.found}/${look.total}`, res.keys.length, res.diagnostics, res.files, Math.round(res.ms));
+      t.uses += res.uses;
+      row.push(`${repo.found}/${repo.total} (${pct(repo)})`, `${look.found}/${look.total}`, res.uses, res.diagnostics, res.files, Math.round(res.ms));
     });
     perRepo.push(row);
   }

@@ -5,7 +5,7 @@ import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyu
 import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
 import type { Reads, WorkspaceFacts } from '../resolve/workspace';
-import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
+import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
 import { Deps, newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 
@@ -491,6 +491,9 @@ export class CallInterpreter {
       this.addUse(call.args[0], evaluate(call.args[0], ctx), ctx, recv, op ? `${method}.${op}` : method, access, this.pipelineGroup(recv, ctx));
       return;
     }
+    if (lib === 'redisson' && REDISSON_EXECUTOR.test(method)) return this.redissonExecutorCall(recv, method, call, ctx);
+    // an executor sends only through those (its get(future) waits for a reply)
+    if (lib === 'redisson' && /^Command(Async|Sync)?(Executor|Service)$/.test(recv.client.evidence)) return;
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
     let args = profile.skipFirstArg && (recv.client.confidence === undefined || looksLikeContext(call.args[0])) ? call.args.slice(1) : call.args;
     const form = profile.argumentForms?.[method];
@@ -511,6 +514,39 @@ export class CallInterpreter {
     if (!isKnownCommand(base)) return;
     const split = lib === 'redis-py' && /_nonatomic$/.test(method);
     this.commandCall(recv, base, args, call, ctx, profile.layout, split);
+  }
+
+  /**
+   * Redisson's CommandAsyncExecutor: `writeAsync(key, codec, RedisCommands.SET, key, value, "PX", ms)`,
+   * `evalWriteAsync(key, codec, RedisCommands.EVAL_BOOLEAN, script, keys, params…)`. The command is the
+   * RedisCommand constant's name (`DEL_VOID` is DEL) or the name a project's `new RedisStrictCommand<>("SET")` gives.
+   */
+  private redissonExecutorCall(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
+    // (key, codec, command, …) or, without a codec, (key, command, …)
+    const commandOf = (e: Expr | undefined): string | undefined => {
+      let name: string | undefined;
+      if (e?.k === 'attr') name = e.name.split('_')[0];
+      else if (e?.k === 'name') {
+        // a class constant (Java fields are visible by their bare name): `new RedisStrictCommand<>("SET", …)`
+        const b = lookupName(e.name, ctx);
+        const made = b && 'binding' in b ? b.binding.value : undefined;
+        const first = made?.k === 'call' ? made.args[0] : undefined;
+        name = first?.k === 'str' ? first.value.split(' ')[0] : undefined;
+      }
+      return name && isKnownCommand(name.toLowerCase()) ? name.toLowerCase() : undefined;
+    };
+    const at = commandOf(call.args[1]) ? 1 : 2;
+    const command = commandOf(call.args[at]);
+    if (!command) return;
+    if (/^eval/.test(method)) {
+      // eval line: script, numkeys, keys…, args…
+      const keys = listItems(call.args[at + 2], ctx);
+      if (!keys) return;
+      const line: Expr[] = [call.args[at + 1] ?? call.args[at], { k: 'num', value: keys.length, span: call.callee.span, text: String(keys.length) }, ...keys, ...call.args.slice(at + 3)];
+      return this.commandCall(recv, command === 'evalsha' ? 'evalsha' : 'eval', line, call, ctx, 'verbatim');
+    }
+    if (!isKnownCommand(command)) return;
+    this.commandCall(recv, command, call.args.slice(at + 1), call, ctx, 'verbatim');
   }
 
   /** Maps a command call's arguments onto the command line and records a use per key position. */
@@ -689,7 +725,7 @@ export class CallInterpreter {
 }
 
 /** Methods that send commands without being named after one: script runs, Redisson object getters, replica sends, pipeline sends. */
-const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica)$|${REDISSON_OBJECT_GETTERS.source}`);
+const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica)$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
 
 /** Method names some profile maps to a command in its own way (aliases, argument forms). */
 const PROFILE_METHODS = new Set(PROFILES.flatMap((p) => [...Object.keys(p.aliases ?? {}), ...Object.keys(p.argumentForms ?? {})]));
@@ -775,6 +811,18 @@ function reshape(form: NonNullable<Profile['argumentForms']>[string], args: Expr
   const keys = items.slice(0, Math.ceil(items.length / 2));
   const prefix = form.streams === 'GROUP' ? [word('GROUP'), unknown, unknown] : [];
   return [...prefix, word('STREAMS'), ...keys, ...items.slice(keys.length)];
+}
+
+/** The items of a list written in place: `[a, b]`, `Arrays.asList(a, b)`, `List.of(a)`, `Collections.singletonList(a)`. */
+function listItems(e: Expr | undefined, ctx: Ctx, depth = 0): Expr[] | undefined {
+  if (!e || depth > 3) return undefined;
+  if (e.k === 'list') return e.items;
+  if (e.k === 'call' && e.callee.k === 'attr' && /^(asList|of|singletonList|newArrayList)$/.test(e.callee.name)) return e.args;
+  if (e.k === 'name') {
+    const b = lookupName(e.name, ctx);
+    if (b && 'binding' in b) return listItems(b.binding.value, { ...ctx, file: b.file, scope: b.binding.scope, pos: b.binding.pos }, depth + 1);
+  }
+  return undefined;
 }
 
 function looksLikeContext(e: Expr | undefined): boolean {

@@ -217,7 +217,8 @@ export const PROFILES: Profile[] = [
     modules: /^org\.redisson/,
     layout: 'idiomatic',
     constructors: [{ match: /^Redisson\.create$/, mode: 'unknown' }],
-    clientTypes: /^(RedissonClient|RScript)$/,
+    // CommandAsyncExecutor: the command executor Redisson's own objects (and libraries built on it) send through
+    clientTypes: /^(RedissonClient|RScript|CommandAsyncExecutor|CommandExecutor|CommandAsyncService|CommandSyncService)$/,
     pipelineTypes: [{ match: /^RBatch$/, transaction: false }],
     passThrough: /^(getScript)$/,
     pipelineMethods: [{ match: /^createBatch$/, transaction: false }],
@@ -254,6 +255,8 @@ export const REDIS_ONLY_CALL_TEXT = new RegExp(`\\.(?:${REDIS_ONLY_METHODS})\\s*
  */
 /** Methods on a Redisson object that change it, and that only read it (an `Async`/`Rx` suffix is the same operation). */
 export const REDISSON_WRITES = /^(set|trySet|setIfExists|getAndSet|getAndDelete|getAndClear|compareAndSet|put|putIfAbsent|putAll|fastPut|fastPutIfAbsent|fastRemove|add|addAll|addAndGet|incrementAndGet|decrementAndGet|getAndIncrement|getAndDecrement|remove|removeAll|delete|unlink|expire|expireAt|clearExpire|clear|offer|poll|pollFirst|pollLast|push|pop|addFirst|addLast|removeFirst|removeLast|trim|merge|replace)(Async|Rx)?$/;
+/** CommandAsyncExecutor methods: (key, codec, command, params…); the eval ones (key, codec, command, script, keys, params…). */
+export const REDISSON_EXECUTOR = /^(readAsync|writeAsync|evalReadAsync|evalWriteAsync|evalRead|evalWrite)$/;
 export const REDISSON_READS = /^(get|isExists|size|sizeInMemory|readAll|readAllMap|readAllSet|readAllValues|readAllKeySet|readAllEntrySet|contains|containsKey|containsValue|containsAll|peek|peekFirst|peekLast|getAll|entrySet|keySet|values|range|valueRange|first|last|rank|getScore|count|remainTimeToLive)(Async|Rx)?$/;
 
 export const REDISSON_OBJECT_GETTERS = /^get(Bucket|Map|MapCache|Set|SetCache|List|Queue|Deque|BlockingQueue|Lock|FairLock|ReadWriteLock|AtomicLong|AtomicDouble|Semaphore|CountDownLatch|ScoredSortedSet|SortedSet|LexSortedSet|Topic|HyperLogLog|Geo|BitSet|BloomFilter|RateLimiter|Stream|TimeSeries|JsonBucket|BinaryStream|Buckets)$/;
