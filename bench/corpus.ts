@@ -98,7 +98,8 @@ function runCheck(keyslot: string, dir: string): RunResult {
 
 /** The same command as the label: scripts run as EVAL or EVALSHA alike, Redisson uses `getX.op`. */
 function sameCommand(label: string, found: string): boolean {
-  const f = found.toUpperCase();
+  // subcommands print as `XGROUP|CREATE`; labels write `XGROUP CREATE`
+  const f = found.toUpperCase().replace('|', ' ');
   if (f === label) return true;
   const script = /^(EVAL|EVALSHA|EVAL_RO|EVALSHA_RO|FCALL|FCALL_RO)$/;
   if (script.test(label) && script.test(f)) return true;
