@@ -258,10 +258,11 @@ export class CallInterpreter {
     this.out.flowCalls.push({ file: ctx.file.file, flow: flowOf(ctx), span: call.span, callee: `${target.file.file}#${target.f.scope}`, name, args });
   }
 
-  private call(call: CallExpr, ctx: Ctx, libs: Profile[]): void {
+  private call(original: CallExpr, ctx: Ctx, libs: Profile[]): void {
+    if (ctx.file.language === 'lua') return this.luaCall(original, ctx);
+    if (ctx.file.language === 'redis') return this.redisCliCall(original, ctx);
+    const call = plainCall(original);
     const callee = call.callee;
-    if (ctx.file.language === 'lua') return this.luaCall(call, ctx);
-    if (ctx.file.language === 'redis') return this.redisCliCall(call, ctx);
     // a registered redis-py script called like a function: script(keys=[...], args=[...]), self._script(…)
     if (ctx.file.language === 'python' && (callee.k === 'name' || callee.k === 'attr') && (call.kwargs['keys'] || call.kwargs['args'] || call.args[0]?.k === 'list')) {
       const r = this.receiver(callee, ctx);
@@ -811,6 +812,21 @@ function reshape(form: NonNullable<Profile['argumentForms']>[string], args: Expr
   const keys = items.slice(0, Math.ceil(items.length / 2));
   const prefix = form.streams === 'GROUP' ? [word('GROUP'), unknown, unknown] : [];
   return [...prefix, word('STREAMS'), ...keys, ...items.slice(keys.length)];
+}
+
+/**
+ * JS calls that name their method another way, as the plain call: `client["popAndStoreJob"](…)`,
+ * `client.del.apply(client, keys)`, `client.hmget.call(client, key, …)`.
+ */
+function plainCall(call: CallExpr): CallExpr {
+  const c = call.callee;
+  if (c.k === 'index' && c.index.k === 'str') return { ...call, callee: { k: 'attr', object: c.object, name: c.index.value, span: c.span, text: c.text } };
+  if (c.k === 'attr' && (c.name === 'apply' || c.name === 'call') && c.object.k === 'attr' && isKnownCommand(c.object.name.toLowerCase())) {
+    const rest = call.args.slice(1);
+    const args = c.name === 'call' ? rest : rest[0] ? [rest[0].k === 'list' ? rest[0] : ({ k: 'spread', value: rest[0], span: rest[0].span, text: rest[0].text } as Expr)] : [];
+    return { ...call, callee: c.object, args: args.length === 1 && args[0].k === 'list' ? args[0].items : args };
+  }
+  return call;
 }
 
 /** The items of a list written in place: `[a, b]`, `Arrays.asList(a, b)`, `List.of(a)`, `Collections.singletonList(a)`. */

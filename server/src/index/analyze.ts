@@ -104,8 +104,12 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
     }
     // Lua kept in a constant that no call the analysis follows runs (a library's script table, a
     // template handed to a user's client): it is still Lua, analysed on its own with its KEYS
-    if (f.language !== 'lua' && f.language !== 'redis')
-      for (const b of f.bindings) if ((b.value.k === 'str' || b.value.k === 'concat' || b.value.k === 'interp') && LUA_CALL.test(b.value.text)) host.scripts.push({ expr: b.value, file: f, scope: b.scope, library: 'lua' });
+    if (f.language !== 'lua' && f.language !== 'redis') {
+      const isLua = (e: Expr) => (e.k === 'str' || e.k === 'concat' || e.k === 'interp') && LUA_CALL.test(e.text);
+      for (const b of f.bindings) if (isLua(b.value)) host.scripts.push({ expr: b.value, file: f, scope: b.scope, library: 'lua' });
+      // or written in place as an argument (`fmt.Sprintf("…redis.call(…)…", part)`)
+      for (const site of f.calls) for (const a of site.call.args) if (isLua(a)) host.scripts.push({ expr: a, file: f, scope: site.scope, library: 'lua' });
+    }
     interp.begin(lua);
     // each script's Lua is analysed once, however many calls run it; calls and the keys inside share its id
     // (a script can run another, so the list grows while it is walked)

@@ -337,6 +337,11 @@ function moduleMatches(file: string, module: string, fromFile: string): boolean 
   }
   // `@server/storage/redis`, `~/lib/redis`: a path alias names the folder under its first part
   if (/^[@~]/.test(module) && module.includes('/')) return moduleMatches(file, module.slice(module.indexOf('/') + 1), fromFile) || noExt.endsWith('/' + module.slice(1));
+  // a Go import path ends with the package's folder (`github.com/acme/app/internal/keys` → internal/keys/*.go)
+  if (file.endsWith('.go') && module.includes('/')) {
+    const dir = path.dirname(file);
+    return dir !== '.' && (module === dir || module.endsWith('/' + dir));
+  }
   const asPath = module.replace(/\./g, '/');
   return noExt.endsWith('/' + asPath) || noExt === asPath || noExt.endsWith('/' + module) || path.dirname(file).endsWith('/' + module);
 }
