@@ -106,7 +106,11 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
     // template handed to a user's client): it is still Lua, analysed on its own with its KEYS
     if (f.language !== 'lua' && f.language !== 'redis') {
       const isLua = (e: Expr) => (e.k === 'str' || e.k === 'concat' || e.k === 'interp') && LUA_CALL.test(e.text);
-      for (const b of f.bindings) if (isLua(b.value)) host.scripts.push({ expr: b.value, file: f, scope: b.scope, library: 'lua' });
+      for (const b of f.bindings) {
+        // a template filled in with fmt.Sprintf / % / .format is Lua too: its literal part is analysed
+        const v = b.value.k === 'format' ? b.value.format : b.value;
+        if (isLua(v)) host.scripts.push({ expr: v, file: f, scope: b.scope, library: 'lua' });
+      }
       // or written in place as an argument (`fmt.Sprintf("…redis.call(…)…", part)`)
       for (const site of f.calls) for (const a of site.call.args) if (isLua(a)) host.scripts.push({ expr: a, file: f, scope: site.scope, library: 'lua' });
     }
