@@ -307,7 +307,8 @@ export class CallInterpreter {
     };
     const groups = new Map<string, string>();
     const name = calleeName(call.callee);
-    for (const u of this.expandLists(summary.uses, scopeId, argOf, ctx)) {
+    const fields = this.receiverFields(def, call, ctx);
+    for (const u of this.expandLists(this.expandFields(summary.uses, scopeId, fields), scopeId, argOf, ctx)) {
       // queued on the caller's own pipeline: the helper's interpretation already put it in the caller's group
       if (u.perCall) continue;
       let first: Expr | undefined = u.at;
@@ -348,6 +349,39 @@ export class CallInterpreter {
         via: [{ what: `through \`${name}()\``, file: u.file, span: u.span }, ...(u.via ?? [])],
       });
     }
+  }
+
+  /**
+   * What a method's receiver holds in its fields, when the code shows the object being built
+   * (`lock, _ := locker.Obtain(ctx, "job:1")` returns `&Lock{keys: keys}`): `l.keys` in `lock.Release()`.
+   */
+  private receiverFields(def: { file: FileFacts; f: FuncDef }, call: CallExpr, ctx: Ctx): { self: string; object: Expr; value: () => Value | undefined } | undefined {
+    if (call.callee.k !== 'attr' || !def.f.className) return undefined;
+    const scope = def.file.scopes.get(def.f.scope);
+    // Go's receiver and Python's self are the parameter before the call's arguments; JS and Java say `this`
+    const self = scope && scope.params.length > def.f.params.length ? scope.params[0].name : 'this';
+    const object = call.callee.object;
+    let value: Value | undefined | null = null;
+    return { self, object, value: () => (value === null ? (value = evaluate(object, ctx)) : value) };
+  }
+
+  /** Summary uses over the receiver's fields (`${l.keys}`) with the values the object was built with. */
+  private expandFields(uses: KeyUse[], scopeId: string, fields: ReturnType<CallInterpreter['receiverFields']>): (KeyUse & { at?: Expr })[] {
+    if (!fields) return uses;
+    return uses.flatMap((u): (KeyUse & { at?: Expr })[] => {
+      const only = u.pattern.segments.length === 1 ? u.pattern.segments[0] : undefined;
+      if (only?.kind !== 'hole' || only.scope !== scopeId || !only.expr.startsWith(fields.self + '.')) return [u];
+      const obj = fields.value();
+      const field = only.expr.slice(fields.self.length + 1);
+      const v = obj?.t === 'dict' ? obj.entries.find(([k]) => k.t === 'str' && k.segs.length === 1 && k.segs[0].kind === 'lit' && k.segs[0].text === field)?.[1] : undefined;
+      if (!v) return [u];
+      const values = v.t === 'list' ? v.items : [v];
+      return values.map((item) => {
+        const segments = normalizeSegments(item.t === 'str' ? item.segs : item.t === 'num' ? [{ kind: 'lit', text: String(item.n) }] : [only]);
+        // the caller gave the key its text through the object: the use sits at the receiver
+        return { ...u, pattern: { segments }, hash: hashOfPattern({ segments }), spread: undefined, at: fields.object };
+      });
+    });
   }
 
   /**

@@ -168,6 +168,12 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
   }
   if (found && found.b.value.k !== 'other' && found.b.value.k !== 'func')
     return evaluate(found.b.value, { ...ctx, file: found.file, scope: found.b.scope, pos: found.b.pos, env: undefined, depth: ctx.depth + 1 });
+  // a field of a parameter or variable of an enclosing function (`l.keys` in a closure) belongs to that function
+  if (obj.k === 'name' && !/^(self|this|cls)$/.test(obj.name)) {
+    const owner = lookupName(obj.name, ctx);
+    if (owner && 'param' in owner) return hole(e, ctx, `${ctx.file.file}#${owner.scope}`);
+    if (owner && 'binding' in owner && owner.file === ctx.file) return hole(e, ctx, `${ctx.file.file}#${owner.binding.scope}`);
+  }
   return hole(e, ctx);
 }
 
@@ -183,6 +189,8 @@ export function classOf(ctx: Ctx): string | undefined {
   return undefined;
 }
 
+const NO_VALUE = new Set(['nil', 'None', 'null', 'undefined']);
+
 /** Conversions that keep the value: str(x), String(x), strconv.Itoa(x), x.toString() … */
 const IDENTITY_FUNCS = new Set(['str', 'String', 'string', 'Itoa', 'FormatInt', 'toString', 'valueOf', 'int', 'Number', 'encode', 'decode', 'strip', 'trim', 'lower', 'upper']);
 const SEPARATE_FUNCS = new Set(['toLowerCase', 'toUpperCase']);
@@ -197,15 +205,18 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Value {
     if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode')) return evaluate(callee.object, ctx);
   }
   if (SEPARATE_FUNCS.has(fname)) return hole(e, ctx);
-  const def = findFunction(e, ctx);
-  if (!def || def.f.returns.length === 0) return hole(e, ctx);
+  // a method of a type the value analysis knows (`locker.Obtain(…)`) is a function too
+  const def = findFunction(e, ctx) ?? ctx.ws.resolveCall?.(e, ctx);
+  // `return nil, err` is the failure path: the value is what the other returns give
+  const returns = def?.f.returns.filter((r) => !NO_VALUE.has(r.text));
+  if (!def || !returns?.length) return hole(e, ctx);
   // Inline a key builder: bind parameters to the caller's values, evaluate its return expression.
   const env = new Map<string, Value>();
   def.f.params.forEach((p, i) => {
     const a = e.args[i] ?? e.kwargs[p.name];
     if (a) env.set(p.name, evaluate(a, ctx));
   });
-  const results = def.f.returns.map((r) =>
+  const results = returns.map((r) =>
     evaluate(r, { ws: ctx.ws, file: def.file, scope: def.f.scope, pos: r.span.start, env, depth: ctx.depth + 1 }),
   );
   const first = results[0];

@@ -71,7 +71,9 @@ export class ValueAnalysis {
   constructor(
     private ws: WorkspaceFacts,
     private opts: ValueOptions = {},
-  ) {}
+  ) {
+    ws.resolveCall = (e, ctx) => this.functionCalled(e, ctx);
+  }
 
   /** Forgets memoised answers: they are per analysed file (what they looked up is recorded per file). */
   reset(): void {
@@ -168,7 +170,7 @@ export class ValueAnalysis {
         if (t) return t;
       }
       // bound to something that is not Redis as far as the code shows: only its use can say otherwise
-      return this.byUse(e, file, shownType(b.value, b.type));
+      return this.byUse(e, file, this.bindingType(b, { ...ctx, file: found.file, scope: b.scope, pos: b.pos }));
     } else if (found && 'param' in found) {
       const r = this.paramReceiver(found.scope, found.param, ctx, e, depth);
       if (r) return r;
@@ -215,7 +217,7 @@ export class ValueAnalysis {
       if (r) return r;
       return this.byUse(e, file) ?? this.byName(e.name, e, file);
     }
-    const shown = this.ws.allClassBindings(cls!, e.name, file).map((f) => shownType(f.b.value, f.b.type)).find((t) => t !== undefined);
+    const shown = this.ws.allClassBindings(cls!, e.name, file).map((f) => this.bindingType(f.b, { ...ctx, file: f.file, scope: f.b.scope, pos: f.b.pos })).find((t) => t !== undefined);
     return this.byUse(e, file, shown);
   }
 
@@ -298,13 +300,22 @@ export class ValueAnalysis {
    * The workspace function a call calls: `f(…)`, `self.f(…)`, `Class.f(…)`, `module.f(…)`, or a method
    * of the type the code shows the receiver to have (`locker := redislock.New(c)` … `locker.Obtain(…)`).
    */
-  functionCalled(e: CallExpr, ctx: Ctx): { file: FileFacts; f: FuncDef } | undefined {
+  functionCalled(e: CallExpr, ctx: Ctx, depth = 0): { file: FileFacts; f: FuncDef } | undefined {
     const found = this.functionOf(e, ctx);
     if (found) return found;
     const callee = e.callee;
-    if (callee.k !== 'attr') return undefined;
-    const type = this.typeOf(callee.object, ctx, 0);
+    if (callee.k !== 'attr' || depth > 4) return undefined;
+    const type = this.typeOf(callee.object, ctx, depth);
     return type ? this.ws.func(`${type}.${callee.name}`, ctx.file) : undefined;
+  }
+
+  /** The type a binding shows: declared, or what a project function it calls returns (`lock := locker.Obtain(…)` is a Lock). */
+  private bindingType(b: Binding, ctx: Ctx): string | undefined {
+    if (b.value.k === 'call' && !b.type) {
+      const t = this.typeOf(b.value, ctx, 0);
+      if (t) return t;
+    }
+    return shownType(b.value, b.type);
   }
 
   /** The project type of a value, as far as the code shows it: declared, constructed, or returned by a project function. */
@@ -324,9 +335,10 @@ export class ValueAnalysis {
       return undefined;
     }
     if (e.k === 'call') {
-      // a project function (Go's `New(…)`, a factory) is its return value's type; otherwise a constructor names the class
-      const def = this.functionOf(e, ctx);
-      const r = def?.f.returns[0];
+      // a project function or method (Go's `New(…)`, `locker.Obtain(…)`) is its return value's type; otherwise a constructor names the class
+      const def = this.functionCalled(e, ctx, depth + 1);
+      // `return nil, err` says nothing of the type
+      const r = def?.f.returns.find((x) => !/^(nil|None|null|undefined)$/.test(x.text));
       if (def) return r ? this.typeOf(r, { ...ctx, file: def.file, scope: def.f.scope, pos: r.span.start, env: undefined }, depth + 1) : undefined;
       const shown = shownType(e, undefined);
       return shown ? bareType(shown) : undefined;

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { Binding, CallSite, Expr, FileFacts, FuncDef, Scope } from '../extract/ir';
+import type { Binding, CallExpr, CallSite, Expr, FileFacts, FuncDef, Scope } from '../extract/ir';
 
 /** What a file's result read through the workspace indexes, so an edit re-analyses only what it can affect. */
 export interface Reads {
@@ -37,6 +37,8 @@ export class WorkspaceFacts {
   reads: Reads | undefined;
   /** set while one call site is analysed: every name looked up, here or through lookupName (see SiteRecord) */
   siteNames: Set<string> | undefined;
+  /** the function a call calls when findFunction cannot tell (a method of a receiver's type): set by the value analysis */
+  resolveCall?: (e: CallExpr, ctx: import('./evaluate').Ctx) => { file: FileFacts; f: FuncDef } | undefined;
 
   constructor(all: Iterable<FileFacts>) {
     for (const f of all) this.add(f);
