@@ -548,7 +548,9 @@ export class CallInterpreter {
     const base = profile.aliases?.[method] ?? method.replace(/Buffer$/, '').toLowerCase();
     if (!isKnownCommand(base)) return;
     const split = lib === 'redis-py' && /_nonatomic$/.test(method);
-    this.commandCall(recv, base, args, call, ctx, profile.layout, split);
+    // node-redis v4 `eval(script, { keys: […], arguments: […] })`, whatever client the file was taken to use
+    const layout = /^eval/.test(base) && args[1]?.k === 'dict' ? 'idiomatic' : profile.layout;
+    this.commandCall(recv, base, args, call, ctx, layout, split);
   }
 
   /**

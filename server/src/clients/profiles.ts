@@ -204,7 +204,8 @@ export const PROFILES: Profile[] = [
       { match: /^RedisClusterClient\.create$/, mode: 'cluster' },
       { match: /^RedisClient\.create$/, mode: 'standalone' },
     ],
-    clientTypes: /^(RedisCommands|RedisAdvancedClusterCommands|RedisClusterCommands|RedisAsyncCommands|RedisAdvancedClusterAsyncCommands|RedisReactiveCommands|RedisAdvancedClusterReactiveCommands|StatefulRedisConnection|StatefulRedisClusterConnection)(<.*>)?$/,
+    // the command interfaces and their per-group parts (RedisKeyAsyncCommands, RedisStringCommands, RedisClusterAsyncCommands …)
+    clientTypes: /^(Redis(Advanced)?(Cluster)?(Key|String|Hash|List|Set|SortedSet|Script|Stream|Geo|HLL|Transactional|Server)?(Async|Reactive)?Commands|StatefulRedisConnection|StatefulRedisClusterConnection)(<.*>)?$/,
     passThrough: /^(connect|connectPubSub|sync|async|reactive|getConnection)$/,
     pipelineMethods: [],
     genericMethods: /^dispatch$/,

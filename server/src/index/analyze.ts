@@ -129,8 +129,10 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
       const shebang = /^#!lua\b([^\n]*)/.exec(code);
       scripts.set(id, { shebang: !!shebang, allowCrossSlotKeys: !!shebang && /\bflags=[\w,-]*\ballow-cross-slot-keys\b/.test(shebang[1]) });
       // spans point into the host file: the script text starts where its literal's content does
-      const at = literal ? literal.span.start + Math.max(0, literal.text.indexOf(code.slice(0, 24))) : script.expr.span.start;
-      const facts = await luaFacts(script.file.file, code, `lua@${script.expr.span.start}`, at, literal ? undefined : script.expr.span, before, after);
+      // a literal split over lines (`"…" + "…"`): each piece of the code maps to its own piece of source
+      const pieces = literal?.k === 'concat' ? piecesOf(literal) : undefined;
+      const at = literal?.k === 'str' ? literal.span.start + Math.max(0, literal.text.indexOf(code.slice(0, 24))) : script.expr.span.start;
+      const facts = await luaFacts(script.file.file, code, `lua@${script.expr.span.start}`, at, literal ? undefined : script.expr.span, before, after, pieces);
       const first = lua.uses.length;
       interp.analyzeFile(facts);
       for (let j = first; j < lua.uses.length; j++) lua.uses[j].script = id;
@@ -159,10 +161,10 @@ const LUA_MODULE = '\0lua';
 /** Placed (cloned, shifted) script facts per host file, from its last analysis; they are not changed after. */
 export type PlacedLua = Map<string, Map<string, FileFacts>>;
 
-async function luaFacts(file: string, lua: string, moduleScope: string, at: number, fixed: { start: number; end: number } | undefined, before?: Map<string, FileFacts>, after?: Map<string, FileFacts>): Promise<FileFacts> {
+async function luaFacts(file: string, lua: string, moduleScope: string, at: number, fixed: { start: number; end: number } | undefined, before?: Map<string, FileFacts>, after?: Map<string, FileFacts>, pieces?: Piece[]): Promise<FileFacts> {
   // by text alone: the same script embedded in many files is parsed once (facts name their file only in `file`)
   const key = lua;
-  const place = `${moduleScope}\0${at}\0${fixed ? `${fixed.start}-${fixed.end}` : ''}\0${lua}`;
+  const place = `${moduleScope}\0${at}\0${fixed ? `${fixed.start}-${fixed.end}` : ''}\0${pieces ? pieces.map((p) => `${p.code}:${p.src}`).join(',') : ''}\0${lua}`;
   let facts = before?.get(place);
   if (!facts) {
     let cached = luaCache.get(key);
@@ -173,7 +175,7 @@ async function luaFacts(file: string, lua: string, moduleScope: string, at: numb
     facts = structuredClone(cached);
     facts.file = file;
     renameScope(facts, LUA_MODULE, moduleScope);
-    shiftSpans(facts, at, fixed);
+    shiftSpans(facts, at, fixed, pieces);
   }
   after?.set(place, facts);
   return facts;
@@ -210,15 +212,41 @@ function renumberGroups(uses: KeyUse[], groups: Group[]): Pick<Analysis, 'uses' 
 }
 
 /** The string literal an expression names in the same file (`LUA = """..."""`; `eval(LUA, ...)`). */
-function literalOf(e: Expr, ws: WorkspaceFacts, file: FileFacts, scope: string): Extract<Expr, { k: 'str' }> | undefined {
-  if (e.k === 'str') return e;
-  if (e.k !== 'name') return undefined;
+type Literal = Extract<Expr, { k: 'str' }> | Extract<Expr, { k: 'concat' }>;
+
+/** The literal in this file that holds a script: a string, or string pieces joined with `+`. */
+function literalOf(e: Expr, ws: WorkspaceFacts, file: FileFacts, scope: string): Literal | undefined {
+  const literal = (x: Expr): Literal | undefined => (x.k === 'str' || (x.k === 'concat' && x.parts.every((p) => p.k === 'str')) ? x : undefined);
+  if (e.k !== 'name') return literal(e);
   const found = lookupName(e.name, ctxFor(ws, file, scope, e.span.start));
-  return found && 'binding' in found && found.file === file && found.binding.value.k === 'str' ? found.binding.value : undefined;
+  return found && 'binding' in found && found.file === file ? literal(found.binding.value) : undefined;
+}
+
+/** Where each piece's text starts in the joined code and in the source (after its opening quote). */
+interface Piece {
+  code: number;
+  src: number;
+}
+
+function piecesOf(e: Extract<Expr, { k: 'concat' }>): Piece[] {
+  const out: Piece[] = [];
+  let code = 0;
+  for (const p of e.parts) {
+    if (p.k !== 'str') continue;
+    out.push({ code, src: p.span.start + (p.text.startsWith('"""') ? 3 : 1) });
+    code += p.value.length;
+  }
+  return out;
 }
 
 /** Moves every span of embedded-script facts into the host file (or onto one fixed span when the source came from elsewhere). */
-function shiftSpans(facts: FileFacts, delta: number, fixed?: { start: number; end: number }): void {
+function shiftSpans(facts: FileFacts, delta: number, fixed?: { start: number; end: number }, pieces?: Piece[]): void {
+  const move = (p: number): number => {
+    if (!pieces) return p + delta;
+    let i = pieces.length - 1;
+    while (i > 0 && pieces[i].code > p) i--;
+    return pieces[i].src + (p - pieces[i].code);
+  };
   const done = new Set<object>();
   const walk = (v: unknown): void => {
     if (!v || typeof v !== 'object' || done.has(v)) return;
@@ -231,8 +259,8 @@ function shiftSpans(facts: FileFacts, delta: number, fixed?: { start: number; en
         s.start = fixed.start;
         s.end = fixed.end;
       } else {
-        s.start += delta;
-        s.end += delta;
+        s.start = move(s.start);
+        s.end = move(s.end);
       }
     }
     for (const val of Object.values(o)) if (val && typeof val === 'object') walk(val);
