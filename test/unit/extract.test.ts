@@ -28,7 +28,8 @@ function expectations(text: string): { lines: Map<number, Expectation>; lua: str
     const l = /expect-lua:(.*)$/.exec(line);
     if (l) lua.push(...l[1].split(';').map((s) => s.replace(/@\d+/, '').trim()).filter(Boolean));
     if (!m) return;
-    const [uses, group] = m[1].split('|');
+    // `| group KIND SAMESLOT` ends the uses (a subcommand prints as `XGROUP|CREATE`)
+    const [uses, group] = m[1].split(/\|\s*(?=group\b)/);
     lines.set(i + 1, { uses: uses.split(';').map((s) => s.trim()).filter(Boolean), group: group?.replace(/^\s*group\s+/, '').trim() });
   });
   return { lines, lua };

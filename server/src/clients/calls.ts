@@ -312,16 +312,19 @@ export class CallInterpreter {
       // queued on the caller's own pipeline: the helper's interpretation already put it in the caller's group
       if (u.perCall) continue;
       let first: Expr | undefined = u.at;
+      // (a list item or the receiver object the use came from counts as what was passed)
+      let passedOn = u.at === undefined || (u.at.k === 'name' && isParamName(u.at.name, ctx));
       const segs = u.pattern.segments.flatMap((s): Segment[] => {
         if (s.kind !== 'hole' || s.scope !== scopeId) return [s];
         const arg = argOf(s.expr);
         if (!arg || arg.k === 'spread') return [s];
         first ??= arg;
+        if (!(arg.k === 'name' && isParamName(arg.name, ctx))) passedOn = false;
         return asSegments(evaluate(arg, ctx), arg, ctx);
       });
       // only keys the caller gives text to: the wrapper's own keys are reported where it writes them,
-      // and a wrapper that only passes its own parameter on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use
-      if (!first || (this.summaryDepth === 0 && segs.every((s) => s.kind === 'hole' && isParam(s, ctx)))) continue;
+      // and a wrapper that only passes its own parameters on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use
+      if (!first || (this.summaryDepth === 0 && passedOn)) continue;
       let group: string | null = null;
       if (u.group) {
         group = groups.get(u.group) ?? `${ctx.file.file}#call${call.id}>${u.group}`;
@@ -405,21 +408,28 @@ export class CallInterpreter {
 
   /** Whether a function (or one it calls, a few levels down) calls a method that can send a command: only those get a summary. */
   private sendsCommands(def: { file: FileFacts; f: FuncDef }, depth: number): boolean {
+    // memoised per analysed file; a later site that uses the answer depends on what it looked up too
+    const key = `sends:${def.file.file}#${def.f.scope}`;
     const known = this.sends.get(def.f);
-    if (known !== undefined) return known;
-    this.sends.set(def.f, false);
-    let yes = false;
-    for (const site of callsWithin(def.file, def.f.scope)) {
-      const c = site.call;
-      const name = c.callee.k === 'attr' ? c.callee.name : c.callee.k === 'name' ? c.callee.name : undefined;
-      if (!name) continue;
-      if ((c.callee.k === 'attr' && this.mayCommand(name)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) yes = true;
-      else if (depth < MAX_WRAPPER_DEPTH && this.ws.definesFunction(name)) {
-        const inner = this.values.functionCalled(c, ctxFor(this.ws, def.file, site.scope, c.span.start));
-        yes = !!inner && inner.f !== def.f && this.sendsCommands(inner, depth + 1);
-      }
-      if (yes) break;
+    if (known !== undefined) {
+      const d = this.values.memoDeps.get(key);
+      if (d) this.values.addDeps(d);
+      return known;
     }
+    this.sends.set(def.f, false);
+    const yes = this.values.tracked(key, () => {
+      for (const site of callsWithin(def.file, def.f.scope)) {
+        const c = site.call;
+        const name = c.callee.k === 'attr' ? c.callee.name : c.callee.k === 'name' ? c.callee.name : undefined;
+        if (!name) continue;
+        if ((c.callee.k === 'attr' && this.mayCommand(name)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) return true;
+        if (depth < MAX_WRAPPER_DEPTH && this.ws.definesFunction(name)) {
+          const inner = this.values.functionCalled(c, ctxFor(this.ws, def.file, site.scope, c.span.start));
+          if (inner && inner.f !== def.f && this.sendsCommands(inner, depth + 1)) return true;
+        }
+      }
+      return false;
+    });
     this.sends.set(def.f, yes);
     return yes;
   }
@@ -795,12 +805,10 @@ function callsWithin(file: FileFacts, scope: string): CallSite[] {
   return index.get(scope) ?? [];
 }
 
-/** A hole that stands for a parameter of the function being interpreted (or one around it). */
-function isParam(s: Extract<Segment, { kind: 'hole' }>, ctx: Ctx): boolean {
-  const prefix = `${ctx.file.file}#`;
-  if (!s.scope.startsWith(prefix)) return false;
-  const scope = ctx.file.scopes.get(s.scope.slice(prefix.length));
-  return !!scope && scope.kind === 'function' && scope.params.some((p) => p.name === s.expr);
+/** A name that is a parameter of the function being interpreted (or of one around it). */
+function isParamName(name: string, ctx: Ctx): boolean {
+  const found = lookupName(name, ctx);
+  return !!found && 'param' in found;
 }
 
 function calleeName(e: Expr): string {

@@ -63,7 +63,7 @@ export class ValueAnalysis {
   private memo = new Map<Expr, Receiver | null>();
   private paramMemo = new Map<string, Receiver | null>();
   /** what computing a memoised value looked up: a later site using the memo depends on it too */
-  readonly memoDeps = new Map<object, Deps>();
+  readonly memoDeps = new Map<object | string, Deps>();
   /** per file: receiver text → the first Redis-only method called on it */
   private usage = new WeakMap<FileFacts, Map<string, { method: string; span: Span; methods: string[] }>>();
   private packageLibraries = new Map<string, Profile[]>();
@@ -97,7 +97,7 @@ export class ValueAnalysis {
   }
 
   /** Runs `f`; while a site is recorded, what it looks up is kept for `key` (a memo entry) and counted for the site. */
-  tracked<T>(key: object, f: () => T): T {
+  tracked<T>(key: object | string, f: () => T): T {
     const names = this.ws.siteNames;
     if (!names) return f();
     const reads = this.ws.reads;
@@ -190,11 +190,9 @@ export class ValueAnalysis {
     const file = ctx.file;
     const obj = e.object;
     const cls = obj.k === 'name' ? this.typeNameOf(obj, ctx) : undefined;
-    let ownBinding = false;
+    // every assignment of the field, in any method (`self.r = None` in __init__, `self.r = Redis()` in connect)
+    const all = cls ? this.ws.allClassBindings(cls, e.name, file) : [];
     if (cls) {
-      // every assignment of the field, in any method (`self.r = None` in __init__, `self.r = Redis()` in connect)
-      const all = this.ws.allClassBindings(cls, e.name, file);
-      ownBinding = all.length > 0;
       for (const f of all) {
         const r = this.fromBinding(f.b, f.file, `${f.file.file}#${cls}.${e.name}`, e, ctx, depth, `\`${e.text}\``);
         if (r) return r;
@@ -212,12 +210,13 @@ export class ValueAnalysis {
     }
     // a field of an object whose class the code does not show (`queue.connection`, `self.tiger.connection`)
     // or one a base class sets: a field of that name that holds Redis in some class of the workspace
-    if (!ownBinding) {
+    if (!all.length) {
       const r = this.fieldAnywhere(e, ctx, depth);
       if (r) return r;
       return this.byUse(e, file) ?? this.byName(e.name, e, file);
     }
-    const shown = this.ws.allClassBindings(cls!, e.name, file).map((f) => this.bindingType(f.b, { ...ctx, file: f.file, scope: f.b.scope, pos: f.b.pos })).find((t) => t !== undefined);
+    // the class's own field, not Redis as far as the code shows: only its use can say otherwise
+    const shown = all.map((f) => this.bindingType(f.b, { ...ctx, file: f.file, scope: f.b.scope, pos: f.b.pos })).find((t) => t !== undefined);
     return this.byUse(e, file, shown);
   }
 
@@ -405,13 +404,19 @@ export class ValueAnalysis {
     const scope = file.scopes.get(scopeId);
     if (!scope) return null;
     const key = `${file.file}#${scopeId}#${param}`;
-    if (this.paramMemo.has(key)) return this.paramMemo.get(key)!;
+    if (this.paramMemo.has(key)) {
+      const d = this.memoDeps.get(key);
+      if (d) this.addDeps(d);
+      return this.paramMemo.get(key)!;
+    }
     this.paramMemo.set(key, null);
-    const p = scope.params.find((x) => x.name === param);
-    const typed = p?.type ? this.fromType(p.type, file, key, e, ctx, scope.argOf) : null;
-    // a pipeline handed to a helper is the caller's pipeline (its group), not one of the helper's own
-    const passed = typed && typed.kind !== 'pipeline' ? null : this.fromCallers(scope, param, file, depth, (arg, actx) => this.receiver(arg, actx, depth + 1));
-    const r = passed?.kind === 'pipeline' ? { ...passed, helper: `${file.file}#${scopeId}` } : (passed ?? typed);
+    const r = this.tracked(key, () => {
+      const p = scope.params.find((x) => x.name === param);
+      const typed = p?.type ? this.fromType(p.type, file, key, e, ctx, scope.argOf) : null;
+      // a pipeline handed to a helper is the caller's pipeline (its group), not one of the helper's own
+      const passed = typed && typed.kind !== 'pipeline' ? null : this.fromCallers(scope, param, file, depth, (arg, actx) => this.receiver(arg, actx, depth + 1));
+      return passed?.kind === 'pipeline' ? { ...passed, helper: `${file.file}#${scopeId}` } : (passed ?? typed);
+    });
     this.paramMemo.set(key, r);
     return r;
   }

@@ -339,10 +339,11 @@ function moduleMatches(file: string, module: string, fromFile: string): boolean 
   }
   // `@server/storage/redis`, `~/lib/redis`: a path alias names the folder under its first part
   if (/^[@~]/.test(module) && module.includes('/')) return moduleMatches(file, module.slice(module.indexOf('/') + 1), fromFile) || noExt.endsWith('/' + module.slice(1));
-  // a Go import path ends with the package's folder (`github.com/acme/app/internal/keys` → internal/keys/*.go)
+  // a Go import path ends with the package's folder (`github.com/acme/app/internal/keys` → …/internal/keys/*.go);
+  // where the module's root sits in the workspace is go.mod's business, so the package's own folder name decides
   if (file.endsWith('.go') && module.includes('/')) {
     const dir = path.dirname(file);
-    return dir !== '.' && (module === dir || module.endsWith('/' + dir));
+    return dir !== '.' && module.slice(module.lastIndexOf('/') + 1) === path.basename(dir);
   }
   const asPath = module.replace(/\./g, '/');
   return noExt.endsWith('/' + asPath) || noExt === asPath || noExt.endsWith('/' + module) || path.dirname(file).endsWith('/' + module);
