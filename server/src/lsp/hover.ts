@@ -64,17 +64,18 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
 }
 
 /**
- * What the receiver is and how keyslot knows: "`self._c` is a redis-py cluster client (high): `self._c` = `RedisCluster(…)` at store.py:14".
+ * What the receiver is and how keyslot knows: "`self._c` is a redis-py cluster client: `self._c` = `RedisCluster(…)` at store.py:14";
+ * a receiver known only by its methods or its name says so ("(medium confidence)", "(low confidence)").
  */
 export function clientEvidence(u: KeyUse, index: FolderIndex): string {
   const mode = u.mode === 'unknown' ? '' : ` ${u.mode}`;
-  const confidence = u.confidence ?? 'high';
+  const confidence = u.confidence ? ` (${u.confidence} confidence)` : '';
   const steps = (u.via ?? []).map((s) => {
     const text = s.file !== undefined ? index.texts.get(s.file) : undefined;
     const at = s.file !== undefined && s.span !== undefined && text !== undefined ? ` at ${s.file}:${new LineMap(text).position(s.span.start).line}` : s.file !== undefined ? ` in ${s.file}` : '';
     return `${s.what}${at}`;
   });
-  return `\`${u.client}\` is a ${u.library}${mode} client (${confidence} confidence)${steps.length ? `: ${steps.join(' ← ')}` : ''}.`;
+  return `\`${u.client}\` is a ${u.library}${mode} client${confidence}${steps.length ? `: ${steps.join(' ← ')}` : ''}.`;
 }
 
 /** Hover on a client variable: its library, mode and where its reads go. */

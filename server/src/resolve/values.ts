@@ -700,7 +700,9 @@ export class ValueAnalysis {
 /** The value with one more step in front of its provenance (and, for a client, the variable it passed through). */
 function via(r: Receiver, what: string, at: Place, from: Expr | undefined, name?: string): Receiver {
   const step: Step = { what: from ? `${what} = \`${shortText(from.text)}\`` : what, file: at.file.file, span: at.span };
-  const client: ClientInfo = { ...r.client, via: [step, ...(r.client.via ?? [])].slice(0, 6) };
+  // `rc = RedisCluster(…)`: the assignment already names the constructor it holds
+  const rest = (r.client.via ?? []).filter((s, i) => !(i === 0 && at.span && s.span === at.span));
+  const client: ClientInfo = { ...r.client, via: [step, ...rest].slice(0, 6) };
   // remember the variables a client passed through: per-connection settings (Lettuce setReadFrom) hang on them
   if (name && r.kind === 'client') client.names = [...(r.client.names ?? []), name];
   return { ...r, client } as Receiver;
@@ -763,7 +765,7 @@ function lowered(r: Receiver, confidence: 'medium' | 'low'): Receiver {
 
 function shortText(t: string): string {
   const one = t.replace(/\s+/g, ' ');
-  return one.length > 48 ? one.slice(0, 47) + '…' : one;
+  return one.length > 36 ? one.slice(0, 35) + '…' : one;
 }
 
 export function calleeText(e: Expr): string | undefined {
