@@ -55,9 +55,9 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology)
   }
   const files = new Set(uses.map((x) => x.file));
   lines.push('', `used by ${[...byCommand.entries()].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')} in ${files.size} file${files.size === 1 ? '' : 's'}  `);
-  lines.push(`${clientEvidence(u, index)}  `);
-  lines.push(`reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}.`);
-  if (u.routing.reads !== 'primary') lines.push('', 'A read right after a write may see the old value; `WAIT numreplicas timeout` after the write makes it visible on replicas first.');
+  // what the client is and how keyslot knows, then where its reads go: one paragraph
+  lines.push(`${clientEvidence(u, index).slice(0, -1)}; reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}.`);
+  // (what a replica read means is the client hover's and the replica finding's to say: this one stays short)
   const findings = (index.findingsByFile().get(u.file) ?? []).filter((f) => f.span.start <= u.span.end && u.span.start <= f.span.end);
   if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   return lines.join('\n');
