@@ -51,6 +51,9 @@ type Summarized = Summary & { file: SourceFile; i: number };
 export async function scan(root: string, paths: string[], opts: ScanOptions = {}): Promise<ScanResult> {
   const skipped: Skipped[] = [];
   const files = listFiles(root, paths, opts.excludes ?? [], skipped);
+  // Lua turns up in most Redis code (scripts in constants, .lua files): its grammar compiles in the
+  // background while the files are read, instead of when the first script is met
+  if (files.length) void parserFor('lua').catch(() => undefined);
   const workers = opts.workers ?? defaultWorkers(files.length);
   const { facts, texts, syntaxErrors, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files);
   trace('extracted');
