@@ -9,7 +9,6 @@ import { trace } from '../index/trace';
 import { Positions, sortUses, toJsonStream } from './output';
 import { writeJson, writeStdout } from './stream';
 import { toSarif } from './sarif';
-import { runLanguageServer } from '../lsp/main';
 import { SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
@@ -105,7 +104,8 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) throw new UsageError('lsp needs a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
       // over stdio the server can be started again with its Node flags; an IPC channel belongs to this process
       if (rest.includes('--stdio') && !SERVER_NODE_FLAGS.every((f) => process.execArgv.includes(f))) return withServerFlags();
-      runLanguageServer();
+      // loaded here, not at start: `check` and `map` in CI never pay for the protocol libraries
+      (require('../lsp/main') as typeof import('../lsp/main')).runLanguageServer();
       return new Promise<number>(() => undefined);
     }
     if (cmd === 'slot') return slotCommand(parseArgs(rest, cmd), out);
