@@ -241,11 +241,12 @@ export function librariesOf(file: FileFacts): Profile[] {
 
 /**
  * Methods that only a Redis client (or a wrapper that mirrors one) has: no dict, Map, HTTP client
- * or generic cache calls them. `get`, `set`, `delete`, `exists`, `keys`, `publish` are not here.
+ * or generic cache calls them. `get`, `set`, `delete`, `exists`, `keys`, `publish` are not here, nor
+ * `unlink` (fs.unlink) and `persist` (MobX, sessions).
  * Compared in lower case (go-redis `ZAdd`, node-redis `hGetAll`).
  */
 const REDIS_ONLY_METHODS =
-  'hget|hset|hsetnx|hmset|hmget|hgetall|hincrby|hincrbyfloat|hdel|hexists|hkeys|hvals|hlen|hscan|zadd|zrem|zrange|zrevrange|zrangebyscore|zrevrangebyscore|zremrangebyscore|zremrangebyrank|zscore|zmscore|zcard|zcount|zincrby|zrank|zrevrank|zpopmin|zpopmax|bzpopmin|zscan|zunionstore|zinterstore|sadd|srem|smembers|sismember|smismember|scard|spop|srandmember|smove|sunion|sunionstore|sinter|sinterstore|sdiff|sdiffstore|sscan|lpush|rpush|lpushx|rpushx|lpop|rpop|lrange|llen|lrem|ltrim|lindex|lset|linsert|blpop|brpop|brpoplpush|rpoplpush|lmove|blmove|incrby|decrby|incrbyfloat|expire|pexpire|expireat|pexpireat|ttl|pttl|persist|setex|psetex|setnx|getset|getdel|getex|mget|mset|msetnx|evalsha|register_script|xadd|xread|xreadgroup|xack|xrange|xrevrange|xlen|xtrim|xdel|xgroup|xpending|xclaim|xautoclaim|pfadd|pfcount|pfmerge|unlink|setbit|getbit|bitcount|geoadd|georadius|geosearch|txpipeline|pipelined|txpipelined|scriptload|script_load|definecommand|multi';
+  'hget|hset|hsetnx|hmset|hmget|hgetall|hincrby|hincrbyfloat|hdel|hexists|hkeys|hvals|hlen|hscan|zadd|zrem|zrange|zrevrange|zrangebyscore|zrevrangebyscore|zremrangebyscore|zremrangebyrank|zscore|zmscore|zcard|zcount|zincrby|zrank|zrevrank|zpopmin|zpopmax|bzpopmin|zscan|zunionstore|zinterstore|sadd|srem|smembers|sismember|smismember|scard|spop|srandmember|smove|sunion|sunionstore|sinter|sinterstore|sdiff|sdiffstore|sscan|lpush|rpush|lpushx|rpushx|lpop|rpop|lrange|llen|lrem|ltrim|lindex|lset|linsert|blpop|brpop|brpoplpush|rpoplpush|lmove|blmove|incrby|decrby|incrbyfloat|expire|pexpire|expireat|pexpireat|ttl|pttl|setex|psetex|setnx|getset|getdel|getex|mget|mset|msetnx|evalsha|register_script|xadd|xread|xreadgroup|xack|xrange|xrevrange|xlen|xtrim|xdel|xgroup|xpending|xclaim|xautoclaim|pfadd|pfcount|pfmerge|setbit|getbit|bitcount|geoadd|georadius|geosearch|txpipeline|pipelined|txpipelined|scriptload|script_load|definecommand|multi';
 export const REDIS_ONLY_METHOD = new RegExp(`^(${REDIS_ONLY_METHODS})$`);
 /** A call of a Redis-only method in source text (`.zadd(`, `.HGetAll(`), or `redis.call(` in Lua held in a string. */
 export const REDIS_ONLY_CALL_TEXT = new RegExp(`\\.(?:${REDIS_ONLY_METHODS})\\s*\\(|\\bredis\\.p?call\\s*\\(`, 'i');
