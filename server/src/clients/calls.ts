@@ -477,7 +477,13 @@ export class CallInterpreter {
 
   /** Whether a method of this name can send a command on some Redis value (a command, an alias, a generic executor, a script run …). */
   private mayCommand(method: string): boolean {
-    return isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) || METHODS_NOT_COMMANDS.test(method) || this.definedCommands.has(method) || PROFILE_METHODS.has(method) || GENERIC_METHODS.test(method);
+    if (this.definedCommands.has(method)) return true;
+    let known = COMMAND_METHODS.get(method);
+    if (known === undefined) {
+      known = isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) || METHODS_NOT_COMMANDS.test(method) || PROFILE_METHODS.has(method) || GENERIC_METHODS.test(method);
+      COMMAND_METHODS.set(method, known);
+    }
+    return known;
   }
 
   /** The offset of the `X.multi()` before `at` in the same function with no `X.exec()`/`discard()` between. */
@@ -773,6 +779,9 @@ export class CallInterpreter {
 
 /** Methods that send commands without being named after one: script runs, Redisson object getters, replica sends, pipeline sends. */
 const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica)$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
+
+/** Whether a method name can send a command, whatever the file (the answers repeat across every call). */
+const COMMAND_METHODS = new Map<string, boolean>();
 
 /** Method names some profile maps to a command in its own way (aliases, argument forms). */
 const PROFILE_METHODS = new Set(PROFILES.flatMap((p) => [...Object.keys(p.aliases ?? {}), ...Object.keys(p.argumentForms ?? {})]));

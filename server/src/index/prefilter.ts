@@ -75,7 +75,8 @@ export function importedNames(text: string, language: Language, rel = ''): strin
     case 'tsx':
       // only the project's own modules: relative paths, and path aliases (`@server/storage/redis`, `~/lib/redis`),
       // which are marked (ALIAS) because `@scope/package` looks the same: they only select backward
-      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"](\.[^'"]*|[@~][\w-]*\/[^'"]+)['"]/gm)) {
+      for (const m of text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"]([.@~][^'"]*)['"]/gm)) {
+        if (!m[1].startsWith('.') && !/^[@~][\w-]*\//.test(m[1])) continue;
         // a relative path names one file: its path from the root, without extension or /index
         if (m[1].startsWith('.')) out.push(PATH + modulePath(path.posix.join(path.posix.dirname(rel), m[1])));
         else {
