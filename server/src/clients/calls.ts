@@ -131,6 +131,8 @@ export class CallInterpreter {
   private summaries = new Map<FuncDef, Summary>();
   /** how many summaries are being worked out, one inside the other */
   private summaryDepth = 0;
+  /** a one-shot analysis of files that do not change (the CLI): memoised answers hold across files */
+  batch = false;
   /** per analysed file: whether a project function sends commands (see sendsCommands) */
   private sends = new Map<FuncDef, boolean>();
 
@@ -148,9 +150,13 @@ export class CallInterpreter {
   }
 
   analyzeFile(file: FileFacts): void {
-    this.values.reset();
-    this.summaries.clear();
-    this.sends.clear();
+    // an editor's index records what each file's answers read, so they are worked out per file;
+    // a one-shot batch over files that do not change keeps them for the whole workspace
+    if (!this.batch) {
+      this.values.reset();
+      this.summaries.clear();
+      this.sends.clear();
+    }
     this.definedCommands.clear();
     this.chainedMethod.clear();
     for (const site of file.calls) {

@@ -54,6 +54,7 @@ export async function prepareFile(file: string, source: string, language: Langua
 export async function analyze(files: FileFacts[], opts: Options = {}): Promise<Analysis> {
   const ws = new WorkspaceFacts(files);
   const interp = new CallInterpreter(ws, opts);
+  interp.batch = true;
   const results: FileAnalysis[] = [];
   for (const f of files) results.push(await analyzeFile(ws, interp, f, false));
   const groups = new Map<string, Group>();
