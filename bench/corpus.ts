@@ -10,6 +10,9 @@ import * as path from 'path';
  * repository per label file, named OWNER__NAME. A benchmark, not a test: the repositories are
  * fetched by hand and CI has no network.
  *
+ * Precision: labellers mark every Redis call in each file they choose, so a key use in such a file
+ * that no label explains (same command, on the call's line or the LINES_AFTER below) is counted false.
+ *
  * A label is found when keyslot reports a key use of the same command in the same file whose
  * line is within the label's call (the command's line up to LINES_AFTER lines below, where the
  * arguments of a call broken over lines sit), or a group (multi-key command, script call) at that
@@ -41,6 +44,8 @@ interface KeyRow {
 interface RunResult {
   /** key uses, then the calls of groups whose keys sit elsewhere */
   keys: KeyRow[];
+  /** the key uses alone */
+  useRows: KeyRow[];
   uses: number;
   diagnostics: number;
   files: number;
@@ -85,7 +90,7 @@ function runCheck(keyslot: string, dir: string): RunResult {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [path.join(keyslot, 'bin', 'keyslot.js'), 'check', dir, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
-  if (r.status !== 0) return { keys: [], uses: 0, diagnostics: 0, files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
+  if (r.status !== 0) return { keys: [], useRows: [], uses: 0, diagnostics: 0, files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
   const out = JSON.parse(r.stdout) as { files: number; keys: (KeyRow & { group: string | null })[]; groups?: { id: string; file: string; line: number; command?: string }[]; diagnostics: unknown[] };
   // a multi-key call or script call is found at its call even when its keys are written elsewhere (a list built above)
   const groups = new Map((out.groups ?? []).map((g) => [g.id, g]));
@@ -93,7 +98,8 @@ function runCheck(keyslot: string, dir: string): RunResult {
     const g = k.group ? groups.get(k.group) : undefined;
     return g && g.line !== k.line ? [{ file: g.file, line: g.line, command: g.command ?? k.command }] : [];
   });
-  return { keys: [...out.keys.map((k) => ({ file: k.file, line: k.line, command: k.command })), ...atCall], uses: out.keys.length, diagnostics: out.diagnostics.length, files: out.files, ms };
+  const useRows = out.keys.map((k) => ({ file: k.file, line: k.line, command: k.command }));
+  return { keys: [...useRows, ...atCall], useRows, uses: out.keys.length, diagnostics: out.diagnostics.length, files: out.files, ms };
 }
 
 /** The same command as the label: scripts run as EVAL or EVALSHA alike, Redisson uses `getX.op`. */
@@ -158,7 +164,7 @@ function main(): void {
 
   const files = fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
   const perRepo: (string | number)[][] = [];
-  const totals = runs.map(() => ({ all: { found: 0, total: 0 } as Tally, lang: new Map<string, Tally>(), idiom: new Map<string, Tally>(), lookalike: { found: 0, total: 0 } as Tally, files: 0, ms: 0, diags: 0, uses: 0 }));
+  const totals = runs.map(() => ({ all: { found: 0, total: 0 } as Tally, lang: new Map<string, Tally>(), idiom: new Map<string, Tally>(), lookalike: { found: 0, total: 0 } as Tally, precision: { found: 0, total: 0 } as Tally, files: 0, ms: 0, diags: 0, uses: 0 }));
   const misses: string[] = [];
   for (const lf of files) {
     const name = lf.replace(/\.tsv$/, '');
@@ -197,6 +203,19 @@ function main(): void {
         for (const i of label.idioms) bump(t.idiom, i, hit);
         if (!hit && showMisses && ri === runs.length - 1) misses.push(`MISS ${name} ${label.path}:${label.line} ${label.command} [${label.idioms.join(',')}] ${label.keys}  -- ${label.note}`);
       }
+      // precision: every Redis call of a labelled file is labelled, so a key use there that no label explains is a false one
+      const labelled = new Map<string, Label[]>();
+      for (const label of labels) if (label.command !== 'NONE') labelled.set(label.path, [...(labelled.get(label.path) ?? []), label]);
+      const prec: Tally = { found: 0, total: 0 };
+      for (const u of res.useRows) {
+        const ls = labelled.get(u.file);
+        if (!ls) continue;
+        prec.total++;
+        if (ls.some((l) => u.line >= l.line && u.line <= l.line + LINES_AFTER && sameCommand(l.command, u.command))) prec.found++;
+        else if (showMisses && ri === runs.length - 1) misses.push(`UNLABELLED ${name} ${u.file}:${u.line} ${u.command.toUpperCase()}`);
+      }
+      t.precision.found += prec.found;
+      t.precision.total += prec.total;
       t.all.found += repo.found;
       t.all.total += repo.total;
       t.lookalike.found += look.found;
@@ -205,11 +224,11 @@ function main(): void {
       t.ms += res.ms;
       t.diags += res.diagnostics;
       t.uses += res.uses;
-      row.push(`${repo.found}/${repo.total} (${pct(repo)})`, `${look.found}/${look.total}`, res.uses, res.diagnostics, res.files, Math.round(res.ms));
+      row.push(`${repo.found}/${repo.total} (${pct(repo)})`, `${prec.found}/${prec.total} (${pct(prec)})`, `${look.found}/${look.total}`, res.uses, res.diagnostics, res.files, Math.round(res.ms));
     });
     perRepo.push(row);
   }
-  const cols = runs.flatMap((r) => (runs.length > 1 ? [`${r.name} recall`, `${r.name} false`, `${r.name} uses`, `${r.name} diags`, 'files', 'ms'] : ['recall', 'look-alike hits', 'key uses', 'diagnostics', 'files', 'ms']));
+  const cols = runs.flatMap((r) => (runs.length > 1 ? [`${r.name} recall`, `${r.name} precision`, `${r.name} false`, `${r.name} uses`, `${r.name} diags`, 'files', 'ms'] : ['recall', 'precision in labelled files', 'look-alike hits', 'key uses', 'diagnostics', 'files', 'ms']));
   process.stdout.write(`\n## Per repository\n\n${table(['repository', ...cols], perRepo)}\n`);
   const keysOf = (m: Map<string, Tally>[]) => [...new Set(m.flatMap((x) => [...x.keys()]))].sort();
   const langs = keysOf(totals.map((t) => t.lang));
@@ -218,10 +237,10 @@ function main(): void {
   process.stdout.write(`\n## Per idiom\n\n${table(['idiom', ...runs.map((r) => `${r.name} recall`)], idioms.map((l) => [l, ...totals.map((t) => { const x = t.idiom.get(l) ?? { found: 0, total: 0 }; return `${x.found}/${x.total} (${pct(x)})`; })]))}\n`);
   process.stdout.write(
     `\n## Overall\n\n${table(
-      ['run', 'recall', 'look-alike lines with a key use', 'key uses', 'diagnostics', 'files', 'cold check s', 'files/s'],
+      ['run', 'recall', 'precision in labelled files', 'look-alike lines with a key use', 'key uses', 'diagnostics', 'files', 'cold check s', 'files/s'],
       runs.map((r, i) => {
         const t = totals[i];
-        return [r.name, `${t.all.found}/${t.all.total} (${pct(t.all)})`, `${t.lookalike.found}/${t.lookalike.total}`, t.uses, t.diags, t.files, (t.ms / 1000).toFixed(1), (t.files / (t.ms / 1000)).toFixed(0)];
+        return [r.name, `${t.all.found}/${t.all.total} (${pct(t.all)})`, `${t.precision.found}/${t.precision.total} (${pct(t.precision)})`, `${t.lookalike.found}/${t.lookalike.total}`, t.uses, t.diags, t.files, (t.ms / 1000).toFixed(1), (t.files / (t.ms / 1000)).toFixed(0)];
       }),
     )}\n`,
   );

@@ -220,7 +220,10 @@ function literalOf(e: Expr, ws: WorkspaceFacts, file: FileFacts, scope: string):
   const literal = (x: Expr): Literal | undefined => (x.k === 'str' || (x.k === 'concat' && x.parts.every((p) => p.k === 'str')) ? x : undefined);
   if (e.k !== 'name') return literal(e);
   const found = lookupName(e.name, ctxFor(ws, file, scope, e.span.start));
-  return found && 'binding' in found && found.file === file ? literal(found.binding.value) : undefined;
+  if (!found || !('binding' in found) || found.file !== file) return undefined;
+  // `script := fmt.Sprintf(template, part)`: the template's literal is where the Lua is written
+  const v = found.binding.value;
+  return literal(v.k === 'format' ? v.format : v);
 }
 
 /** Where each piece's text starts in the joined code and in the source (after its opening quote). */
