@@ -18,10 +18,66 @@ import * as path from 'path';
  * arguments of a call broken over lines sit), or a group (multi-key command, script call) at that
  * call whose keys are written elsewhere. A look-alike label (command NONE) is a false key
  * use when any key use sits on its line.
+ *
+ * Diagnostics: a person judged each diagnostic true, false or debatable by reading the code
+ * (bench/corpus/judgements/*.tsv: path, line, code, verdict, reason). A diagnostic takes the
+ * verdict of the next unused row with its path, line and code; one with none is "unjudged"
+ * (`--misses` lists them, to be judged and added). Precision is true / (true + false).
  */
 
 const LINES_AFTER = 4;
 const LABELS = path.join(__dirname, 'corpus', 'labels');
+const JUDGEMENTS = path.join(__dirname, 'corpus', 'judgements');
+
+interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
+type Verdict = 'true' | 'false' | 'debatable' | 'unjudged';
+
+/** Verdicts by `path:line:code`, in file order (a repeated diagnostic has a row per repeat). */
+function readJudgements(repo: string): Map<string, Verdict[]> {
+  const file = path.join(JUDGEMENTS, `${repo}.tsv`);
+  const out = new Map<string, Verdict[]>();
+  if (!fs.existsSync(file)) return out;
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const head = lines.shift()!.split('\t');
+  const [p, l, c, v] = ['path', 'line', 'code', 'verdict'].map((n) => head.indexOf(n));
+  if ([p, l, c, v].some((i) => i < 0)) throw new Error(`${file}: needs columns path, line, code, verdict`);
+  lines.forEach((row, n) => {
+    const f = row.split('\t');
+    if (!['true', 'false', 'debatable'].includes(f[v])) throw new Error(`${file}:${n + 2}: verdict must be true, false or debatable, not '${f[v]}'`);
+    const key = `${f[p]}:${f[l]}:${f[c]}`;
+    out.set(key, [...(out.get(key) ?? []), f[v] as Verdict]);
+  });
+  return out;
+}
+
+/** Per code: verdict counts and exact repeats (same range and code). */
+type DiagTally = Map<string, Record<Verdict | 'repeats' | 'all', number>>;
+
+function judge(repo: string, diags: Diagnostic[], tally: DiagTally, unjudged: string[]): void {
+  const verdicts = readJudgements(repo);
+  const seen = new Set<string>();
+  for (const d of diags) {
+    const t = tally.get(d.code) ?? { true: 0, false: 0, debatable: 0, unjudged: 0, repeats: 0, all: 0 };
+    tally.set(d.code, t);
+    t.all++;
+    const range = `${d.file}:${d.line}:${d.column}:${d.endLine}:${d.endColumn}:${d.code}`;
+    if (seen.has(range)) t.repeats++;
+    seen.add(range);
+    const v = verdicts.get(`${d.file}:${d.line}:${d.code}`)?.shift() ?? 'unjudged';
+    t[v]++;
+    if (v === 'unjudged') unjudged.push(`UNJUDGED ${repo} ${d.file}:${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}`);
+  }
+}
 
 interface Label {
   repo: string;
@@ -48,6 +104,7 @@ interface RunResult {
   useRows: KeyRow[];
   uses: number;
   diagnostics: number;
+  diagnosticList: Diagnostic[];
   files: number;
   ms: number;
   error?: string;
@@ -90,8 +147,8 @@ function runCheck(keyslot: string, dir: string): RunResult {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [path.join(keyslot, 'bin', 'keyslot.js'), 'check', dir, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
-  if (r.status !== 0) return { keys: [], useRows: [], uses: 0, diagnostics: 0, files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
-  const out = JSON.parse(r.stdout) as { files: number; keys: (KeyRow & { group: string | null })[]; groups?: { id: string; file: string; line: number; command?: string }[]; diagnostics: unknown[] };
+  if (r.status !== 0) return { keys: [], useRows: [], uses: 0, diagnostics: 0, diagnosticList: [], files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
+  const out = JSON.parse(r.stdout) as { files: number; keys: (KeyRow & { group: string | null })[]; groups?: { id: string; file: string; line: number; command?: string }[]; diagnostics: Diagnostic[] };
   // a multi-key call or script call is found at its call even when its keys are written elsewhere (a list built above)
   const groups = new Map((out.groups ?? []).map((g) => [g.id, g]));
   const atCall = out.keys.flatMap((k) => {
@@ -99,7 +156,7 @@ function runCheck(keyslot: string, dir: string): RunResult {
     return g && g.line !== k.line ? [{ file: g.file, line: g.line, command: g.command ?? k.command }] : [];
   });
   const useRows = out.keys.map((k) => ({ file: k.file, line: k.line, command: k.command }));
-  return { keys: [...useRows, ...atCall], useRows, uses: out.keys.length, diagnostics: out.diagnostics.length, files: out.files, ms };
+  return { keys: [...useRows, ...atCall], useRows, uses: out.keys.length, diagnostics: out.diagnostics.length, diagnosticList: out.diagnostics, files: out.files, ms };
 }
 
 /** The same command as the label: scripts run as EVAL or EVALSHA alike, Redisson uses `getX.op`. */
@@ -164,7 +221,7 @@ function main(): void {
 
   const files = fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
   const perRepo: (string | number)[][] = [];
-  const totals = runs.map(() => ({ all: { found: 0, total: 0 } as Tally, lang: new Map<string, Tally>(), idiom: new Map<string, Tally>(), lookalike: { found: 0, total: 0 } as Tally, precision: { found: 0, total: 0 } as Tally, files: 0, ms: 0, diags: 0, uses: 0 }));
+  const totals = runs.map(() => ({ all: { found: 0, total: 0 } as Tally, lang: new Map<string, Tally>(), idiom: new Map<string, Tally>(), lookalike: { found: 0, total: 0 } as Tally, precision: { found: 0, total: 0 } as Tally, files: 0, ms: 0, diags: 0, uses: 0, byCode: new Map() as DiagTally }));
   const misses: string[] = [];
   for (const lf of files) {
     const name = lf.replace(/\.tsv$/, '');
@@ -223,6 +280,7 @@ function main(): void {
       t.files += res.files;
       t.ms += res.ms;
       t.diags += res.diagnostics;
+      judge(name, res.diagnosticList, t.byCode, ri === runs.length - 1 && showMisses ? misses : []);
       t.uses += res.uses;
       row.push(`${repo.found}/${repo.total} (${pct(repo)})`, `${prec.found}/${prec.total} (${pct(prec)})`, `${look.found}/${look.total}`, res.uses, res.diagnostics, res.files, Math.round(res.ms));
     });
@@ -242,6 +300,26 @@ function main(): void {
         const t = totals[i];
         return [r.name, `${t.all.found}/${t.all.total} (${pct(t.all)})`, `${t.precision.found}/${t.precision.total} (${pct(t.precision)})`, `${t.lookalike.found}/${t.lookalike.total}`, t.uses, t.diags, t.files, (t.ms / 1000).toFixed(1), (t.files / (t.ms / 1000)).toFixed(0)];
       }),
+    )}\n`,
+  );
+  const codes = [...new Set(totals.flatMap((t) => [...t.byCode.keys()]))].sort();
+  const judged = (x: Record<Verdict | 'repeats' | 'all', number>) => `${x.true}/${x.true + x.false}${x.true + x.false ? ` (${((100 * x.true) / (x.true + x.false)).toFixed(1)} %)` : ''}`;
+  const sum = (t: (typeof totals)[number]) => {
+    const s: Record<Verdict | 'repeats' | 'all', number> = { true: 0, false: 0, debatable: 0, unjudged: 0, repeats: 0, all: 0 };
+    for (const x of t.byCode.values()) for (const k of Object.keys(s) as (keyof typeof s)[]) s[k] += x[k];
+    return s;
+  };
+  const zero = { true: 0, false: 0, debatable: 0, unjudged: 0, repeats: 0, all: 0 };
+  process.stdout.write(
+    `\n## Diagnostics, judged by hand\n\nprecision = true / (true + false); repeats = same range and code as another\n\n${table(
+      ['code', ...runs.flatMap((r) => [`${r.name} diagnostics`, 'precision', 'debatable', 'unjudged', 'repeats'])],
+      [...codes, 'all'].map((c) => [
+        c,
+        ...totals.flatMap((t) => {
+          const x = c === 'all' ? sum(t) : (t.byCode.get(c) ?? zero);
+          return [x.all, judged(x), x.debatable, x.unjudged, x.repeats];
+        }),
+      ]),
     )}\n`,
   );
   if (showMisses) process.stdout.write(`\n## Misses (${misses.length})\n\n${misses.join('\n')}\n`);
