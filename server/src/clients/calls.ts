@@ -338,7 +338,7 @@ export class CallInterpreter {
           groups.set(u.group, group);
           const g = summary.groups.get(u.group);
           // the script's own findings (undeclared keys) stay with the wrapper's call of it; here the keys must share a slot
-          if (g) this.ensureGroup(group, g.kind, call, ctx, { kind: 'client', client: { library: g.library, mode: g.mode, evidence: name } }, g.command ?? u.command);
+          if (g) this.ensureGroup(group, g.kind, call, ctx, { kind: 'client', client: { library: g.library, mode: g.mode, evidence: name } }, g.command ?? u.command, undefined, undefined, u.group);
         }
       }
       const pattern = { segments: normalizeSegments(segs) };
@@ -611,16 +611,29 @@ export class CallInterpreter {
   /** Maps a command call's arguments onto the command line and records a use per key position. */
   private commandCall(recv: Receiver, command: string, args: Expr[], call: CallExpr, ctx: Ctx, layout: 'verbatim' | 'idiomatic', split = false): void {
     const items: LineItem[] = [];
-    const rawArgs = args.filter((a) => a.k !== 'func' && !/ScriptOutputType|RScript\.(Mode|ReturnType)/.test(a.text));
+    // Lettuce's and Redisson's output-type enums sit among a script call's arguments
+    const rawArgs = args.filter((a) => a.k !== 'func' && !OUTPUT_TYPE.test(a.text) && !OUTPUT_TYPE.test(declaredType(a, ctx) ?? ''));
     const numkeysAt = layout === 'idiomatic' ? numkeysIndex(command) : undefined;
     rawArgs.forEach((a, i) => {
       const v = evaluate(a, ctx);
       // idiomatic clients take the keys of a numkeys command as one list and count it themselves
       if (numkeysAt !== undefined && i + 1 === numkeysAt && !isNumeric(v)) {
+        const type = declaredType(a, ctx);
+        // a count the code works out (Jedis `eval(script, keyCount, params…)`, `len(keys)`): which of the rest are keys is not known
+        if ((type && COUNT_TYPE.test(type)) || (a.k === 'call' && COUNT_CALL.test(a.callee.text))) {
+          items.push({ value: v, expr: a, unknown: true });
+          return;
+        }
         const lists = flatten(a, v, layout);
-        const count = a.k === 'spread' || v.t === 'list' || v.t === 'dict' ? lists.length : rawArgs.length - i;
+        // the keys as one list argument: go-redis `keys []string`, Lettuce `K[] keys`, Jedis `List<String> keys`;
+        // what follows are the script's arguments, not keys
+        const oneList = a.k === 'spread' || v.t === 'list' || v.t === 'dict' || ctx.file.language === 'go' || (type !== undefined && LIST_TYPE.test(type));
+        if (oneList && v.t !== 'list' && v.t !== 'dict' && lists.length === 1) lists[0].many = true;
+        const count = oneList ? lists.length : rawArgs.length - i;
         items.push({ value: { t: 'num', n: count }, expr: a });
         if (lists.some((l) => l.many)) items[items.length - 1].unknown = true;
+        items.push(...lists);
+        return;
       }
       items.push(...flatten(a, v, layout));
     });
@@ -657,7 +670,7 @@ export class CallInterpreter {
     return id;
   }
 
-  private ensureGroup(key: string, kind: GroupKind, call: CallExpr, ctx: Ctx, recv: Receiver, command: string, parent?: string, split?: boolean): void {
+  private ensureGroup(key: string, kind: GroupKind, call: CallExpr, ctx: Ctx, recv: Receiver, command: string, parent?: string, split?: boolean, repeats?: string): void {
     const id = key;
     this.checks?.push([id, 'ensure', this.made.get(id) !== 'ensure']);
     if (this.made.get(id) === 'ensure') return;
@@ -674,6 +687,7 @@ export class CallInterpreter {
         command,
         parent: parent && parent !== id ? parent : undefined,
         splitByClient: split || undefined,
+        repeats,
       },
     });
   }
@@ -913,6 +927,23 @@ function literalText(v: Value | undefined): string | null {
   if (v.t === 'num') return String(v.n);
   if (v.t === 'str' && v.segs.every((s) => s.kind === 'lit')) return v.segs.map((s) => (s as { text: string }).text).join('');
   return null;
+}
+
+const OUTPUT_TYPE = /ScriptOutputType|RScript\.(Mode|ReturnType)/i;
+
+/** Declared types of a number of keys, and calls that count a list. */
+const COUNT_TYPE = /^(int|long|short|Integer|Long|number|int64|int32|uint|usize)$/;
+const COUNT_CALL = /(^len$|\.(size|length|count)$|^count$)/;
+/** Declared types of a list of keys. */
+const LIST_TYPE = /\[\]|^(List|Collection|Set|Iterable|ArrayList|Array|Sequence|list|tuple)\b/;
+
+/** The declared type of a variable or parameter named by `e`, as written. */
+function declaredType(e: Expr, ctx: Ctx): string | undefined {
+  if (e.k !== 'name') return undefined;
+  const b = lookupName(e.name, ctx);
+  if (!b) return undefined;
+  if ('binding' in b) return b.binding.type;
+  return ctx.file.scopes.get(b.scope)?.params.find((p) => p.name === b.param)?.type;
 }
 
 function isNumeric(v: Value): boolean {

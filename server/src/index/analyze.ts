@@ -3,7 +3,7 @@ import type { CallExpr, Expr, FileFacts, Language, Scope } from '../extract/ir';
 import { EXTRACTORS } from '../extract/extractors';
 import { parserFor } from '../extract/parser';
 import { extractRedisFile } from '../extract/redisfile';
-import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
+import { FlowCall, Group, KeyUse, repeatedIds, WaitCall } from '../model/keyuse';
 import { ctxFor, evaluate, lookupName } from '../resolve/evaluate';
 import { Reads, WorkspaceFacts } from '../resolve/workspace';
 import type { Tree } from 'web-tree-sitter';
@@ -207,6 +207,7 @@ function renumberGroups(uses: KeyUse[], groups: Group[]): Pick<Analysis, 'uses' 
   for (const g of groups) {
     g.id = ids.get(g.id)!;
     if (g.parent) g.parent = ids.get(g.parent);
+    if (g.repeats) g.repeats = repeatedIds(g.repeats).flatMap((id) => ids.get(id) ?? [])[0];
   }
   for (const u of uses) if (u.group) u.group = ids.get(u.group) ?? null;
   return { uses, groups };

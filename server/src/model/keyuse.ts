@@ -80,4 +80,17 @@ export interface Group {
   splitByClient?: boolean;
   /** for a call that runs a Lua script: the script's id (`file@offset` of its source), to link KEYS to the keys inside */
   script?: string;
+  /** for a call of a project function: the group in that function's body this call repeats with its arguments */
+  repeats?: string;
+}
+
+/**
+ * The ids a call's group may repeat, nearest first: a call's group id is `call>body-group`, and a
+ * helper that only passes its parameters on to another makes no group of its own, so the body's
+ * group can sit further in (`a>b>c`: b>c, then c).
+ */
+export function repeatedIds(repeats: string | undefined): string[] {
+  const out: string[] = [];
+  for (let id = repeats; id; id = id.includes('>') ? id.slice(id.indexOf('>') + 1) : undefined) out.push(id);
+  return out;
 }

@@ -1,13 +1,13 @@
 import { patternText } from '../model/pattern';
 import type { Finding } from './finding';
 import { fixHint } from './fixhint';
-import { capital, describeGroup, GroupVerdict, keyText } from './groups';
+import { capital, describeGroup, GroupVerdict, keyText, Repeats, reportedElsewhere } from './groups';
 
 /*
  * crossslot (certain), crossslot-possible (depends on runtime values), and split-nonatomic (the
  * library splits the call per slot, so it works but is not atomic), for groups that need one slot.
  */
-export function crossslotRule(verdicts: Map<string, GroupVerdict>): Finding[] {
+export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Repeats): Finding[] {
   const out: Finding[] = [];
   const failing = new Set<string>();
   // commands first, so a transaction that already fails because of one command is not reported twice
@@ -15,9 +15,11 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>): Finding[] {
   for (const v of ordered) {
     const { group: g, members, requirement } = v;
     if (members.length < 2 && !members.some((m) => m.spread)) continue;
+    if (reportedElsewhere(v, repeats)) continue;
     const what = describeGroup(v);
     if (requirement.need === 'split') {
-      if (v.sameSlot === 'yes') continue;
+      // only the library's cluster client splits; a client built standalone sends one command
+      if (v.sameSlot === 'yes' || g.mode === 'standalone' || g.mode === 'sentinel') continue;
       out.push({
         code: 'split-nonatomic',
         // a transaction split behind the code's back loses the atomicity it asked for

@@ -40,3 +40,23 @@ export interface Finding {
   /** where a suppression comment also counts (the start of the whole call for a finding on one of its keys) */
   anchor?: Span;
 }
+
+/**
+ * One diagnostic per range and code: findings about the same place (a helper that runs three
+ * scripts, called once, makes three groups at that call) become the first, with what the others
+ * said that it does not as related information. `sorted` is in file and position order.
+ */
+export function mergeRepeats(sorted: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of sorted) {
+    const last = out[out.length - 1];
+    if (!last || last.file !== f.file || last.code !== f.code || last.span.start !== f.span.start || last.span.end !== f.span.end) {
+      out.push(f);
+      continue;
+    }
+    if (f.message === last.message || last.related.some((r) => r.message === f.message)) continue;
+    // (a copy: the first finding belongs to its rule's unit, which may be kept as it is)
+    out[out.length - 1] = { ...last, related: [...last.related, { file: f.file, span: f.span, message: f.message }] };
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { requirementOf, Requirement } from '../clients/semantics';
-import type { Group, KeyUse } from '../model/keyuse';
+import { Group, KeyUse, repeatedIds } from '../model/keyuse';
 import { patternId, patternText, Segment } from '../model/pattern';
 import type { RuleContext } from './context';
 import { pushTo } from '../model/collections';
@@ -51,6 +51,35 @@ export function listKeys<T>(items: T[], describe: (x: T) => string): string {
 
 function holeNames(segs: Segment[]): string[] {
   return [...new Set(segs.filter((s) => s.kind === 'hole').map((s) => '`' + (s as { expr: string }).expr + '`'))];
+}
+
+/**
+ * Groups that stand for the same call: a call of a project function repeats the groups of its
+ * body with the arguments in place (Group.repeats). One cause gets one finding, where the text
+ * that decides it is written.
+ */
+export interface Repeats {
+  /** the body's group that a call's group repeats */
+  body(g: Group): GroupVerdict | undefined;
+  /** the calls' groups that repeat a body's group */
+  calls(g: Group): GroupVerdict[];
+}
+
+export function repeatsIn(verdicts: Map<string, GroupVerdict>): Repeats {
+  const calls = new Map<string, GroupVerdict[]>();
+  for (const v of verdicts.values()) for (const id of repeatedIds(v.group.repeats)) pushTo(calls, id, v);
+  return { body: (g) => repeatedIds(g.repeats).flatMap((id) => verdicts.get(id) ?? [])[0], calls: (g) => calls.get(g.id) ?? [] };
+}
+
+/** Whether a group's slot finding belongs to another group that stands for the same call. */
+export function reportedElsewhere(v: GroupVerdict, repeats: Repeats | undefined): boolean {
+  if (!repeats) return false;
+  const body = repeats.body(v.group);
+  // at a call of a helper: only what the arguments decide (the helper's keys fail with these values, not in general)
+  if (body) return !(v.sameSlot === 'no' && body.sameSlot !== 'no');
+  // in the helper: when its keys depend on what it is given, every call that tells is judged where it is
+  const calls = repeats.calls(v.group);
+  return v.sameSlot === 'unknown' && calls.length > 0 && calls.every((c) => c.sameSlot !== 'unknown');
 }
 
 /** Judges every group once, so rules, the CLI and the editor tell the same story. */

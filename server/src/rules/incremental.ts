@@ -1,10 +1,10 @@
 import { applyGroupOps, GroupOp } from '../clients/calls';
 import type { FileAnalysis } from '../index/analyze';
-import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
+import { FlowCall, Group, KeyUse, repeatedIds, WaitCall } from '../model/keyuse';
 import { groupBy, link, unlink } from '../model/collections';
 import { crossslotRule } from './crossslot';
-import type { Finding } from './finding';
-import { GroupVerdict, judgeGroup, textOf } from './groups';
+import { Finding, mergeRepeats } from './finding';
+import { GroupVerdict, judgeGroup, Repeats, textOf } from './groups';
 import { finalize, RuleOptions } from './index';
 import { pipelineRule } from './pipeline';
 import { replicaFindings } from './replica';
@@ -173,7 +173,8 @@ export function sameGroup(a: Group, b: Group): boolean {
     a.command === b.command &&
     a.parent === b.parent &&
     a.splitByClient === b.splitByClient &&
-    a.script === b.script
+    a.script === b.script &&
+    a.repeats === b.repeats
   );
 }
 
@@ -196,6 +197,8 @@ export class LiveRules {
   /** family (the outermost group) → its groups */
   private family = new Map<string, Set<string>>();
   private scriptGroups = new Map<string, Set<string>>();
+  /** a body's group → the groups of the calls that repeat it (Group.repeats) */
+  private repeaters = new Map<string, Set<string>>();
   private scriptFile = new Map<string, string>();
   /** callee file → files that call into it */
   private callers = new Map<string, Set<string>>();
@@ -287,6 +290,11 @@ export class LiveRules {
         continue;
       }
       families.add(g.parent ?? id);
+      // a body's group and the calls repeating it decide together where their finding goes
+      for (const other of [...repeatedIds(g.repeats), ...repeatedIds(old.get(id)?.repeats), ...(this.repeaters.get(id) ?? [])]) {
+        const o = other && this.groups.get(other);
+        if (o) families.add(o.parent ?? o.id);
+      }
       const kids = [...(this.children.get(id) ?? [])].flatMap((c) => this.groups.get(c) ?? []).sort(compareGroups);
       const members = [...this.members.get(id), ...kids.flatMap((k) => this.members.get(k.id))];
       this.verdicts.set(id, judgeGroup(g, members, g.parent ? this.groups.get(g.parent) : undefined, this.opts.versionOf));
@@ -318,7 +326,7 @@ export class LiveRules {
     for (const f of dirtyFiles) {
       const list: Finding[] = [];
       for (const u of this.fileUnits.get(f) ?? []) for (const x of this.units.get(u) ?? []) if (x.file === f) list.push(x);
-      if (list.length) this.byFile.set(f, list.sort(compareFindings));
+      if (list.length) this.byFile.set(f, mergeRepeats(list.sort(compareFindings)));
       else this.byFile.delete(f);
     }
   }
@@ -369,12 +377,14 @@ export class LiveRules {
     if (g.parent) link(this.children, g.parent, g.id);
     link(this.family, g.parent ?? g.id, g.id);
     if (g.script) link(this.scriptGroups, g.script, g.id);
+    for (const id of repeatedIds(g.repeats)) link(this.repeaters, id, g.id);
   }
 
   private unlinkGroup(g: Group): void {
     if (g.parent) unlink(this.children, g.parent, g.id);
     unlink(this.family, g.parent ?? g.id, g.id);
     if (g.script) unlink(this.scriptGroups, g.script, g.id);
+    for (const id of repeatedIds(g.repeats)) unlink(this.repeaters, id, g.id);
   }
 
   /** crossslot, split-nonatomic and pipeline-cross-node for one group and the commands inside it. */
@@ -386,7 +396,11 @@ export class LiveRules {
       if (v) verdicts.set(g.id, v);
     }
     if (!verdicts.size) return [];
-    return [...crossslotRule(verdicts), ...pipelineRule(verdicts, this.opts.topology)];
+    const repeats: Repeats = {
+      body: (g) => repeatedIds(g.repeats).flatMap((id) => this.verdicts.get(id) ?? [])[0],
+      calls: (g) => [...(this.repeaters.get(g.id) ?? [])].flatMap((id) => this.verdicts.get(id) ?? []),
+    };
+    return [...crossslotRule(verdicts, repeats), ...pipelineRule(verdicts, this.opts.topology, repeats)];
   }
 
   /** script-undeclared-key for the Lua of one file: its scripts, judged at the calls that run them. */

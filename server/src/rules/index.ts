@@ -4,8 +4,8 @@ import type { DeclaredVersion } from '../index/manifests';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import type { Topology } from '../model/topology';
 import { crossslotRule } from './crossslot';
-import { CODES, Code, Finding, Severity } from './finding';
-import { GroupVerdict, judgeGroups } from './groups';
+import { CODES, Code, Finding, mergeRepeats, Severity } from './finding';
+import { GroupVerdict, judgeGroups, repeatsIn } from './groups';
 import { pipelineRule } from './pipeline';
 import { replicaRule } from './replica';
 import { scriptRule } from './script';
@@ -35,9 +35,10 @@ export interface RuleResult {
 /** Runs every rule over an analysed workspace; findings come sorted by file and position. */
 export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): RuleResult {
   const verdicts = judgeGroups({ uses, groups, topology: opts.topology, versionOf: opts.versionOf, hotTagThreshold: opts.hotTagThreshold });
+  const repeats = repeatsIn(verdicts);
   const all = [
-    ...crossslotRule(verdicts),
-    ...pipelineRule(verdicts, opts.topology),
+    ...crossslotRule(verdicts, repeats),
+    ...pipelineRule(verdicts, opts.topology, repeats),
     ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology),
     ...emptyTagRule(uses),
     ...bareTagRule(uses),
@@ -45,8 +46,8 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
     ...replicaRule(uses, groups, opts.waits ?? [], opts.flowCalls ?? []),
   ];
   const findings = finalize(all, opts);
-  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || a.code.localeCompare(b.code)));
-  return { findings, verdicts };
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || a.code.localeCompare(b.code) || a.span.end - b.span.end));
+  return { findings: mergeRepeats(findings), verdicts };
 }
 
 /** Drops suppressed findings and codes set to 'off', and applies severity overrides. */

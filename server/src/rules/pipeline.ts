@@ -1,17 +1,17 @@
 import type { KeyUse } from '../model/keyuse';
 import { ownerOf, Topology } from '../model/topology';
 import type { Finding } from './finding';
-import { capital, describeGroup, GroupVerdict, keyText, listKeys } from './groups';
+import { capital, describeGroup, GroupVerdict, keyText, listKeys, Repeats, reportedElsewhere } from './groups';
 import { pushTo } from '../model/collections';
 
 /**
  * pipeline-cross-node: a pipeline the library sends to one node (ioredis, node-redis
  * execAsPipeline) holds keys owned by different primaries under the topology.
  */
-export function pipelineRule(verdicts: Map<string, GroupVerdict>, topology: Topology): Finding[] {
+export function pipelineRule(verdicts: Map<string, GroupVerdict>, topology: Topology, repeats?: Repeats): Finding[] {
   const out: Finding[] = [];
   for (const v of verdicts.values()) {
-    if (v.requirement.need !== 'node') continue;
+    if (v.requirement.need !== 'node' || reportedElsewhere(v, repeats)) continue;
     const known = v.members.filter((m) => m.hash.slot !== null);
     const byNode = new Map<string, KeyUse[]>();
     for (const m of known) {

@@ -7,6 +7,8 @@ import { GroupVerdict, keyText } from './groups';
 import { pushTo } from '../model/collections';
 
 const KEYS_REF = /^KEYS\s*\[\s*(\d+|[^\]]+)\s*\]$/;
+/** A key that is evidently not one of KEYS: an argument, or a value read from Redis. */
+const FROM_OUTSIDE_KEYS = /^(ARGV\s*\[|redis\.p?call\s*\()/;
 
 /*
  * script-undeclared-key: Lua that touches a key not passed in KEYS. A script runs on the node of
@@ -26,6 +28,9 @@ export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, 
     if (u.language !== 'lua' && !u.script) continue;
     const segs = u.pattern.segments;
     if (segs.length === 1 && segs[0].kind === 'hole' && KEYS_REF.test(segs[0].expr)) continue; // KEYS[n] itself
+    // a bare name the analysis cannot follow (a loop variable over KEYS, a parameter, a table
+    // lookup, `unpack(t)`) says nothing about where the key came from; ARGV and text do
+    if (segs.length === 1 && segs[0].kind === 'hole' && !FROM_OUTSIDE_KEYS.test(segs[0].expr)) continue;
     const info = u.script ? scripts.get(u.script) : undefined;
     out.push(judge(u, u.script ? callsOf.get(u.script) ?? [] : [], !!info?.shebang && !info.allowCrossSlotKeys, topology));
   }
