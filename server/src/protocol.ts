@@ -26,8 +26,22 @@ export interface KeyslotSettings {
   };
   /** per-code severity; 'off' turns a code off */
   severity: Partial<Record<Code, Severity | 'off'>>;
+  /** findings in test code: as they are ('report'), lowered to info, or left out ('off') */
+  tests: {
+    level: TestLevel;
+    /** globs of test files, relative to the workspace root */
+    paths: string[];
+  };
   topology: TopologySetting;
 }
+
+export type TestLevel = 'report' | 'info' | 'off';
+
+/**
+ * What counts as test code: test folders, and the test-file names of pytest, Go, Jest/Vitest/Mocha
+ * and JUnit (Maven/Gradle src/test). Tests usually run against one local Redis or a mock.
+ */
+export const DEFAULT_TEST_PATHS = ['**/test/**', '**/tests/**', '**/__tests__/**', '**/testdata/**', '**/src/test/**', '**/test_*.py', '**/*_test.py', '**/conftest.py', '**/*_test.go', '**/*.test.*', '**/*.spec.*', '**/*Test.java', '**/*Tests.java', '**/*IT.java'];
 
 export const DEFAULT_SETTINGS: KeyslotSettings = {
   exclude: [],
@@ -35,6 +49,7 @@ export const DEFAULT_SETTINGS: KeyslotSettings = {
   replicaClients: [],
   hotTag: { threshold: 10 },
   severity: {},
+  tests: { level: 'info', paths: DEFAULT_TEST_PATHS },
   topology: { primaries: 3 },
 };
 
@@ -65,6 +80,19 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
         const c = v as Record<string, unknown>;
         if (!c || typeof c !== 'object' || Object.keys(c).some((k) => k !== 'extraNames')) errors.push(`${where}: "clients" takes only "extraNames"`);
         else if (c.extraNames !== undefined) s.clients.extraNames = strings(c.extraNames, 'clients.extraNames') ?? [];
+        break;
+      }
+      case 'tests': {
+        const t = v as Record<string, unknown>;
+        if (!t || typeof t !== 'object' || Object.keys(t).some((k) => k !== 'level' && k !== 'paths')) {
+          errors.push(`${where}: "tests" takes "level" and "paths"`);
+          break;
+        }
+        if (t.level !== undefined) {
+          if (t.level === 'report' || t.level === 'info' || t.level === 'off') s.tests.level = t.level;
+          else errors.push(`${where}: "tests.level" must be report, info or off, not ${JSON.stringify(t.level)}`);
+        }
+        if (t.paths !== undefined) s.tests.paths = strings(t.paths, 'tests.paths') ?? s.tests.paths;
         break;
       }
       case 'hotTag': {
@@ -188,7 +216,7 @@ export const SEMANTIC_TOKEN_TYPES = ['hashTag'] as const;
 export const REINDEX_METHOD = 'keyslot/reindex';
 
 /** The editor settings (`keyslot.<key>` in package.json), one per KeyslotSettings leaf the user sets as a whole. */
-export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'severity', 'topology'] as const;
+export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'tests.level', 'tests.paths', 'severity', 'topology'] as const;
 
 /** The VS Code language ids whose documents the client sends to the server (package.json activates on the same). */
 export const EDITOR_LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'lua', 'redis'] as const;

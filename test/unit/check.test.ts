@@ -73,7 +73,7 @@ describe('keyslot check', () => {
   });
 
   test('--format sarif validates against the SARIF 2.1.0 schema and has what code scanning needs', async () => {
-    const dir = workspace({ 'src/app.py': APP, 'seed.redis': 'MSET {}:a 1 purchase:{1001} 2\n' });
+    const dir = workspace({ 'src/app.py': APP, 'seed.redis': 'MSET {}:a 1 purchase:{1001} 2\nSET employee:{1001} 3\n' });
     const r = await run('check', dir, '--format', 'sarif');
     assert.equal(r.code, 1);
     const log = JSON.parse(r.out);

@@ -619,9 +619,10 @@ export class CallInterpreter {
       // idiomatic clients take the keys of a numkeys command as one list and count it themselves
       if (numkeysAt !== undefined && i + 1 === numkeysAt && !isNumeric(v)) {
         const type = declaredType(a, ctx);
-        // a count the code works out (Jedis `eval(script, keyCount, params…)`, `len(keys)`): which of the rest are keys is not known
+        // a count the code works out (Jedis `eval(script, keyCount, params…)`, `len(keys)`): how many of the rest
+        // are keys is not known, only that the first is (taken alone, so no slot is claimed for the others)
         if ((type && COUNT_TYPE.test(type)) || (a.k === 'call' && COUNT_CALL.test(a.callee.text))) {
-          items.push({ value: v, expr: a, unknown: true });
+          items.push({ value: { t: 'num', n: 1 }, expr: a });
           return;
         }
         const lists = flatten(a, v, layout);

@@ -1,7 +1,7 @@
 import type { Library } from '../clients/profiles';
 import type { KeyslotSettings } from '../protocol';
 import { runRules, RuleResult } from '../rules';
-import { topologyOf } from './config';
+import { testsOf, topologyOf } from './config';
 import { DeclaredVersion, Manifests } from './manifests';
 import { scan, ScanResult } from './scan';
 import { trace } from './trace';
@@ -28,6 +28,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     versionOf: (file: string, library: Library): DeclaredVersion | null => manifests.versionOf(file, library),
     hotTagThreshold: settings.hotTag.threshold,
     severity: settings.severity,
+    tests: testsOf(settings),
     scripts: r.scripts,
     waits: r.waits,
     flowCalls: r.flowCalls,

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import picomatch from 'picomatch';
 import { evenSplit, fromRanges, Topology } from '../model/topology';
 import { KeyslotSettings, parseSettings, TopologySetting } from '../protocol';
+import type { RuleOptions } from '../rules';
 
 export const CONFIG_FILE = 'keyslot.config.json';
 
@@ -40,4 +42,11 @@ export function topologyOf(t: TopologySetting): Topology {
     }
   }
   return evenSplit(t.primaries ?? 3);
+}
+
+/** The test-code setting as the rules take it: a matcher over workspace-relative paths. */
+export function testsOf(settings: KeyslotSettings): RuleOptions['tests'] {
+  const { level, paths } = settings.tests;
+  const isTest = paths.length ? picomatch(paths, { dot: true }) : () => false;
+  return { level, isTest: (file) => isTest(file) };
 }

@@ -13,7 +13,7 @@ import { WorkspaceFacts } from '../resolve/workspace';
 import { Analysis, analyzeFile, extractFile, FileAnalysis, PlacedLua, prepareFile, ScriptInfo } from './analyze';
 import { EditCache, LastEdit } from './reparse';
 import { keepUnchanged, SAME_IDS, siteReuse } from './reuse';
-import { topologyOf } from './config';
+import { testsOf, topologyOf } from './config';
 import { listFiles, readSource, Skipped } from './files';
 import { Manifests } from './manifests';
 import { selectFiles, summarize, Summary } from './prefilter';
@@ -158,7 +158,7 @@ export class FolderIndex {
   /** Resolves across files and runs the rules: a change to a key builder reaches every file that uses it. */
   async reanalyze(): Promise<void> {
     const opts = { extraClientNames: this.settings.clients.extraNames, replicaClients: this.settings.replicaClients };
-    const key = JSON.stringify([opts, this.settings.topology, this.settings.hotTag.threshold, this.settings.severity]);
+    const key = JSON.stringify([opts, this.settings.topology, this.settings.hotTag.threshold, this.settings.severity, this.settings.tests]);
     if (!this.live || key !== this.liveKey) this.restart(opts, key);
     const live = this.live!;
     const pending = this.pending;
@@ -215,6 +215,7 @@ export class FolderIndex {
         versionOf: (file: string, library: Library) => this.manifests.versionOf(file, library),
         hotTagThreshold: this.settings.hotTag.threshold,
         severity: this.settings.severity,
+        tests: testsOf(this.settings),
         textOf: (file) => this.texts.get(file),
       },
       (file) => this.ws.ordinal(file),

@@ -44,7 +44,7 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
         file: at.file,
         span: at.span,
         anchor: g.span,
-        message: `${capital(describeGroup(v, false))} fails on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members)}.`,
+        message: `${capital(describeGroup(v, false))} fails on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined)}.`,
         related: [first, ...members.filter((m) => m !== at && m !== first)].map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
         group: g.id,
       });
@@ -56,7 +56,7 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
         file: at.file,
         span: at.span,
         anchor: g.span,
-        message: `${capital(what)} may fail on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members)}.`,
+        message: `${capital(what)} may fail on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined)}.`,
         related: members.filter((m) => m !== at).map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
         group: g.id,
       });

@@ -3,25 +3,34 @@ import type { KeyUse } from '../model/keyuse';
 import type { Segment } from '../model/pattern';
 import { keyText, listKeys } from './groups';
 
-/** The second half of a crossslot message: the entity tag that would fix it, or why none fits. */
-export function fixHint(members: KeyUse[]): string {
+/** Multi-key commands that mean the same sent once per key (or per slot): splitting them is a fix. */
+const SPLITTABLE = /^(del|exists|touch|unlink|mget|mset|msetnx)$/;
+
+/**
+ * The second half of a crossslot message: the entity tag that would fix it, or why none fits.
+ * `command` is the group's command; a transaction, a script or a command that moves data
+ * between its keys (RPOPLPUSH, SINTERSTORE, RENAME) loses what it is for when split.
+ */
+export function fixHint(members: KeyUse[], command?: string): string {
   const distinct = [...new Map(members.map((m) => [m.hash.hashId, m])).values()];
   const entity = commonEntity(distinct.map((m) => m.pattern.segments));
   if (entity) return `put the entity tag \`{${entity.text}}\` in every key (\`{${entity.text}}:…\`)`;
-  const shared = sharedHole(distinct.map((m) => m.pattern.segments));
-  if (shared) {
-    const name = entityName(shared.expr);
-    return `the keys are about the same \`${shared.expr}\`: tag each with \`{${name}:\${${shared.expr}}}\``;
+  const shared = sharedHoles(distinct.map((m) => m.pattern.segments));
+  if (shared.length) {
+    const name = entityName(shared[0].expr);
+    const tag = shared.map((h) => `\${${h.expr}}`).join(':');
+    return `the keys are about the same ${listKeys(shared, (h) => `\`${h.expr}\``)}: tag each with \`{${name}:${tag}}\``;
   }
-  return `the keys share no entity (${listKeys(distinct, keyText)}), so a hash tag would only pile unrelated data onto one slot: split the call per key`;
+  if (command && SPLITTABLE.test(command)) return `the keys share no entity (${listKeys(distinct, keyText)}), so a hash tag would only pile unrelated data onto one slot: split the call per key`;
+  return `splitting it would lose its atomicity: give the keys one hash tag that names what they belong to`;
 }
 
-/** The one runtime value every pattern contains (`product:${sku}` and `stock:${sku}`), if there is exactly one. */
-function sharedHole(patterns: Segment[][]): Extract<Segment, { kind: 'hole' }> | null {
+/** The runtime values every pattern contains (`product:${sku}` and `stock:${sku}`), by their text, in order. */
+function sharedHoles(patterns: Segment[][]): Extract<Segment, { kind: 'hole' }>[] {
   const holesOf = (segs: Segment[]) => segs.filter((s): s is Extract<Segment, { kind: 'hole' }> => s.kind === 'hole');
   const first = holesOf(patterns[0] ?? []);
-  const common = first.filter((h) => patterns.every((p) => holesOf(p).some((o) => o.expr === h.expr && o.scope === h.scope)));
-  return common.length === 1 ? common[0] : null;
+  const common = first.filter((h) => patterns.every((p) => holesOf(p).some((o) => o.expr === h.expr)));
+  return [...new Map(common.map((h) => [h.expr, h])).values()];
 }
 
 /** `user_id` → user, `userId` → user, `order.id` → order, `sku` → sku */

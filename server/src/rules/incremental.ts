@@ -130,7 +130,7 @@ function sameParts<V>(a: [V[], V[]], b: [V[], V[]]): boolean {
   return true;
 }
 
-export type LiveOptions = Pick<RuleOptions, 'topology' | 'versionOf' | 'hotTagThreshold' | 'severity' | 'textOf'>;
+export type LiveOptions = Pick<RuleOptions, 'topology' | 'versionOf' | 'hotTagThreshold' | 'severity' | 'textOf' | 'tests'>;
 
 /** Group order for lists of groups: file, position, outer before inner, then id. */
 export function compareGroups(a: Group, b: Group): number {

@@ -1,4 +1,5 @@
 import type { Library } from '../clients/profiles';
+import type { TestLevel } from '../protocol';
 import type { ScriptInfo } from '../index/analyze';
 import type { DeclaredVersion } from '../index/manifests';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
@@ -25,6 +26,8 @@ export interface RuleOptions {
   scripts?: Map<string, ScriptInfo>;
   /** file text, for suppression comments */
   textOf: (file: string) => string | undefined;
+  /** test code: whether a file is a test, and what its findings become (keyslot.tests) */
+  tests?: { level: TestLevel; isTest: (file: string) => boolean };
 }
 
 export interface RuleResult {
@@ -50,12 +53,16 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
   return { findings: mergeRepeats(findings), verdicts };
 }
 
-/** Drops suppressed findings and codes set to 'off', and applies severity overrides. */
-export function finalize(all: Finding[], opts: Pick<RuleOptions, 'severity' | 'textOf'>, lines?: LineCache): Finding[] {
+/** Drops suppressed findings and codes set to 'off', and applies severity overrides and the test-code level. */
+export function finalize(all: Finding[], opts: Pick<RuleOptions, 'severity' | 'textOf' | 'tests'>, lines?: LineCache): Finding[] {
   const findings: Finding[] = [];
   for (const f of unsuppressed(all, opts.textOf, lines)) {
     const s = opts.severity?.[f.code];
     if (s === 'off') continue;
+    if (opts.tests && opts.tests.level !== 'report' && opts.tests.isTest(f.file)) {
+      if (opts.tests.level === 'info') findings.push({ ...f, severity: 'info' });
+      continue;
+    }
     // an override replaces the default; a rule's own finer choice (script error vs warning) stays when none is set
     findings.push(s ? { ...f, severity: s } : f);
   }

@@ -45,34 +45,44 @@ function namespaceBeforeTag(u: KeyUse): string {
   return before.replace(/[:._-]+$/, '');
 }
 
-/** bare-tag: unrelated namespaces that use the same bare tag share one slot. */
+/**
+ * bare-tag: unrelated namespaces that use the same bare id as their tag share one slot
+ * (`purchase:{1001}` and `employee:{1001}`). Reported once per tag, at its first use, with the
+ * others as related places. A tag over the family's own name (`{${prefix}}state`,
+ * `q:{${name}}:jobs`) is what tags are for, however many keys the family has.
+ */
 export function bareTagRule(uses: KeyUse[]): Finding[] {
   const byTag = new Map<string, KeyUse[]>();
   for (const u of uses) {
-    if (u.hash.kind !== 'tag' || !u.hash.tag || !isBareTag(u.hash.tag)) continue;
-    const t = patternText(u.hash.tag);
-    pushTo(byTag, t, u);
+    if (u.hash.kind !== 'tag' || !u.hash.tag || !isBareTag(u.hash.tag) || !looksLikeId(u.hash.tag)) continue;
+    pushTo(byTag, patternText(u.hash.tag), u);
   }
   const out: Finding[] = [];
   for (const [tag, list] of byTag) {
-    const patterns = [...new Map(list.map((u) => [patternText(u.pattern), u])).values()];
-    for (const u of oncePerStatement(list)) {
-      const ns = namespaceBeforeTag(u);
-      const others = patterns.filter((p) => patternText(p.pattern) !== patternText(u.pattern));
-      const fix = ns ? `\`{${ns}:${tag}}\`` : `a tag that names the entity, such as \`{user:${tag}}\``;
-      const sharing = others.length ? ` (so does ${listKeys(others, keyText)})` : '';
-      out.push({
-        code: 'bare-tag',
-        severity: 'warning',
-        file: u.file,
-        span: u.span,
-        message: `The hash tag \`{${tag}}\` in ${keyText(u)} has no namespace, so every key tagged \`{${tag}}\` lands in one slot whatever its namespace${sharing}; use ${fix}.`,
-        related: others.map((o) => ({ file: o.file, span: o.span, message: `${keyText(o)} shares the tag \`{${tag}}\`` })),
-      });
-    }
+    const patterns = firstUseOfEach(list);
+    const namespaces = [...new Set(patterns.map(namespaceBeforeTag))];
+    if (namespaces.length < 2) continue;
+    const [first, ...others] = patterns;
+    const ns = namespaceBeforeTag(first);
+    const fix = ns ? `\`{${ns}:${tag}}\`` : `a tag that names the entity, such as \`{user:${tag}}\``;
+    out.push({
+      code: 'bare-tag',
+      severity: 'warning',
+      file: first.file,
+      span: first.span,
+      message: `The bare tag \`{${tag}}\` puts ${listKeys(namespaces.map((n) => (n ? `\`${n}\`` : 'untagged-prefix')), (x) => x)} keys of the same id in one slot; use ${fix}.`,
+      related: others.map((o) => ({ file: o.file, span: o.span, message: `${keyText(o)} shares the tag \`{${tag}}\`` })),
+    });
   }
   return out;
 }
+
+/** A tag that is an id (`{1001}`, `{${user_id}}`, `{${order.id}}`), not a name (`{${prefix}}`, `{${queue}}`). */
+function looksLikeId(tag: Segment[]): boolean {
+  return tag.every((s) => (s.kind === 'lit' ? /^[\d:._-]*$/.test(s.text) : ID_NAME.test(s.expr)));
+}
+
+const ID_NAME = /(^|[._[\]])(id|uid|uuid|pk|key_id)\W*$|[a-z](Id|ID|_id|Uid|UUID)\W*$/;
 
 /** The first use (in file and position order, then list order) of each distinct key pattern, in that order. */
 function firstUseOfEach(list: KeyUse[]): KeyUse[] {
