@@ -630,9 +630,10 @@ export class CallInterpreter {
         // what follows are the script's arguments, not keys
         const oneList = a.k === 'spread' || v.t === 'list' || v.t === 'dict' || ctx.file.language === 'go' || (type !== undefined && LIST_TYPE.test(type));
         if (oneList && v.t !== 'list' && v.t !== 'dict' && lists.length === 1) lists[0].many = true;
+        // (one item per key position: a list whose length is unknown is one item that stands for many)
         const count = oneList ? lists.length : rawArgs.length - i;
         items.push({ value: { t: 'num', n: count }, expr: a });
-        if (lists.some((l) => l.many)) items[items.length - 1].unknown = true;
+        if (!oneList && lists.some((l) => l.many)) items[items.length - 1].unknown = true;
         items.push(...lists);
         return;
       }

@@ -73,6 +73,10 @@ export function repeatsIn(verdicts: Map<string, GroupVerdict>): Repeats {
 
 /** Whether a group's slot finding belongs to another group that stands for the same call. */
 export function reportedElsewhere(v: GroupVerdict, repeats: Repeats | undefined): boolean {
+  // a script's KEYS list handed on with nothing known of it (a client adapter's `Eval(ctx, src, keys, args…)`):
+  // the code that fills the list decides, not this call
+  const handedOn = (m: KeyUse) => v.group.kind === 'script' && m.spread && m.pattern.segments.length === 1 && m.pattern.segments[0].kind === 'hole';
+  if (v.sameSlot === 'unknown' && v.members.every((m) => handedOn(m) || m.hash.slot !== null)) return true;
   if (!repeats) return false;
   const body = repeats.body(v.group);
   // at a call of a helper: only what the arguments decide (the helper's keys fail with these values, not in general)
