@@ -63,6 +63,8 @@ describe('language server (in process, over the protocol)', () => {
     assert.equal(cross.severity, 1);
     assert.equal(cross.range.start.line, CACHE.split('\n').findIndex((l) => l.includes('user:1001:settings')));
     assert.equal(cross.relatedInformation?.[0].location.uri, uri('app/cache.py'));
+    // the code links to its page (docs/codes/crossslot.md)
+    assert.match(cross.codeDescription?.href ?? '', /\/docs\/codes\/crossslot\.md$/);
     const kinds = c.progress.map((p) => (p as { value: { kind: string } }).value.kind);
     assert.deepEqual([kinds[0], kinds[kinds.length - 1]], ['begin', 'end']);
     assert.ok(c.progress.some((p) => /2\/2 files/.test(JSON.stringify(p))), JSON.stringify(c.progress));

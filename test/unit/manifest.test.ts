@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CODES } from '../../server/src/rules/finding';
+import { CODES, DOCS_BASE, docsUrl } from '../../server/src/rules/finding';
 import { DEFAULT_SETTINGS, EDITOR_LANGUAGES, EDITOR_SETTING_KEYS, parseSettings } from '../../server/src/protocol';
 
 /*
@@ -45,6 +45,19 @@ test('keyslot.severity offers every diagnostic code, each with error, warning, i
   const codes = properties['keyslot.severity'].properties!;
   assert.deepEqual(Object.keys(codes).sort(), Object.keys(CODES).sort());
   for (const [code, schema] of Object.entries(codes)) assert.deepEqual(schema.enum, ['error', 'warning', 'info', 'off'], code);
+});
+
+test('every diagnostic code links to its page in docs/codes, and every page belongs to a code', () => {
+  const pages = readdirSync(join(root, 'docs', 'codes')).sort();
+  assert.deepEqual(pages, Object.keys(CODES).map((c) => `${c}.md`).sort());
+  for (const code of Object.keys(CODES) as (keyof typeof CODES)[]) {
+    const url = docsUrl(code);
+    assert.ok(url.startsWith(DOCS_BASE), url);
+    // the link names the file in this repository that the page is
+    const text = readFileSync(join(root, 'docs', 'codes', url.slice(DOCS_BASE.length)), 'utf8');
+    for (const heading of ['## Why it matters', '## Example', '## How to fix it', '## How to silence it']) assert.ok(text.includes(heading), `${code}: ${heading}`);
+    assert.ok(text.includes(`keyslot-ignore ${code}`), `${code}: how to silence one place`);
+  }
 });
 
 test('the extension activates on every language the client sends, and the files it points to exist', () => {

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { createHash } from 'crypto';
 import type { CheckResult } from '../index/check';
-import { CODES, Code, Finding } from '../rules';
+import { CODES, Code, docsUrl, Finding } from '../rules';
 import { Positions } from './output';
 import { Lazy } from './stream';
 
@@ -11,7 +11,6 @@ import { Lazy } from './stream';
  * runs when lines move (hash of the code, the file and the line's text, not its number).
  */
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
-const DOCS = 'https://github.com/keyslot/keyslot#diagnostic-codes';
 
 /** `lazy`: results made one at a time as writeJson writes them. */
 export function toSarif(r: CheckResult, version: string, lazy = false): object {
@@ -22,8 +21,8 @@ export function toSarif(r: CheckResult, version: string, lazy = false): object {
     name: id.replace(/(^|-)(\w)/g, (_, _d: string, c: string) => c.toUpperCase()),
     shortDescription: { text: CODES[id].summary },
     fullDescription: { text: CODES[id].summary },
-    help: { text: `${CODES[id].summary} Silence one place with a comment \`keyslot-ignore ${id}\` on the line or the line above.`, markdown: `${CODES[id].summary}\n\nSilence one place with a comment \`keyslot-ignore ${id}\` on the line or the line above. See [${id}](${DOCS}).` },
-    helpUri: DOCS,
+    help: { text: `${CODES[id].summary} Silence one place with a comment \`keyslot-ignore ${id}\` on the line or the line above.`, markdown: `${CODES[id].summary}\n\nSilence one place with a comment \`keyslot-ignore ${id}\` on the line or the line above. See [${id}](${docsUrl(id)}).` },
+    helpUri: docsUrl(id),
     defaultConfiguration: { level: LEVEL[CODES[id].severity] },
     properties: { tags: ['redis', 'redis-cluster'], precision: id.endsWith('-possible') ? 'medium' : 'high' },
   }));

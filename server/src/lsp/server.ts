@@ -47,7 +47,7 @@ import { hashInfoOfString } from '../model/hashtag';
 import { keySlot } from '../model/slot';
 import { ownerOf } from '../model/topology';
 import { hashTagTokens } from './semantic';
-import type { Finding } from '../rules';
+import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
 
@@ -213,6 +213,7 @@ export function startServer(connection: Connection): void {
       range: rangeOf(f, x.file, x.span),
       severity: SEVERITY[x.severity],
       code: x.code,
+      codeDescription: { href: docsUrl(x.code) },
       source: 'keyslot',
       message: x.message,
       relatedInformation: x.related.map((r) => ({ location: { uri: uriOf(f, r.file), range: rangeOf(f, r.file, r.span) }, message: r.message })),

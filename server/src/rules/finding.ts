@@ -17,6 +17,12 @@ export const CODES = {
 
 export type Code = keyof typeof CODES;
 
+/** Each code's page (docs/codes/CODE.md): what, why, examples, the fix, how to silence it. */
+export const DOCS_BASE = 'https://github.com/keyslot/keyslot/blob/main/docs/codes/';
+export function docsUrl(code: Code): string {
+  return `${DOCS_BASE}${code}.md`;
+}
+
 export function isCode(s: string): s is Code {
   return Object.prototype.hasOwnProperty.call(CODES, s);
 }

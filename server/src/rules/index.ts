@@ -5,7 +5,7 @@ import type { DeclaredVersion } from '../index/manifests';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import type { Topology } from '../model/topology';
 import { crossslotRule } from './crossslot';
-import { CODES, Code, Finding, mergeRepeats, Severity } from './finding';
+import { CODES, Code, docsUrl, Finding, mergeRepeats, Severity } from './finding';
 import { GroupVerdict, judgeGroups, repeatsIn } from './groups';
 import { pipelineRule } from './pipeline';
 import { replicaRule } from './replica';
@@ -69,5 +69,5 @@ export function finalize(all: Finding[], opts: Pick<RuleOptions, 'severity' | 't
   return findings;
 }
 
-export { CODES };
+export { CODES, docsUrl };
 export type { Code, Finding, Severity };
