@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { DiagnosticJson } from '../server/src/cli/output';
 
 /*
  * `npm run corpus -- DIR [--baseline KEYSLOT_CHECKOUT] [--repo NAME] [--misses]`
@@ -29,16 +30,8 @@ const LINES_AFTER = 4;
 const LABELS = path.join(__dirname, 'corpus', 'labels');
 const JUDGEMENTS = path.join(__dirname, 'corpus', 'judgements');
 
-interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: string;
-  code: string;
-  message: string;
-}
+/** A diagnostic as `keyslot check --format json` prints it. */
+type Diagnostic = DiagnosticJson;
 
 type Verdict = 'true' | 'false' | 'debatable' | 'unjudged';
 
