@@ -136,6 +136,53 @@ redis.call('INCR', 'stats:other')
     );
   });
 
+  test('--write-baseline records the findings; --baseline then reports only new ones, matched by line text when lines move', async () => {
+    const dir = workspace({ 'app.py': APP });
+    const file = path.join(dir, 'keyslot-baseline.json');
+    const wrote = await run('check', dir, '--write-baseline', file);
+    assert.equal(wrote.code, 0, 'writing a baseline is the adoption step, not a failure');
+    assert.match(wrote.err, /wrote 2 findings to the baseline/);
+    const recorded = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.deepEqual(
+      recorded.findings.map((e: { code: string; file: string; line: number }) => `${e.file}:${e.line} ${e.code}`),
+      [`app.py:${where(APP, '"price:B200"').line} crossslot`, `app.py:${where(APP, 'f"{{user:{a}}}:friends"').line} crossslot-possible`],
+    );
+    assert.equal((await run('check', dir, '--baseline', file)).code, 0, 'nothing new');
+
+    // lines move (a header above), the recorded call is copied once, a new cross-slot call appears
+    const mget = '    return rc.mget("price:A100", "price:B200")\n';
+    const changed = '# header\n# more header\n' + APP.replace(mget, mget + '\n\ndef copy():\n' + mget) + '\n\ndef union():\n    return rc.sunion("price:B200", "price:A100")\n';
+    fs.writeFileSync(path.join(dir, 'app.py'), changed);
+    const r = await run('check', dir, '--baseline', file, '--format', 'json');
+    assert.equal(r.code, 1, r.err);
+    const lines = changed.split('\n');
+    const reported = json(r.out).diagnostics.map((d) => `${d.code} ${lines[d.line - 1].trim()}`);
+    assert.deepEqual(reported.sort(), ['crossslot return rc.mget("price:A100", "price:B200")', 'crossslot return rc.sunion("price:B200", "price:A100")'], 'the copy is one more than the baseline holds; the moved ones stay matched');
+    assert.match(r.err, /2 findings in the baseline not shown/);
+
+    // a fixed finding leaves a stale entry, said on stderr
+    fs.writeFileSync(path.join(dir, 'app.py'), changed.replace('f"{{user:{a}}}:friends", f"{{user:{b}}}:friends"', 'f"{{user:{a}}}:friends", f"{{user:{a}}}:fans"'));
+    const fixed = await run('check', dir, '--baseline', file);
+    assert.match(fixed.err, /1 finding in the baseline not shown; 1 baseline entry is gone/);
+
+    for (const [text, reason] of [
+      [null, /no such file \(make one with --write-baseline\)/],
+      ['{', /is not JSON/],
+      [JSON.stringify({ findings: [] }), /is not a keyslot baseline/],
+      [JSON.stringify({ format: 'keyslot-baseline', version: 2, findings: [] }), /baseline version 2; this keyslot reads version 1/],
+      [JSON.stringify({ format: 'keyslot-baseline', version: 1, findings: [{ code: 'crossslot' }] }), /finding 1 has no "fingerprint"/],
+    ] as const) {
+      const bad = path.join(dir, 'bad-baseline.json');
+      fs.rmSync(bad, { force: true });
+      if (text !== null) fs.writeFileSync(bad, text);
+      const b = await run('check', dir, '--baseline', bad);
+      assert.equal(b.code, 2, String(text));
+      assert.match(b.err, reason);
+      assert.equal(b.out, '', 'nothing half-done on stdout');
+    }
+    assert.equal((await run('map', dir, '--baseline', file)).code, 2, 'map has no findings to gate');
+  });
+
   test('keyslot.config.json: severity per code, topology, hot-tag threshold, excludes; bad config is exit 2 with the reason', async () => {
     const dir = workspace({
       'app.py': APP,

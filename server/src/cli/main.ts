@@ -9,6 +9,7 @@ import { trace } from '../index/trace';
 import { Positions, sortUses, toJsonStream } from './output';
 import { writeJson, writeStdout } from './stream';
 import { toSarif } from './sarif';
+import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './baseline';
 import { SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
@@ -30,6 +31,8 @@ Options for map and check:
   --config FILE        settings file (default: keyslot.config.json in the scanned folder)
 Options for check:
   --fail-on LEVEL      error, warning or never: exit 1 when a finding is at least LEVEL (default error)
+  --baseline FILE      report only findings not recorded in FILE (matched by code, file and line text)
+  --write-baseline FILE  record today's findings in FILE and exit 0: adopt keyslot, gate new problems
 Options for slot:
   --format text|json
 
@@ -49,6 +52,8 @@ interface Parsed {
   clientNames: string[];
   failOn: Severity | 'never';
   config?: string;
+  baseline?: string;
+  writeBaseline?: string;
 }
 
 function parseArgs(args: string[], command: string): Parsed {
@@ -74,7 +79,9 @@ function parseArgs(args: string[], command: string): Parsed {
       const f = value('--fail-on');
       if (f !== 'error' && f !== 'warning' && f !== 'never') throw new UsageError(`--fail-on must be error, warning or never, not '${f}'`);
       out.failOn = f;
-    } else if (option('--config') && command !== 'slot') out.config = value('--config');
+    } else if (option('--baseline') && command === 'check') out.baseline = value('--baseline');
+    else if (option('--write-baseline') && command === 'check') out.writeBaseline = value('--write-baseline');
+    else if (option('--config') && command !== 'slot') out.config = value('--config');
     else if (option('--exclude')) out.excludes.push(value('--exclude'));
     else if (option('--client-name')) out.clientNames.push(value('--client-name'));
     else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option '${a}'`);
@@ -120,6 +127,10 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       err(`keyslot: bad configuration: ${e.message}\n`);
       return 2;
     }
+    if (e instanceof BaselineError) {
+      err(`keyslot: baseline: ${e.message}\n`);
+      return 2;
+    }
     throw e;
   }
 }
@@ -144,7 +155,22 @@ async function scanCommand(cmd: 'map' | 'check', p: Parsed, out: (s: string) => 
   for (const x of paths) if (!fs.existsSync(x)) throw new UsageError(`no such file or directory: ${x}`);
   const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? path.resolve(paths[0]) : process.cwd();
   const { settings } = loadConfig(root, p.config);
-  const r = await checkFolder(root, paths, settings, { excludes: p.excludes, clientNames: p.clientNames });
+  // read before the scan: a bad baseline fails in a moment, not after a minute of work
+  const baseline = p.baseline && !p.writeBaseline ? readBaseline(p.baseline) : undefined;
+  let r = await checkFolder(root, paths, settings, { excludes: p.excludes, clientNames: p.clientNames });
+  const notes: string[] = [];
+  if (baseline || p.writeBaseline) {
+    const pos = new Positions(r.texts);
+    const located = r.findings.map((finding) => ({ finding, line: pos.at(finding.file, finding.span.start).line, lineText: pos.lineText(finding.file, finding.span.start) }));
+    if (p.writeBaseline) {
+      writeBaseline(p.writeBaseline, located);
+      notes.push(`keyslot: wrote ${located.length} finding${located.length === 1 ? '' : 's'} to the baseline ${p.writeBaseline}`);
+    } else if (baseline) {
+      const { fresh, matched, stale } = subtractBaseline(located, baseline);
+      r = { ...r, findings: fresh };
+      notes.push(`keyslot: ${matched} finding${matched === 1 ? '' : 's'} in the baseline not shown${stale ? `; ${stale} baseline entr${stale === 1 ? 'y is' : 'ies are'} gone (fixed or changed; --write-baseline drops them)` : ''}`);
+    }
+  }
   // written in pieces: the whole document as one string would double the peak memory of a large workspace
   if (p.format === 'json') writeJson(toJsonStream(r), out);
   else if (p.format === 'sarif') writeJson(toSarif(r, VERSION, true), out, 4);
@@ -152,7 +178,8 @@ async function scanCommand(cmd: 'map' | 'check', p: Parsed, out: (s: string) => 
   trace('output');
   const summary = summaryLine(r);
   if (summary) err(summary + '\n');
-  if (cmd === 'map' || p.failOn === 'never') return 0;
+  for (const n of notes) err(n + '\n');
+  if (cmd === 'map' || p.failOn === 'never' || p.writeBaseline) return 0;
   const failing = p.failOn === 'warning' ? ['error', 'warning'] : ['error'];
   return r.findings.some((f) => failing.includes(f.severity)) ? 1 : 0;
 }

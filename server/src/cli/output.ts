@@ -72,6 +72,12 @@ export class Positions {
     if (!m) this.maps.set(file, (m = new LineMap(this.texts.get(file) ?? '')));
     return m.position(offset);
   }
+  /** The text of the line that `offset` is on, without its line break. */
+  lineText(file: string, offset: number): string {
+    const text = this.texts.get(file) ?? '';
+    const end = text.indexOf('\n', offset);
+    return text.slice(text.lastIndexOf('\n', offset - 1) + 1, end < 0 ? text.length : end).replace(/\r$/, '');
+  }
 }
 
 /** `file`, 1-based `line`/`column` and `endLine`/`endColumn` of a span: the location fields of keys and diagnostics. */

@@ -1,9 +1,9 @@
 import * as path from 'path';
-import { createHash } from 'crypto';
 import type { CheckResult } from '../index/check';
 import { CODES, Code, docsUrl, Finding } from '../rules';
 import { Positions } from './output';
 import { Lazy } from './stream';
+import { fingerprintOf } from './baseline';
 
 /*
  * SARIF 2.1.0 for GitHub code scanning: relative URIs under %SRCROOT%, one rule per code with
@@ -28,9 +28,9 @@ export function toSarif(r: CheckResult, version: string, lazy = false): object {
   }));
   const results = lazy
     ? new Lazy((function* () {
-        for (const f of r.findings) yield result(f, pos, r, codes);
+        for (const f of r.findings) yield result(f, pos, codes);
       })())
-    : r.findings.map((f) => result(f, pos, r, codes));
+    : r.findings.map((f) => result(f, pos, codes));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -44,10 +44,9 @@ export function toSarif(r: CheckResult, version: string, lazy = false): object {
   };
 }
 
-function result(f: Finding, pos: Positions, r: CheckResult, codes: Code[]) {
+function result(f: Finding, pos: Positions, codes: Code[]) {
   const s = pos.at(f.file, f.span.start);
   const e = pos.at(f.file, f.span.end);
-  const lineText = (r.texts.get(f.file) ?? '').split('\n')[s.line - 1] ?? '';
   return {
     ruleId: f.code,
     ruleIndex: codes.indexOf(f.code),
@@ -58,7 +57,7 @@ function result(f: Finding, pos: Positions, r: CheckResult, codes: Code[]) {
       const p = pos.at(x.file, x.span.start);
       return { id: i + 1, message: { text: x.message }, physicalLocation: { artifactLocation: { uri: uri(x.file), uriBaseId: '%SRCROOT%' }, region: { startLine: p.line, startColumn: p.column } } };
     }),
-    partialFingerprints: { primaryLocationLineHash: createHash('sha256').update(`${f.code}\0${f.file}\0${lineText.trim()}`).digest('hex').slice(0, 32) },
+    partialFingerprints: { primaryLocationLineHash: fingerprintOf(f, pos.lineText(f.file, f.span.start)) },
   };
 }
 
