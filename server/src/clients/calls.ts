@@ -1,5 +1,5 @@
 import type { CallExpr, CallSite, Expr, FileFacts, FuncDef } from '../extract/ir';
-import { commandKeys, isKnownCommand, numkeysIndex } from '../commands/table';
+import { commandKeys, isKnownCommand, maxKeyCount, numkeysIndex } from '../commands/table';
 import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
@@ -612,7 +612,7 @@ export class CallInterpreter {
   private commandCall(recv: Receiver, command: string, args: Expr[], call: CallExpr, ctx: Ctx, layout: 'verbatim' | 'idiomatic', split = false): void {
     const items: LineItem[] = [];
     // Lettuce's and Redisson's output-type enums sit among a script call's arguments
-    const rawArgs = args.filter((a) => a.k !== 'func' && !OUTPUT_TYPE.test(a.text) && !OUTPUT_TYPE.test(declaredType(a, ctx) ?? ''));
+    const rawArgs = args.filter((a, i) => a.k !== 'func' && !OUTPUT_TYPE.test(a.text) && !OUTPUT_TYPE.test(declaredType(a, ctx) ?? '') && !(i === args.length - 1 && isCallback(a, ctx)));
     const numkeysAt = layout === 'idiomatic' ? numkeysIndex(command) : undefined;
     rawArgs.forEach((a, i) => {
       const v = evaluate(a, ctx);
@@ -648,7 +648,9 @@ export class CallInterpreter {
     }
     const pipeline = this.pipelineGroup(recv, ctx);
     let group = pipeline;
-    const keyItems = keys.keys.map((k) => ({ ref: k, item: items[k.argIndex - 1] })).filter((x) => x.item);
+    // a list spread into a command that names one key (HMGET key field…) gives it its first member only
+    const oneKey = maxKeyCount(keys.command) === 1;
+    const keyItems = keys.keys.map((k) => ({ ref: k, item: items[k.argIndex - 1] })).filter((x) => x.item).map((x) => (oneKey && x.item.many ? { ...x, item: { ...x.item, many: false } } : x));
     const multi = keyItems.length > 1 || keyItems.some((x) => x.item.many);
     const isScript = /^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/.test(keys.command);
     if (multi || isScript || keys.command === 'watch') {
@@ -932,6 +934,16 @@ function literalText(v: Value | undefined): string | null {
 }
 
 const OUTPUT_TYPE = /ScriptOutputType|RScript\.(Mode|ReturnType)/i;
+
+/** node-redis 3 and ioredis take a callback last: `client.del(keys, done)` names one key list, not two keys */
+const CALLBACK_NAME = /^(cb|callback|done|resolve|reject)$|^on[A-Z]|[a-z](Callback|Cb)$/;
+
+function isCallback(a: Expr, ctx: Ctx): boolean {
+  if (a.k !== 'name' || !['javascript', 'typescript', 'tsx'].includes(ctx.file.language)) return false;
+  if (CALLBACK_NAME.test(a.name)) return true;
+  const b = lookupName(a.name, ctx);
+  return !!b && 'binding' in b && b.binding.value?.k === 'func';
+}
 
 /** Declared types of a number of keys, and calls that count a list. */
 const COUNT_TYPE = /^(int|long|short|Integer|Long|number|int64|int32|uint|usize)$/;

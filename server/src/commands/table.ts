@@ -125,6 +125,24 @@ export function numkeysIndex(name: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The most keys one call of the command can name: its key specs' fixed ranges added up, Infinity
+ * when a range runs to the end of the line or a numkeys says how many (DEL, MGET, EVAL). HMGET
+ * and GET name one key, so a list spread into their arguments gives them one key, not many.
+ */
+export function maxKeyCount(name: string): number {
+  const entry = commandInfo(name);
+  if (!entry) return Infinity;
+  let n = 0;
+  for (const s of entry.keySpecs) {
+    if (s.flags.includes('not_key')) continue;
+    const fk = s.find_keys;
+    if (s.begin_search.type === 'unknown' || fk.type !== 'range' || fk.spec.lastkey < 0) return Infinity;
+    n += Math.floor(fk.spec.lastkey / Math.max(1, fk.spec.keystep)) + 1;
+  }
+  return n;
+}
+
 /** Command flag `write`. */
 export function isWriteCommand(name: string): boolean {
   return !!commandInfo(name)?.flags.includes('write');
