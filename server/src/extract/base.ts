@@ -3,6 +3,14 @@ import type { Expr, FileFacts, Language, Param, Scope } from './ir';
 import { newFacts } from './ir';
 import { SyntaxNode as Node, SyntaxTree } from './tree';
 
+/**
+ * How many call ids an extraction handed out. Every call node gets one when first seen, also the
+ * ones that become something else (`fmt.Sprintf` is a format, not a call site), so the largest
+ * id among the call sites can be lower: a statement extracted on its own says here how many ids
+ * it took, for the next one to start after them (index/reparse.ts).
+ */
+export const callIdsUsed = new WeakMap<FileFacts, number>();
+
 /** Shared bookkeeping for the per-language extractors: scopes, ids, spans, error counts. */
 export abstract class Extractor {
   readonly facts: FileFacts;
@@ -24,6 +32,7 @@ export abstract class Extractor {
     this.pushScope({ id: moduleScope, kind: 'module', params: [], span: { start: 0, end: this.source.length } });
     this.visit(root);
     this.scopeStack.pop();
+    callIdsUsed.set(this.facts, this.nextCallId - 1);
     return this.facts;
   }
 

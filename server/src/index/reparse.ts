@@ -1,6 +1,7 @@
 import type { Edit, Node, Parser, Point, Tree } from 'web-tree-sitter';
 import type { Binding, CallSite, Expr, FileFacts, FuncDef, Import, Language, Scope } from '../extract/ir';
 import { ANY_CALL } from '../clients/routing';
+import { callIdsUsed } from '../extract/base';
 
 /*
  * Re-extraction of a file being edited, in proportion to the edit. The last version's syntax tree
@@ -247,7 +248,7 @@ function extractChunk(parser: Parser, node: Node, text: string, piece: string, i
     sub.delete();
   }
   const scopes = [...f.scopes.values()].filter((s) => s.kind !== 'module');
-  let ids = 0;
+  let ids = callIdsUsed.get(f) ?? 0;
   for (const c of f.calls) ids = Math.max(ids, c.call.id);
   for (const s of scopes) if (s.argOf !== undefined) ids = Math.max(ids, s.argOf);
   const chunk: Chunk = { start: node.startIndex, end: node.endIndex, text: piece, idBase: 0, ids, scopes, bindings: f.bindings, functions: f.functions, calls: f.calls, imports: f.imports };
