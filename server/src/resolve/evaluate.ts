@@ -145,7 +145,8 @@ function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Value {
   if ('param' in found) return hole(e, ctx, `${ctx.file.file}#${found.scope}`);
   const b = found.binding;
   if (b.value.k === 'other' || b.value.k === 'func') return hole(e, ctx, `${found.file.file}#${b.scope}`);
-  const v = evaluate(b.value, { ...ctx, file: found.file, scope: b.scope, pos: b.pos, env: found.file === ctx.file ? ctx.env : undefined, depth: ctx.depth + 1 });
+  // the value is read where it is written: `keys = append(keys, k)` reads the `keys` bound before it
+  const v = evaluate(b.value, { ...ctx, file: found.file, scope: b.scope, pos: Math.min(b.pos, b.value.span.start), env: found.file === ctx.file ? ctx.env : undefined, depth: ctx.depth + 1 });
   // a variable bound to something unknown stays one hole named after the variable, not after its initializer
   if (v.t === 'str' && v.segs.length === 1 && v.segs[0].kind === 'hole' && b.value.k !== 'name' && b.value.k !== 'attr' && b.value.k !== 'index')
     return hole(e, ctx, `${found.file.file}#${b.scope}`);
@@ -205,6 +206,14 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Value {
     if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode')) return evaluate(callee.object, ctx);
   }
   if (SEPARATE_FUNCS.has(fname)) return hole(e, ctx);
+  // Go's append(list, items…): the list grown by the items, which may be added only on some paths
+  // (`if raceCheck { keys = append(keys, versionKey) }`): all the members a call may see
+  if (fname === 'append' && callee.k === 'name' && ctx.file.language === 'go' && e.args.length >= 1) {
+    const base = evaluate(e.args[0], ctx);
+    if (base.t !== 'list') return hole(e, ctx);
+    const added = e.args.slice(1).flatMap((a) => (a.k === 'spread' ? spreadItems(a, ctx) : [evaluate(a, ctx)]));
+    return { ...base, items: [...base.items, ...added] };
+  }
   // a method of a type the value analysis knows (`locker.Obtain(…)`) is a function too
   const def = findFunction(e, ctx) ?? ctx.ws.resolveCall?.(e, ctx);
   // `return nil, err` is the failure path: the value is what the other returns give
