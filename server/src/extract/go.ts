@@ -151,6 +151,8 @@ export class GoExtractor extends Extractor {
     const elems = (body?.namedChildren ?? []).filter((c) => c && c.type !== 'comment') as Node[];
     const unwrap = (n: Node): Node => (n.type === 'literal_element' && n.namedChildren[0] ? n.namedChildren[0] : n);
     if (elems.some((e) => e.type === 'keyed_element')) {
+      const t = node.childForFieldName('type');
+      const struct = t?.type === 'type_identifier' ? t.text : t?.type === 'qualified_type' ? t.childForFieldName('name')?.text : undefined;
       const entries: [Expr, Expr][] = [];
       for (const e of elems) {
         if (e.type !== 'keyed_element') continue;
@@ -158,7 +160,10 @@ export class GoExtractor extends Extractor {
         if (!k || !v) continue;
         const kn = unwrap(k);
         const key: Expr = kn.type === 'field_identifier' || kn.type === 'identifier' ? { k: 'str', value: kn.text, span: span(kn), text: kn.text } : this.expr(kn);
-        entries.push([key, this.expr(unwrap(v))]);
+        const value = this.expr(unwrap(v));
+        entries.push([key, value]);
+        // `&Queue{zset: prefix + "{" + name + "}:zset"}`: what q.zset holds in Queue's methods
+        if (struct && key.k === 'str') this.facts.bindings.push({ name: key.value, scope: this.scope, value, pos: e.endIndex, kind: 'attr', className: struct });
       }
       return { span: base.span, text: base.text, k: 'dict', entries };
     }

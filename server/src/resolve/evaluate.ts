@@ -159,6 +159,13 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
   if (obj.k === 'name' && (obj.name === 'self' || obj.name === 'this' || obj.name === 'cls')) {
     const cls = classOf(ctx);
     if (cls) found = ctx.ws.classBinding(cls, e.name, ctx.file);
+  } else if (obj.k === 'name' && ctx.file.language === 'go' && goReceiverClass(obj.name, ctx)) {
+    const field = structField(goReceiverClass(obj.name, ctx)!, e.name, ctx);
+    if (field) {
+      const v = evaluate(field.b.value, { ...ctx, file: field.file, scope: field.b.scope, pos: field.b.pos, env: undefined, depth: ctx.depth + 1 });
+      // a field that only carries a value in (`&Lock{key: key}`) stays the receiver's: its callers say what it holds
+      if (!carriesOnlyHoles(v)) return v;
+    }
   } else if (obj.k === 'name') {
     // Class.CONST, or module.CONST through an import
     found = ctx.ws.classBinding(obj.name, e.name, ctx.file);
@@ -176,6 +183,28 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
     if (owner && 'binding' in owner && owner.file === ctx.file) return hole(e, ctx, `${ctx.file.file}#${owner.binding.scope}`);
   }
   return hole(e, ctx);
+}
+
+function carriesOnlyHoles(v: Value): boolean {
+  if (v.t === 'str') return v.segs.every((x) => x.kind === 'hole');
+  return v.t === 'list' && v.items.every(carriesOnlyHoles);
+}
+
+/** The type of a Go method whose receiver is `name` (`q` in `func (q *Queue) …`), seen from inside it. */
+function goReceiverClass(name: string, ctx: Ctx): string | undefined {
+  const owner = lookupName(name, ctx);
+  if (!owner || !('param' in owner)) return undefined;
+  const s = ctx.file.scopes.get(owner.scope);
+  return s?.className && s.params[0]?.name === name ? s.className : undefined;
+}
+
+/**
+ * What a struct field holds: the value the struct literals give it (`&Queue{zset: …}`), when they
+ * all give it the same text; the declaration alone (`zset string`) says nothing.
+ */
+function structField(cls: string, field: string, ctx: Ctx): { file: FileFacts; b: Binding } | undefined {
+  const given = ctx.ws.allClassBindings(cls, field, ctx.file).filter((x) => x.b.value.k !== 'other');
+  return given.length && given.every((x) => x.b.value.text === given[0].b.value.text) ? given[0] : undefined;
 }
 
 export function classOf(ctx: Ctx): string | undefined {
