@@ -269,14 +269,11 @@ export class CallInterpreter {
     if (ctx.file.language === 'redis') return this.redisCliCall(original, ctx);
     const call = plainCall(original);
     const callee = call.callee;
-    // a registered redis-py script called like a function: script(keys=[...], args=[...]), self._script(…)
-    if (ctx.file.language === 'python' && (callee.k === 'name' || callee.k === 'attr') && (call.kwargs['keys'] || call.kwargs['args'] || call.args[0]?.k === 'list')) {
-      const r = this.receiver(callee, ctx);
-      if (r?.kind === 'script' && r.client.library === 'redis-py') {
-        this.receiverText = callee.text;
-        this.pyScriptCall(r, call, ctx);
-        return;
-      }
+    const script = this.pyScript(call, ctx);
+    if (script) {
+      this.receiverText = callee.text;
+      this.pyScriptCall(script, call, ctx);
+      return;
     }
     if (callee.k !== 'attr') return this.wrapperCall(call, ctx);
     this.scriptDefinition(call, ctx, libs);
@@ -291,6 +288,14 @@ export class CallInterpreter {
     this.method(recv, callee.name, call, ctx);
   }
 
+  /** A registered redis-py script called like a function: `script(keys=[...], args=[...])`, `self._script([...], [...])`. */
+  private pyScript(call: CallExpr, ctx: Ctx): Extract<Receiver, { kind: 'script' }> | null {
+    const callee = call.callee;
+    if (ctx.file.language !== 'python' || (callee.k !== 'name' && callee.k !== 'attr') || !(call.kwargs['keys'] || call.kwargs['args'] || call.args[0]?.k === 'list')) return null;
+    const r = this.receiver(callee, ctx);
+    return r?.kind === 'script' && r.client.library === 'redis-py' ? r : null;
+  }
+
   /**
    * A call of a project function that sends commands with keys made from its parameters (a wrapper:
    * `locker.Obtain(ctx, "job:1", …)`, `self._eval_script("move", keys=[…])`, `queue.toKey(…)` helpers):
@@ -302,8 +307,11 @@ export class CallInterpreter {
     if (this.summaryDepth >= MAX_WRAPPER_DEPTH) return;
     const called = call.callee.k === 'name' ? call.callee.name : call.callee.k === 'attr' ? call.callee.name : undefined;
     if (!called || !this.ws.definesFunction(called)) return;
-    const def = this.values.functionCalled(call, ctx);
-    if (!def || def.f.params.length === 0 || !this.sendsCommands(def, 0)) return;
+    for (const def of this.values.functionsCalled(call, ctx)) this.wrapperCallOf(def, call, ctx);
+  }
+
+  private wrapperCallOf(def: { file: FileFacts; f: FuncDef }, call: CallExpr, ctx: Ctx): void {
+    if (def.f.params.length === 0 || !this.sendsCommands(def, 0)) return;
     const summary = this.summaryOf(def);
     if (!summary.uses.length) return;
     const scopeId = `${def.file.file}#${def.f.scope}`;
@@ -429,6 +437,7 @@ export class CallInterpreter {
         const name = c.callee.k === 'attr' ? c.callee.name : c.callee.k === 'name' ? c.callee.name : undefined;
         if (!name) continue;
         if ((c.callee.k === 'attr' && this.mayCommand(name)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) return true;
+        if (this.pyScript(plainCall(c), ctxFor(this.ws, def.file, site.scope, c.span.start))) return true;
         if (depth < MAX_WRAPPER_DEPTH && this.ws.definesFunction(name)) {
           const inner = this.values.functionCalled(c, ctxFor(this.ws, def.file, site.scope, c.span.start));
           if (inner && inner.f !== def.f && this.sendsCommands(inner, depth + 1)) return true;

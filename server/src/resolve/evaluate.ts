@@ -275,7 +275,7 @@ export function findFunction(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): { file:
     const on = callee.object.name;
     if (on === 'self' || on === 'this' || on === 'cls') {
       const cls = classOf(ctx);
-      return cls ? ctx.ws.func(`${cls}.${callee.name}`, ctx.file) : undefined;
+      return cls ? ctx.ws.method(cls, callee.name, ctx.file) : undefined;
     }
     const byClass = ctx.ws.func(`${on}.${callee.name}`, ctx.file);
     if (byClass) return byClass;

@@ -305,7 +305,35 @@ export class ValueAnalysis {
     const callee = e.callee;
     if (callee.k !== 'attr' || depth > 4) return undefined;
     const type = this.typeOf(callee.object, ctx, depth);
-    return type ? this.ws.func(`${type}.${callee.name}`, ctx.file) : undefined;
+    return type ? this.ws.method(type, callee.name, ctx.file) : undefined;
+  }
+
+  /**
+   * Every function a call may run. A method called on a field that different assignments fill with
+   * different classes (`self.bridge = RedispyBridge(…)` here, `CoredisBridge(…)` there, the field
+   * declared as their abstract base) runs each class's method; otherwise the one functionCalled finds.
+   */
+  functionsCalled(e: CallExpr, ctx: Ctx): { file: FileFacts; f: FuncDef }[] {
+    const callee = e.callee;
+    if (callee.k === 'attr' && callee.object.k === 'attr' && callee.object.object.k === 'name') {
+      const field = callee.object;
+      const cls = this.typeNameOf(field.object as Extract<Expr, { k: 'name' }>, ctx);
+      const types = new Set<string>();
+      if (cls)
+        for (const { file, b } of this.ws.allClassBindings(cls, field.name, ctx.file))
+          if (b.value.k === 'call') {
+            const t = this.typeOf(b.value, { ...ctx, file, scope: b.scope, pos: b.pos, env: undefined }, 1);
+            if (t) types.add(t);
+          }
+      const defs = new Map<FuncDef, { file: FileFacts; f: FuncDef }>();
+      for (const t of types) {
+        const d = this.ws.method(t, callee.name, ctx.file);
+        if (d) defs.set(d.f, d);
+      }
+      if (defs.size) return [...defs.values()];
+    }
+    const one = this.functionCalled(e, ctx);
+    return one ? [one] : [];
   }
 
   /** The type a binding shows: declared, or what a project function it calls returns (`lock := locker.Obtain(…)` is a Lock). */
@@ -390,7 +418,7 @@ export class ValueAnalysis {
     const callee = e.callee;
     if (callee.k === 'attr' && callee.object.k === 'name') {
       const cls = this.typeNameOf(callee.object, ctx);
-      if (cls) return this.ws.func(`${cls}.${callee.name}`, ctx.file);
+      if (cls) return this.ws.method(cls, callee.name, ctx.file);
     }
     return undefined;
   }

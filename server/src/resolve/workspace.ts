@@ -250,6 +250,25 @@ export class WorkspaceFacts {
     return found && { file: found.file, bases: found.s.bases! };
   }
 
+  /** A class's method, or the nearest base class's (`self.prefixed_key()` written once in the base). */
+  method(cls: string, name: string, from: FileFacts): { file: FileFacts; f: FuncDef } | undefined {
+    const seen = new Set<string>();
+    let level = [cls];
+    for (let depth = 0; level.length && depth < 6; depth++) {
+      const next: string[] = [];
+      for (const c of level) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        const found = this.func(`${c}.${name}`, from);
+        if (found) return found;
+        // `Generic[T]`, `module.Base`, `Base<T>`: the class's own name
+        for (const b of this.basesOf(c, from)?.bases ?? []) next.push(b.replace(/[[<(].*$/, '').replace(/^.*\./, ''));
+      }
+      level = next;
+    }
+    return undefined;
+  }
+
   /** The call sites that call `name` (`name(…)`, `x.name(…)`, `new name(…)`) in the language family of `from`. */
   callers(name: string, from: FileFacts): { file: FileFacts; site: CallSite }[] {
     if (!this.callIndex) {
