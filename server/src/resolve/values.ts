@@ -132,7 +132,7 @@ export class ValueAnalysis {
       case 'attr':
         return this.attrReceiver(e, ctx, depth);
       case 'call':
-        return this.callReceiver(e, ctx, depth);
+        return isMockConstructor(e) ? null : this.callReceiver(e, ctx, depth);
       case 'alt':
         // `pipe or self.redis`, `c ? a : b`: the first option the code shows to be Redis
         for (const o of e.options) {
@@ -143,6 +143,14 @@ export class ValueAnalysis {
       default:
         return null;
     }
+  }
+
+  /** A test double made by a mocking library (`rdb, mock := redismock.NewClientMock()`): no server, no cluster. */
+  isMockClient(e: Expr, ctx: Ctx): boolean {
+    if (e.k === 'call') return isMockConstructor(e);
+    if (e.k !== 'name') return false;
+    const found = lookupName(e.name, ctx);
+    return !!found && 'binding' in found && found.binding.value.k === 'call' && isMockConstructor(found.binding.value);
   }
 
   private nameReceiver(e: Extract<Expr, { k: 'name' }>, ctx: Ctx, depth: number): Receiver | null {
@@ -764,6 +772,17 @@ function shownType(value: Expr | undefined, type: string | undefined): string | 
 }
 
 /** `*pkg.Client`, `List<String>` → `Client`, `List` */
+/**
+ * Constructors of Redis test doubles: go-redis's redismock, Python's fakeredis, ioredis-mock and
+ * redis-mock (`new RedisMock()`), Mockito and unittest.mock. Calls on them never reach a server.
+ */
+const MOCK_CONSTRUCTOR = /^(redismock\.New\w*Mock|fakeredis\.\w+|Fake(Strict)?Redis|(\w+\.)?(Magic|Async)?Mock|RedisMock|IORedisMock|(Mockito\.)?mock|(unittest\.mock\.)?create_autospec)$/;
+
+function isMockConstructor(e: CallExpr): boolean {
+  const t = calleeText(e.callee);
+  return t !== undefined && MOCK_CONSTRUCTOR.test(t);
+}
+
 function bareType(t: string): string {
   return t.replace(/^[*&]/, '').replace(/<.*$/, '').replace(/\[.*$/, '').replace(/^.*\./, '');
 }
