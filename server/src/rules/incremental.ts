@@ -315,7 +315,7 @@ export class LiveRules {
     for (const f of scriptFiles) run(`script ${f}`, () => this.scriptFindings(f));
     for (const f of changed) run(`empty-tag ${f}`, () => this.withFile(f, (a) => emptyTagRule([...a.host.uses, ...a.lua.uses])));
     for (const t of bareTags) run(`bare-tag ${t}`, () => bareTagRule(this.bare.get(t)));
-    for (const t of hotTags) run(`hot-tag ${t}`, () => hotTagRule(this.hot.get(t), this.opts.hotTagThreshold));
+    for (const t of hotTags) run(`hot-tag ${t}`, () => hotTagRule(this.hot.get(t), this.opts.hotTagThreshold, this.opts.tests?.isTest));
     for (const f of replica) run(`replica ${f}`, () => this.replicaFindings(f));
     // the other findings in a changed file: the same, but a suppression comment may have come or gone,
     // and positions moved (the file's list is made again, so what an editor shows is compared again)

@@ -45,7 +45,7 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
     ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology),
     ...emptyTagRule(uses),
     ...bareTagRule(uses),
-    ...hotTagRule(uses, opts.hotTagThreshold),
+    ...hotTagRule(uses, opts.hotTagThreshold, opts.tests?.isTest),
     ...replicaRule(uses, groups, opts.waits ?? [], opts.flowCalls ?? []),
   ];
   const findings = finalize(all, opts);

@@ -96,10 +96,14 @@ function firstUseOfEach(list: KeyUse[]): KeyUse[] {
   return [...first.values()].sort(([a, ai], [b, bi]) => (before(a, ai, b, bi) ? -1 : 1)).map(([u]) => u);
 }
 
-/** hot-tag: one tag holds more distinct key patterns than the threshold - a hotspot slot. */
-export function hotTagRule(uses: KeyUse[], threshold: number): Finding[] {
+/**
+ * hot-tag: one tag holds more distinct key patterns than the threshold - a hotspot slot. Keys of
+ * test code carry no production traffic and are not counted (`isTest`, from keyslot.tests).
+ */
+export function hotTagRule(uses: KeyUse[], threshold: number, isTest?: (file: string) => boolean): Finding[] {
   const byTag = new Map<string, KeyUse[]>();
   for (const u of uses) {
+    if (isTest?.(u.file)) continue;
     // a tag over a runtime value (`{user:${uid}}`) spreads one entity per slot; only a fixed tag piles everything onto one
     if (u.hash.kind !== 'tag' || !u.hash.tag || u.hash.slot === null) continue;
     const t = patternText(u.hash.tag);
