@@ -182,3 +182,34 @@ test('not_key specs (shard channels) are left out unless asked for', () => {
   assert.deepEqual(commandKeys(['SPUBLISH', 'ch', 'msg'], { includeNotKeys: true })?.keys.map((k) => k.argIndex), [1]);
   assert.deepEqual(commandKeys(['SSUBSCRIBE', 'a', 'b'], { includeNotKeys: true })?.keys.map((k) => k.argIndex), [1, 2]);
 });
+
+test('commands of Redis 7.4-8.x and Valkey 9, from their command specs: keys where the docs put them', () => {
+  // positions read from the command docs (redis.io/docs/latest/commands, valkey.io/commands), not from the table
+  const cases: [(string | null)[], number[]][] = [
+    [['MSETEX', '2', 'a', '1', 'b', '2', 'EX', '60'], [2, 4]], // MSETEX numkeys key value [key value …] [NX|XX] [EX …]
+    [['MSETEX', '1', 'a', '1', 'KEEPTTL'], [2]],
+    [['LMOVEM', 'src', 'dst', 'LEFT', 'RIGHT', 'COUNT', '2'], [1, 2]],
+    [['BLMOVEM', 'src', 'dst', 'LEFT', 'RIGHT', '0', 'EXACTLY', '2'], [1, 2]],
+    [['HSETEX', 'h', 'FNX', 'EX', '10', 'FIELDS', '2', 'f1', 'v1', 'f2', 'v2'], [1]],
+    [['HGETEX', 'h', 'PERSIST', 'FIELDS', '1', 'f'], [1]],
+    [['HGETDEL', 'h', 'FIELDS', '2', 'f1', 'f2'], [1]],
+    [['HEXPIRE', 'h', '10', 'NX', 'FIELDS', '1', 'f'], [1]],
+    [['HTTL', 'h', 'FIELDS', '1', 'f'], [1]],
+    [['DELIFEQ', 'lock', 'token'], [1]],
+    [['DELEX', 'lock', 'IFEQ', 'token'], [1]],
+    [['DIGEST', 'k'], [1]],
+    [['XACKDEL', 's', 'g', 'KEEPREF', 'IDS', '1', '0-1'], [1]],
+    [['XDELEX', 's', 'IDS', '1', '0-1'], [1]],
+  ];
+  for (const [line, keys] of cases) {
+    assert.ok(isKnownCommand(line[0]!), `${line[0]} is known`);
+    assert.deepEqual(positions(line), keys, line.join(' '));
+  }
+  // as the servers' flags say: DELIFEQ removes its key, HGETDEL writes, HTTL reads; MSETEX is split per slot by cluster clients
+  assert.equal(commandKeys(['DELIFEQ', 'lock', 'token'])?.keys[0].access, 'delete');
+  assert.equal(isWriteCommand('hgetdel'), true);
+  assert.equal(isWriteCommand('httl'), false);
+  assert.ok(isMultiShard('msetex'));
+  // the live server's table stays what that server says: these are added, not mixed in
+  assert.ok(allCommands().every((c) => !['msetex', 'hsetex', 'delifeq', 'lmovem'].includes(c.name)));
+});

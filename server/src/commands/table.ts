@@ -6,6 +6,7 @@
  * the keys found by the others (Redis's GET_KEYSPEC_RETURN_PARTIAL): it sets `incomplete`.
  */
 import commandsJson from './commands.json';
+import newerJson from './newer-commands.json';
 
 // --- file format (server reply shapes for key specs, names as Redis prints them) ---------------
 
@@ -87,6 +88,8 @@ export interface CommandKeysOptions {
 
 const file = commandsJson as unknown as CommandsFile;
 const byName = new Map<string, CommandEntry>(file.commands.map((c) => [c.name, c]));
+// commands of newer servers (Redis 7.4-8.x, Valkey 9), from their official specs: where the live table is silent
+for (const c of (newerJson as unknown as { commands: CommandEntry[] }).commands) if (!byName.has(c.name)) byName.set(c.name, c);
 
 /** Version of the redis-server the table was generated from. */
 export const REDIS_VERSION: string = file.redisVersion;
@@ -279,7 +282,8 @@ export function commandKeys(line: readonly (string | null)[], opts: CommandKeysO
         continue;
       }
       first += fk.spec.firstkey;
-      last = first + numkeys - 1;
+      // numkeys counts keys, not arguments: MSETEX's keys sit every 2nd argument (Redis 7.0's keynum specs all step 1)
+      last = first + (numkeys - 1) * keystep;
     } else {
       incomplete = true;
       continue;
