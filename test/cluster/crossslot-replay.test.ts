@@ -148,6 +148,9 @@ const IOREDIS: { category: string; body: (k: string[]) => string[] }[] = [
   { category: 'ioredis multi, statements', body: (k) => ['const tx = cluster.multi();', `tx.set(${q(k[0])}, "1");`, `tx.incr(${q(k[1])});`, 'return tx.exec();'] },
   { category: 'ioredis mget', body: (k) => [`return cluster.mget(${q(k[0])}, ${q(k[1])});`] },
   { category: 'ioredis del', body: (k) => [`return cluster.del(${q(k[0])}, ${q(k[1])});`] },
+  // arguments as the library takes them: the timeout last, the weights after the keys
+  { category: 'ioredis blpop(keys…, timeout)', body: (k) => [`return cluster.blpop(${q(k[0])}, ${q(k[1])}, 0.01);`] },
+  { category: 'ioredis zunionstore with WEIGHTS', body: (k) => [`return cluster.zunionstore(${q(k[0])}, 2, ${q(k[0])}, ${q(k[1])}, "WEIGHTS", 2, 3);`] },
 ];
 
 const NODE_REDIS: { category: string; body: (k: string[]) => string[] }[] = [
@@ -156,6 +159,9 @@ const NODE_REDIS: { category: string; body: (k: string[]) => string[] }[] = [
   { category: 'node-redis mGet', body: (k) => [`return client.mGet([${q(k[0])}, ${q(k[1])}]);`] },
   { category: 'node-redis del', body: (k) => [`return client.del([${q(k[0])}, ${q(k[1])}]);`] },
   { category: 'node-redis sUnion', body: (k) => [`return client.sUnion([${q(k[0])}, ${q(k[1])}]);`] },
+  // arguments as the library takes them: blPop(keys, timeout), zUnionStore(destination, [{ key, weight }])
+  { category: 'node-redis blPop(keys, timeout)', body: (k) => [`return client.blPop([${q(k[0])}, ${q(k[1])}], 0.01);`] },
+  { category: 'node-redis zUnionStore with weights', body: (k) => [`return client.zUnionStore(${q(k[0])}, [{ key: ${q(k[0])}, weight: 2 }, { key: ${q(k[1])}, weight: 3 }]);`] },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyu
 import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
 import type { Reads, WorkspaceFacts } from '../resolve/workspace';
-import { ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
+import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
 import { Deps, newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 
@@ -565,7 +565,7 @@ export class CallInterpreter {
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
     let args = profile.skipFirstArg && (recv.client.confidence === undefined || looksLikeContext(call.args[0])) ? call.args.slice(1) : call.args;
     const form = profile.argumentForms?.[method];
-    if (form) return this.commandCall(recv, form.command, reshape(form, args, call), call, ctx, 'verbatim');
+    if (form) return this.commandCall(recv, form.command, reshape(form, args, call, ctx), call, ctx, form.timeout ? profile.layout : 'verbatim');
     let command: string;
     if (profile.genericMethods.test(method)) {
       // sendCommand([...]) and node-redis cluster sendCommand(firstKey, isReadonly, [...]): the array is the line
@@ -636,7 +636,8 @@ export class CallInterpreter {
           items.push({ value: { t: 'num', n: 1 }, expr: a });
           return;
         }
-        const lists = flatten(a, v, layout);
+        // a mapping of key to weight (redis-py `zunionstore(dest, {"a": 2, "b": 3})`): its keys are the keys
+        const lists = v.t === 'dict' && a.k === 'dict' && !v.entries.some(([k]) => k.t === 'str' && /^keys$/i.test(segText(k))) ? v.entries.flatMap(([k], j) => flatten(a.entries[j]?.[0] ?? a, k, layout)) : flatten(a, v, layout);
         // the keys as one list argument: go-redis `keys []string`, Lettuce `K[] keys`, Jedis `List<String> keys`;
         // what follows are the script's arguments, not keys
         const oneList = a.k === 'spread' || v.t === 'list' || v.t === 'dict' || ctx.file.language === 'go' || (type !== undefined && LIST_TYPE.test(type));
@@ -880,6 +881,12 @@ function flatten(e: Expr, v: Value, layout: 'verbatim' | 'idiomatic'): LineItem[
     const keysEntry = layout === 'idiomatic' ? v.entries.findIndex(([k]) => k.t === 'str' && /^keys$/i.test(segText(k))) : -1;
     const exprEntries = e.k === 'dict' ? e.entries : undefined;
     if (keysEntry >= 0) return flatten(exprEntries?.[keysEntry]?.[1] ?? e, v.entries[keysEntry][1], layout);
+    // node-redis `zUnionStore(dest, [{ key: 'a', weight: 2 }, …])`: the key of a key-and-weight pair
+    const names = v.entries.map(([k]) => (k.t === 'str' ? segText(k) : ''));
+    if (layout === 'idiomatic' && names.length === 2 && names.includes('key') && names.includes('weight')) {
+      const at = names.indexOf('key');
+      return flatten(exprEntries?.[at]?.[1] ?? e, v.entries[at][1], layout);
+    }
     return v.entries.flatMap(([k, val], i) => [...flatten(exprEntries?.[i]?.[0] ?? e, k, layout), ...flatten(exprEntries?.[i]?.[1] ?? e, val, layout)]);
   }
   if (e.k === 'spread') return [{ value: v, expr: e, many: true, unknown: true }];
@@ -887,10 +894,21 @@ function flatten(e: Expr, v: Value, layout: 'verbatim' | 'idiomatic'): LineItem[
 }
 
 /** The command line of a method with its own argument form (Profile.argumentForms), as expressions. */
-function reshape(form: NonNullable<Profile['argumentForms']>[string], args: Expr[], call: CallExpr): Expr[] {
+function reshape(form: ArgumentForm, args: Expr[], call: CallExpr, ctx: Ctx): Expr[] {
   const word = (value: string): Expr => ({ k: 'str', value, span: call.callee.span, text: value });
+  const num = (n: number): Expr => ({ k: 'num', value: n, span: call.callee.span, text: String(n) });
   const unknown: Expr = { k: 'other', span: call.callee.span, text: '?' };
   if (form.sub) return [word(form.sub), ...args];
+  if (form.timeout === 'first') return args.length > 1 ? [...args.slice(1), args[0]] : args;
+  if (form.timeout === 'default') return args.length === 1 ? [args[0], num(0)] : args;
+  if (form.keysAfter !== undefined) {
+    let at = form.keysAfter;
+    if (form.countMayFollow && args[at] && isNumeric(evaluate(args[at], ctx))) at++;
+    const keys = args.slice(at);
+    // the server's order: [timeout] numkeys key… LEFT|MIN (the direction's spelling does not change the keys)
+    const blocking = form.command.startsWith('b');
+    return [...(blocking ? [args[0] ?? unknown] : []), num(keys.length), ...keys, word(form.command.includes('z') ? 'MIN' : 'LEFT')];
+  }
   const struct = args[0];
   const entry = struct?.k === 'dict' ? struct.entries.find(([k]) => keyName(k) === form.field)?.[1] : undefined;
   if (!entry) return [];

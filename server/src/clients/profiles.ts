@@ -72,8 +72,35 @@ export interface Profile {
    * `XGROUP CREATE key …`), or the keys in a field of an args struct (`XAdd(ctx, &XAddArgs{Stream: k})`;
    * `Streams` holds the keys, then as many IDs).
    */
-  argumentForms?: Record<string, { command: string; sub?: string; field?: string; streams?: 'STREAMS' | 'GROUP' }>;
+  argumentForms?: Record<string, ArgumentForm>;
 }
+
+/** How a method's arguments become the command line when they are not it (Profile.argumentForms). */
+export interface ArgumentForm {
+  command: string;
+  /** the subcommand the method name carries */
+  sub?: string;
+  /** the args-struct field holding the key (and, with `streams`, the STREAMS list) */
+  field?: string;
+  streams?: 'STREAMS' | 'GROUP';
+  /**
+   * Where the method takes a blocking pop's timeout: `first` (Jedis, Lettuce, go-redis:
+   * `bzpopmin(2.5, k1, k2)`; the server wants it last), or `default` (redis-py `blpop(keys, timeout=0)`).
+   */
+  timeout?: 'first' | 'default';
+  /**
+   * LMPOP/BLMPOP/ZMPOP/BZMPOP as a method: the keys come after this many arguments (timeout,
+   * direction, count …); the method counts them itself. `countMayFollow`: one more when that
+   * argument is a number (Jedis's overloads with and without a count).
+   */
+  keysAfter?: number;
+  countMayFollow?: boolean;
+}
+
+const TIMEOUT_FIRST = (names: string[], rename: (n: string) => string = (n) => n): Record<string, ArgumentForm> =>
+  Object.fromEntries(names.map((n) => [rename(n), { command: n, timeout: 'first' } satisfies ArgumentForm]));
+
+const BLOCKING_POPS = ['blpop', 'brpop', 'bzpopmin', 'bzpopmax'];
 
 export const PROFILES: Profile[] = [
   {
@@ -93,6 +120,8 @@ export const PROFILES: Profile[] = [
     genericMethods: /^execute_command$/,
     // incr/decr send INCRBY/DECRBY with amount=1 (redis-py commands/core.py)
     aliases: { delete: 'del', mget_nonatomic: 'mget', mset_nonatomic: 'mset', incr: 'incrby', decr: 'decrby' },
+    // blpop(keys, timeout=0): the timeout may be left out
+    argumentForms: Object.fromEntries(BLOCKING_POPS.map((n) => [n, { command: n, timeout: 'default' } satisfies ArgumentForm])),
   },
   {
     library: 'ioredis',
@@ -171,6 +200,12 @@ export const PROFILES: Profile[] = [
       XClaimJustID: { command: 'xclaim', field: 'Stream' },
       XRead: { command: 'xread', field: 'Streams', streams: 'STREAMS' },
       XReadGroup: { command: 'xreadgroup', field: 'Streams', streams: 'GROUP' },
+      // BLPop(ctx, timeout, keys...), BLMPop(ctx, timeout, direction, count, keys...)
+      ...TIMEOUT_FIRST(BLOCKING_POPS, (n) => ({ blpop: 'BLPop', brpop: 'BRPop', bzpopmin: 'BZPopMin', bzpopmax: 'BZPopMax' })[n]!),
+      BLMPop: { command: 'blmpop', keysAfter: 3 },
+      BZMPop: { command: 'bzmpop', keysAfter: 3 },
+      LMPop: { command: 'lmpop', keysAfter: 2 },
+      ZMPop: { command: 'zmpop', keysAfter: 2 },
     },
   },
   {
@@ -194,6 +229,14 @@ export const PROFILES: Profile[] = [
       { match: /^multi$/, transaction: true },
     ],
     genericMethods: /^sendCommand$/,
+    // blpop(timeout, keys…), blmpop(timeout, direction, [count,] keys…), lmpop(direction, [count,] keys…)
+    argumentForms: {
+      ...TIMEOUT_FIRST(BLOCKING_POPS),
+      blmpop: { command: 'blmpop', keysAfter: 2, countMayFollow: true },
+      bzmpop: { command: 'bzmpop', keysAfter: 2, countMayFollow: true },
+      lmpop: { command: 'lmpop', keysAfter: 1, countMayFollow: true },
+      zmpop: { command: 'zmpop', keysAfter: 1, countMayFollow: true },
+    },
   },
   {
     library: 'lettuce',
@@ -211,6 +254,14 @@ export const PROFILES: Profile[] = [
     genericMethods: /^dispatch$/,
     // WAIT on a MasterReplica / standalone connection
     aliases: { waitForReplication: 'wait' },
+    // blpop(timeout, keys…), blmpop(timeout, LMPopArgs, keys…), lmpop(LMPopArgs, keys…)
+    argumentForms: {
+      ...TIMEOUT_FIRST(BLOCKING_POPS),
+      blmpop: { command: 'blmpop', keysAfter: 2 },
+      bzmpop: { command: 'bzmpop', keysAfter: 2 },
+      lmpop: { command: 'lmpop', keysAfter: 1 },
+      zmpop: { command: 'zmpop', keysAfter: 1 },
+    },
   },
   {
     library: 'redisson',

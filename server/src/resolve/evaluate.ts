@@ -222,7 +222,7 @@ export function classOf(ctx: Ctx): string | undefined {
 const NO_VALUE = new Set(['nil', 'None', 'null', 'undefined']);
 
 /** Conversions that keep the value: str(x), String(x), strconv.Itoa(x), x.toString() … */
-const IDENTITY_FUNCS = new Set(['str', 'String', 'string', 'Itoa', 'FormatInt', 'toString', 'valueOf', 'int', 'Number', 'encode', 'decode', 'strip', 'trim', 'lower', 'upper']);
+const IDENTITY_FUNCS = new Set(['str', 'String', 'string', 'Itoa', 'FormatInt', 'toString', 'valueOf', 'int', 'Number', 'encode', 'decode', 'strip', 'trim', 'lower', 'upper', 'getBytes']);
 const SEPARATE_FUNCS = new Set(['toLowerCase', 'toUpperCase']);
 
 function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Value {
@@ -230,9 +230,13 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Value {
   const fname = callee.k === 'name' ? callee.name : callee.k === 'attr' ? callee.name : undefined;
   if (!fname) return hole(e, ctx);
   if (IDENTITY_FUNCS.has(fname)) {
-    if (e.args.length >= 1 && fname !== 'toString' && fname !== 'strip' && fname !== 'trim' && fname !== 'lower' && fname !== 'upper' && fname !== 'encode' && fname !== 'decode')
+    if (e.args.length >= 1 && fname !== 'toString' && fname !== 'strip' && fname !== 'trim' && fname !== 'lower' && fname !== 'upper' && fname !== 'encode' && fname !== 'decode' && fname !== 'getBytes')
       return evaluate(e.args[0], ctx);
     if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode')) return evaluate(callee.object, ctx);
+    // `"k".getBytes(UTF_8)`: the bytes of the string
+    if (callee.k === 'attr' && fname === 'getBytes') return evaluate(callee.object, ctx);
+    // Jedis's byte[] keys: SafeEncoder.encode("k") is the key `k`, one key, not one per byte
+    if (fname === 'encode' && callee.k === 'attr' && callee.object.text === 'SafeEncoder' && e.args.length === 1) return evaluate(e.args[0], ctx);
   }
   if (SEPARATE_FUNCS.has(fname)) return hole(e, ctx);
   // Go's append(list, items…): the list grown by the items, which may be added only on some paths
