@@ -61,4 +61,47 @@ describe('declared library versions', () => {
     assert.equal(v('gradle/src/B.java', 'redisson'), '3.27.0 3.27.0 gradle/build.gradle');
     assert.equal(v('py/app.py', 'go-redis'), null);
   });
+
+  test('a lockfile beside the manifest says the installed version, and wins over the range', () => {
+    // lockfile shapes as each tool writes them (npm 7+, yarn 1 and berry, pnpm 6+, poetry/uv, pipenv, go, gradle)
+    const dir = workspace({
+      'npm/package.json': JSON.stringify({ dependencies: { ioredis: '^5.0.0', redis: '^4.0.0' } }),
+      'npm/package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/ioredis': { version: '5.4.1' }, 'node_modules/redis': { version: '4.7.0' }, 'node_modules/@redis/client': { version: '1.6.0' } } }),
+      'npm/a.js': '',
+      'yarn1/package.json': JSON.stringify({ dependencies: { redis: '^4.0.0' } }),
+      'yarn1/yarn.lock': '# yarn lockfile v1\n\n"@redis/client@1.6.0":\n  version "1.6.0"\n\nioredis@^5.0.0:\n  version "5.3.2"\n\nredis@^4.0.0, redis@^4.6.0:\n  version "4.6.13"\n',
+      'yarn1/a.js': '',
+      'berry/yarn.lock': '__metadata:\n  version: 8\n\n"ioredis@npm:^5.0.0":\n  version: 5.4.2\n  resolution: "ioredis@npm:5.4.2"\n',
+      'berry/a.js': '',
+      'pnpm/pnpm-lock.yaml': "lockfileVersion: '9.0'\n\npackages:\n\n  '@redis/client@1.6.0':\n    resolution: {integrity: sha512-x}\n\n  ioredis@5.4.1:\n    resolution: {integrity: sha512-y}\n\n  redis@4.7.0:\n    resolution: {integrity: sha512-z}\n",
+      'pnpm/a.js': '',
+      'poetry/pyproject.toml': '[tool.poetry.dependencies]\nredis = "^5.0"\n',
+      'poetry/poetry.lock': '[[package]]\nname = "hiredis"\nversion = "2.3.2"\n\n[[package]]\nname = "redis"\nversion = "5.2.1"\ndescription = "Python client for Redis"\n',
+      'poetry/m.py': '',
+      'pipenv/Pipfile.lock': JSON.stringify({ _meta: {}, default: { redis: { version: '==5.0.8' } }, develop: {} }),
+      'pipenv/m.py': '',
+      'go/go.sum': 'github.com/redis/go-redis/v9 v9.5.1 h1:a=\ngithub.com/redis/go-redis/v9 v9.5.1/go.mod h1:b=\ngithub.com/redis/go-redis/v9 v9.11.0 h1:c=\ngithub.com/redis/go-redis/v9 v9.20.0/go.mod h1:d=\n',
+      'go/s.go': '',
+      'gradle/build.gradle': "dependencies {\n  implementation 'redis.clients:jedis:5.+'\n}\n",
+      'gradle/gradle.lockfile': '# This is a Gradle generated file\nredis.clients:jedis:5.2.0=compileClasspath,runtimeClasspath\nempty=\n',
+      'gradle/B.java': '',
+    });
+    const m = new Manifests(dir);
+    const v = (file: string, lib: Parameters<Manifests['versionOf']>[1]) => {
+      const d = m.versionOf(file, lib);
+      return d && `${d.spec} ${d.manifest}`;
+    };
+    assert.equal(v('npm/a.js', 'ioredis'), '5.4.1 npm/package-lock.json');
+    assert.equal(v('npm/a.js', 'node-redis'), '4.7.0 npm/package-lock.json', 'the redis package, not @redis/client');
+    assert.equal(v('yarn1/a.js', 'node-redis'), '4.6.13 yarn1/yarn.lock');
+    assert.equal(v('yarn1/a.js', 'ioredis'), '5.3.2 yarn1/yarn.lock');
+    assert.equal(v('berry/a.js', 'ioredis'), '5.4.2 berry/yarn.lock');
+    assert.equal(v('pnpm/a.js', 'ioredis'), '5.4.1 pnpm/pnpm-lock.yaml');
+    assert.equal(v('pnpm/a.js', 'node-redis'), '4.7.0 pnpm/pnpm-lock.yaml');
+    assert.equal(v('poetry/m.py', 'redis-py'), '5.2.1 poetry/poetry.lock');
+    assert.equal(v('pipenv/m.py', 'redis-py'), '5.0.8 pipenv/Pipfile.lock');
+    assert.equal(v('go/s.go', 'go-redis'), 'v9.11.0 go/go.sum', 'the highest version whose code (not only go.mod) is hashed');
+    assert.equal(v('gradle/B.java', 'jedis'), '5.2.0 gradle/gradle.lockfile');
+    assert.equal(m.versionOf('npm/a.js', 'ioredis')?.lower?.join('.'), '5.4.1');
+  });
 });

@@ -7,6 +7,9 @@ import type { Library } from '../clients/profiles';
  * package.json, requirements*.txt / pyproject.toml / Pipfile, go.mod, pom.xml, build.gradle(.kts).
  * A range counts as its lower bound - the oldest version the manifest lets an install pick -
  * so behaviour that only newer versions have is never assumed for a project that allows older.
+ * A lockfile beside the manifest says which version is installed, and wins over the range:
+ * package-lock.json / npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, poetry.lock / uv.lock /
+ * pdm.lock, Pipfile.lock, go.sum, gradle.lockfile.
  */
 export interface DeclaredVersion {
   library: Library;
@@ -29,6 +32,53 @@ const PACKAGES: { library: Library; npm?: string[]; pypi?: string[]; go?: RegExp
 ];
 
 const MANIFEST_NAMES = /^(package\.json|requirements.*\.txt|pyproject\.toml|Pipfile|go\.mod|pom\.xml|build\.gradle(\.kts)?)$/;
+const LOCKFILE_NAMES = /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|uv\.lock|pdm\.lock|Pipfile\.lock|go\.sum|gradle\.lockfile)$/;
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The installed versions a lockfile pins, for the libraries keyslot knows. */
+function parseLockfile(file: string, text: string): { library: Library; spec: string }[] {
+  const base = path.basename(file);
+  const out: { library: Library; spec: string }[] = [];
+  const add = (library: Library, version: string | undefined) => {
+    if (version && !out.some((o) => o.library === library)) out.push({ library, spec: version.replace(/^==/, '') });
+  };
+  if (base === 'package-lock.json' || base === 'npm-shrinkwrap.json' || base === 'Pipfile.lock') {
+    let json: { packages?: Record<string, { version?: string }>; dependencies?: Record<string, { version?: string }>; default?: Record<string, { version?: string }>; develop?: Record<string, { version?: string }> };
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return out;
+    }
+    for (const p of PACKAGES) {
+      // lockfile v2/v3 list the installed tree under `packages`; v1 under `dependencies`; Pipfile.lock `default`/`develop`
+      for (const name of p.npm ?? []) add(p.library, json.packages?.[`node_modules/${name}`]?.version ?? json.dependencies?.[name]?.version);
+      for (const name of p.pypi ?? []) add(p.library, json.default?.[name]?.version ?? json.develop?.[name]?.version);
+    }
+  } else if (base === 'yarn.lock') {
+    // `ioredis@^5.3.2:` / `"ioredis@npm:^5.3.2":` then `  version "5.3.2"` / `  version: 5.3.2`
+    for (const p of PACKAGES)
+      for (const name of p.npm ?? []) add(p.library, new RegExp(`^"?${escape(name)}@[^\\n]*:\\n\\s+version:?\\s+"?([^"\\s]+)`, 'm').exec(text)?.[1]);
+  } else if (base === 'pnpm-lock.yaml') {
+    // `  /ioredis@5.3.2:`, `  ioredis@5.3.2:`, pnpm 5's `  /ioredis/5.3.2:`
+    for (const p of PACKAGES)
+      for (const name of p.npm ?? []) add(p.library, new RegExp(`^\\s+['"]?/?${escape(name)}[@/](\\d[^:('"\\s]*)`, 'm').exec(text)?.[1]);
+  } else if (base === 'poetry.lock' || base === 'uv.lock' || base === 'pdm.lock') {
+    for (const p of PACKAGES) for (const name of p.pypi ?? []) add(p.library, new RegExp(`^name = "${escape(name)}"\\s*\\nversion = "([^"]+)"`, 'm').exec(text)?.[1]);
+  } else if (base === 'go.sum') {
+    // every version the build needed a hash of; the module's own code (not only its go.mod) at the highest is the one built
+    for (const p of PACKAGES) {
+      if (!p.go) continue;
+      let best: string | undefined;
+      for (const m of text.matchAll(/^(\S+) (v\d+\.\d+\.\d+[^\s/]*) /gm))
+        if (p.go.test(m[1]) && (!best || compareVersions(lowerBound(m[2]) ?? [], lowerBound(best) ?? []) > 0)) best = m[2];
+      add(p.library, best);
+    }
+  } else if (base === 'gradle.lockfile') {
+    for (const p of PACKAGES) for (const name of p.maven ?? []) add(p.library, new RegExp(`^${escape(name)}:([^=\\s]+)=`, 'm').exec(text)?.[1]);
+  }
+  return out;
+}
 
 /** The lower bound of a version range: the first version not introduced by `<`, `<=` or `!=`. */
 export function lowerBound(spec: string): number[] | null {
@@ -135,11 +185,13 @@ export class Manifests {
     found = [];
     let names: string[] = [];
     try {
-      names = fs.readdirSync(dir).filter((n) => MANIFEST_NAMES.test(n));
+      names = fs.readdirSync(dir).filter((n) => MANIFEST_NAMES.test(n) || LOCKFILE_NAMES.test(n));
     } catch {
       // an unreadable folder declares nothing
     }
-    for (const name of names.sort()) {
+    // the lockfiles first: what is installed, before the range that allowed it
+    const ordered = [...names.filter((n) => LOCKFILE_NAMES.test(n)).sort(), ...names.filter((n) => MANIFEST_NAMES.test(n)).sort()];
+    for (const name of ordered) {
       const file = path.join(dir, name);
       let text: string;
       try {
@@ -148,7 +200,8 @@ export class Manifests {
         continue;
       }
       const manifest = path.relative(this.root, file).split(path.sep).join('/');
-      for (const d of parseManifest(file, text)) if (!found.some((f) => f.library === d.library)) found.push({ ...d, lower: lowerBound(d.spec), manifest });
+      const parsed = LOCKFILE_NAMES.test(name) ? parseLockfile(file, text) : parseManifest(file, text);
+      for (const d of parsed) if (!found.some((f) => f.library === d.library)) found.push({ ...d, lower: lowerBound(d.spec), manifest });
     }
     this.byDir.set(dir, found);
     return found;
