@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lowerBound, Manifests } from '../../server/src/index/manifests';
+import { declaresVersions, lowerBound, Manifests, VERSION_FILES_GLOB } from '../../server/src/index/manifests';
 import { removeWorkspaces, workspace } from '../helpers/cli';
 
 /* Library versions a project declares, as the rules read them: the lower bound of each range. */
@@ -60,6 +60,13 @@ describe('declared library versions', () => {
     assert.equal(v('java/src/A.java', 'lettuce'), '6.3.2.RELEASE 6.3.2 java/pom.xml');
     assert.equal(v('gradle/src/B.java', 'redisson'), '3.27.0 3.27.0 gradle/build.gradle');
     assert.equal(v('py/app.py', 'go-redis'), null);
+  });
+
+  test('the editor watches exactly the files that declare versions', () => {
+    const watched = VERSION_FILES_GLOB.split(',');
+    for (const name of watched) assert.ok(declaresVersions(name.replace('*', '-dev')), name);
+    for (const name of ['requirements-dev.txt', 'go.sum', 'yarn.lock', 'gradle.lockfile', 'Pipfile.lock']) assert.ok(watched.some((w) => new RegExp(`^${w.replace(/\./g, '\\.').replace('*', '.*')}$`).test(name)), name);
+    for (const name of ['package.jsonc', 'go.work', 'lock.json', 'README.md']) assert.equal(declaresVersions(name), false, name);
   });
 
   test('a lockfile beside the manifest says the installed version, and wins over the range', () => {

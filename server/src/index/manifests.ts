@@ -34,6 +34,15 @@ const PACKAGES: { library: Library; npm?: string[]; pypi?: string[]; go?: RegExp
 const MANIFEST_NAMES = /^(package\.json|requirements.*\.txt|pyproject\.toml|Pipfile|go\.mod|pom\.xml|build\.gradle(\.kts)?)$/;
 const LOCKFILE_NAMES = /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|uv\.lock|pdm\.lock|Pipfile\.lock|go\.sum|gradle\.lockfile)$/;
 
+/** Whether a file named `base` can change a declared version (what an editor watches for). */
+export function declaresVersions(base: string): boolean {
+  return MANIFEST_NAMES.test(base) || LOCKFILE_NAMES.test(base);
+}
+
+/** The same names as one glob, for a file watcher. */
+export const VERSION_FILES_GLOB =
+  'package.json,requirements*.txt,pyproject.toml,Pipfile,go.mod,pom.xml,build.gradle,build.gradle.kts,package-lock.json,npm-shrinkwrap.json,yarn.lock,pnpm-lock.yaml,poetry.lock,uv.lock,pdm.lock,Pipfile.lock,go.sum,gradle.lockfile';
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The installed versions a lockfile pins, for the libraries keyslot knows. */
@@ -185,7 +194,7 @@ export class Manifests {
     found = [];
     let names: string[] = [];
     try {
-      names = fs.readdirSync(dir).filter((n) => MANIFEST_NAMES.test(n) || LOCKFILE_NAMES.test(n));
+      names = fs.readdirSync(dir).filter(declaresVersions);
     } catch {
       // an unreadable folder declares nothing
     }

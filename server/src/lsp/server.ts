@@ -21,6 +21,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { collectYoungGarbage } from '../index/gc';
 import { FolderIndex } from '../index/folder';
+import { declaresVersions, VERSION_FILES_GLOB } from '../index/manifests';
 import { CONFIG_FILE, loadConfig, topologyOf } from '../index/config';
 import { commonEntity, namespaceOf } from '../model/entity';
 import type { KeyUse } from '../model/keyuse';
@@ -246,7 +247,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
-    if (canWatch) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,lua,redis}' }, { globPattern: `**/{${CONFIG_FILE},package.json,requirements*.txt,pyproject.toml,Pipfile,go.mod,pom.xml,build.gradle,build.gradle.kts}` }] });
+    if (canWatch) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,lua,redis}' }, { globPattern: `**/{${CONFIG_FILE},${VERSION_FILES_GLOB}}` }] });
     if (canFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => {
       void enqueue(async () => {
         for (const r of e.removed) {
@@ -281,7 +282,7 @@ export function startServer(connection: Connection): void {
         const at = locate(c.uri);
         if (!at) continue;
         const base = path.basename(at.rel);
-        if (base === CONFIG_FILE || /^(package\.json|requirements.*\.txt|pyproject\.toml|Pipfile|go\.mod|pom\.xml|build\.gradle(\.kts)?)$/.test(base)) settingsChanged = true;
+        if (base === CONFIG_FILE || declaresVersions(base)) settingsChanged = true;
         if (documents.get(c.uri)) continue; // the open buffer is the truth
         if (c.type === FileChangeType.Deleted) at.folder.remove(at.rel);
         else {
