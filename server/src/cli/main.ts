@@ -13,6 +13,7 @@ import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './
 import { SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
+import { Extractor } from '../extract/base';
 
 const VERSION = '0.1.0';
 
@@ -40,7 +41,7 @@ Codes: ${Object.keys(CODES).join(', ')}.
 Silence one place with a comment "keyslot-ignore CODE" on the line or the line above.
 
 Exit codes: 0 success (check: no finding at or above --fail-on), 1 findings at or above
---fail-on, 2 usage error, bad config or missing path.
+--fail-on, 2 usage error, bad config or missing path, 3 internal error.
 `;
 
 class UsageError extends Error {}
@@ -131,7 +132,11 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       err(`keyslot: baseline: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    // not 1: that says "findings", and `check … || true` in CI would pass an empty report off as clean
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    err(`keyslot: internal error: ${message} (please report it; KEYSLOT_DEBUG=1 prints the stack)\n`);
+    if (process.env.KEYSLOT_DEBUG && e instanceof Error && e.stack) err(e.stack + '\n');
+    return 3;
   }
 }
 
@@ -211,11 +216,12 @@ function textCheck(r: CheckResult): string {
 function summaryLine(r: CheckResult): string {
   const parts: string[] = [];
   const count = (reason: string) => r.skipped.filter((s) => s.reason === reason);
-  for (const [reason, label] of [['binary', 'binary'], ['too-large', 'over 1 MiB'], ['minified', 'minified'], ['unreadable', 'unreadable']] as const) {
+  for (const [reason, label] of [['binary', 'binary'], ['too-large', 'over 1 MiB'], ['minified', 'minified'], ['unreadable', 'unreadable'], ['failed', 'not analysable (an internal error; please report it)']] as const) {
     const s = count(reason);
     if (s.length) parts.push(`${s.length} skipped as ${label} (${s.slice(0, 3).map((x) => x.rel).join(', ')}${s.length > 3 ? ', …' : ''})`);
   }
   if (r.syntaxErrors.length) parts.push(`${r.syntaxErrors.length} with syntax errors, parsed as far as possible (${r.syntaxErrors.slice(0, 3).join(', ')}${r.syntaxErrors.length > 3 ? ', …' : ''})`);
+  if (r.tooDeep.length) parts.push(`${r.tooDeep.length} nested deeper than ${Extractor.MAX_NESTING} levels, analysed down to there (${r.tooDeep.slice(0, 3).join(', ')}${r.tooDeep.length > 3 ? ', …' : ''})`);
   if (r.invalidUtf8.length) parts.push(`${r.invalidUtf8.length} with invalid UTF-8, read with replacement characters (${r.invalidUtf8.slice(0, 3).join(', ')})`);
   return parts.length ? `keyslot: scanned ${r.files.length} files; ${parts.join('; ')}` : '';
 }

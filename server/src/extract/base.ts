@@ -36,7 +36,29 @@ export abstract class Extractor {
     return this.facts;
   }
 
-  protected abstract visit(node: Node): void;
+  /**
+   * How deep statements and expressions nest before the rest of a subtree is left unanalysed: the
+   * extractors recurse, and a 1,800-deep list or a 3,500-term `"a" + "a" + …` would overflow the
+   * stack. Real code stays far below; a file that goes deeper says so (FileFacts.tooDeep).
+   */
+  static readonly MAX_NESTING = 200;
+  private nesting = 0;
+
+  /** Visits a statement-level node, to MAX_NESTING deep. */
+  protected visit(node: Node): void {
+    if (this.nesting >= Extractor.MAX_NESTING) {
+      this.facts.tooDeep = true;
+      return;
+    }
+    this.nesting++;
+    try {
+      this.visitNode(node);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  protected abstract visitNode(node: Node): void;
   /** Converts one expression node to IR; called once per node through expr(). */
   protected abstract convert(node: Node): Expr;
 
@@ -47,7 +69,17 @@ export abstract class Extractor {
     const key = node.key;
     const cached = this.seen.get(key);
     if (cached) return cached;
-    const e = this.convert(node);
+    if (this.nesting >= Extractor.MAX_NESTING) {
+      this.facts.tooDeep = true;
+      return this.other(node);
+    }
+    this.nesting++;
+    let e: Expr;
+    try {
+      e = this.convert(node);
+    } finally {
+      this.nesting--;
+    }
     this.seen.set(key, e);
     this.recordCall(e);
     return e;

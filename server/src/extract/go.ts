@@ -4,7 +4,7 @@ import type { Expr, Param } from './ir';
 
 /** Go: go-redis v8/v9 code. */
 export class GoExtractor extends Extractor {
-  protected visit(node: Node): void {
+  protected visitNode(node: Node): void {
     switch (node.type) {
       case 'function_declaration':
       case 'method_declaration':

@@ -112,6 +112,8 @@ export interface FileFacts {
   imports: Import[];
   /** count of ERROR / MISSING nodes: the file was parsed as far as possible */
   syntaxErrors: number;
+  /** the code nests deeper than the extractors follow (Extractor.MAX_NESTING): analysed down to there */
+  tooDeep?: boolean;
 }
 
 export function newFacts(file: string, language: Language): FileFacts {

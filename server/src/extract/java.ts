@@ -6,7 +6,7 @@ const CLASS_TYPES = new Set(['class_declaration', 'interface_declaration', 'enum
 
 /** Java: Jedis, Lettuce and Redisson code. */
 export class JavaExtractor extends Extractor {
-  protected visit(node: Node): void {
+  protected visitNode(node: Node): void {
     if (CLASS_TYPES.has(node.type)) {
       const name = node.childForFieldName('name')?.text;
       const base = /\bextends\s+([\w.]+)/.exec(node.childForFieldName('superclass')?.text ?? '')?.[1];

@@ -7,7 +7,7 @@ const UNWRAP = new Set(['parenthesized_expression', 'await_expression', 'as_expr
 
 /** JavaScript, TypeScript and TSX: ioredis and node-redis code. */
 export class JavaScriptExtractor extends Extractor {
-  protected visit(node: Node): void {
+  protected visitNode(node: Node): void {
     if (FUNCTION_TYPES.has(node.type)) {
       this.functionLike(node);
       return;

@@ -4,7 +4,7 @@ import type { Expr, Param } from './ir';
 
 /** Lua: `.lua` scripts and Lua source embedded in strings; `redis.call` / `redis.pcall` are the calls that matter. */
 export class LuaExtractor extends Extractor {
-  protected visit(node: Node): void {
+  protected visitNode(node: Node): void {
     switch (node.type) {
       case 'function_declaration':
       case 'function_definition': {

@@ -4,7 +4,7 @@ import type { Expr, Param } from './ir';
 
 /** Python: redis-py sync and asyncio code. */
 export class PythonExtractor extends Extractor {
-  protected visit(node: Node): void {
+  protected visitNode(node: Node): void {
     switch (node.type) {
       case 'function_definition':
         return this.functionDef(node);

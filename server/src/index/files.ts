@@ -18,7 +18,8 @@ export interface SourceFile {
 
 export interface Skipped {
   rel: string;
-  reason: 'binary' | 'too-large' | 'minified' | 'unreadable';
+  /** `failed`: keyslot could not analyse it (an internal error, in `detail`) */
+  reason: 'binary' | 'too-large' | 'minified' | 'unreadable' | 'failed';
   detail?: string;
 }
 

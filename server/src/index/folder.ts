@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { link, unlink } from '../model/collections';
 import type { Library } from '../clients/profiles';
-import type { FileFacts } from '../extract/ir';
+import { FileFacts, newFacts } from '../extract/ir';
+import { Extractor } from '../extract/base';
 import { languageOfPath } from '../extract/parser';
 import type { KeyUse } from '../model/keyuse';
 import { DEFAULT_SETTINGS, KeyslotSettings } from '../protocol';
@@ -132,7 +133,14 @@ export class FolderIndex {
     }
   }
 
+  /** Why a file is analysed only in part or not at all, one sentence per file, for the editor to show. */
+  private fileNotes = new Map<string, string>();
+  notes(): ReadonlyMap<string, string> {
+    return this.fileNotes;
+  }
+
   remove(rel: string): boolean {
+    this.fileNotes.delete(rel);
     this.edits.drop(rel);
     this.texts.delete(rel);
     this.pending.add(rel);
@@ -148,7 +156,18 @@ export class FolderIndex {
     const language = languageOfPath(rel);
     if (!language) return;
     this.texts.set(rel, text);
-    this.facts.set(rel, await extractFile(rel, text, language, 'module', edits));
+    let facts: FileFacts;
+    this.fileNotes.delete(rel);
+    try {
+      facts = await extractFile(rel, text, language, 'module', edits);
+    } catch (e) {
+      // one file keyslot cannot analyse: the others go on, and the editor says why this one has nothing
+      edits?.drop(rel);
+      facts = newFacts(rel, language);
+      this.fileNotes.set(rel, `keyslot could not analyse this file (internal error: ${(e as Error).message?.split('\n')[0]}); the rest of the workspace is analysed. Please report it.`);
+    }
+    if (facts.tooDeep) this.fileNotes.set(rel, `This file nests deeper than ${Extractor.MAX_NESTING} levels: keyslot analysed it down to there.`);
+    this.facts.set(rel, facts);
     this.pending.add(rel);
     // twice before an analysis: the renames do not compose, so nothing is reused
     const r = edits?.lastEdit(rel);

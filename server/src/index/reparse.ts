@@ -244,6 +244,8 @@ function extractChunk(parser: Parser, node: Node, text: string, piece: string, i
   try {
     if (sub.rootNode.hasError) return undefined;
     f = run(sub);
+    // too deep to follow: the whole text's extraction says so for the file
+    if (f.tooDeep) return undefined;
   } finally {
     sub.delete();
   }

@@ -19,6 +19,8 @@ export interface ScanResult extends Analysis {
   texts: Map<string, string>;
   skipped: Skipped[];
   syntaxErrors: string[];
+  /** files that nest deeper than the extractors follow: analysed down to there */
+  tooDeep: string[];
   invalidUtf8: string[];
 }
 
@@ -55,11 +57,11 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
   // background while the files are read, instead of when the first script is met
   if (files.length) void parserFor('lua').catch(() => undefined);
   const workers = opts.workers ?? defaultWorkers(files.length);
-  const { facts, texts, syntaxErrors, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files);
+  const { facts, texts, syntaxErrors, tooDeep, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files);
   trace('extracted');
   const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
   trace('analyzed');
-  return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped], syntaxErrors, invalidUtf8: gathered.invalidUtf8 };
+  return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped], syntaxErrors, tooDeep, invalidUtf8: gathered.invalidUtf8 };
 }
 
 function defaultWorkers(files: number): number {
@@ -73,7 +75,21 @@ interface Extracted {
   facts: FileFacts[];
   texts: Map<string, string>;
   syntaxErrors: string[];
+  tooDeep: string[];
   gathered: Gathered;
+}
+
+/**
+ * A file's extraction, contained: an internal error in one file skips that file with the reason,
+ * and the rest of the workspace is analysed.
+ */
+function contained(rel: string, g: Gathered, extract: () => FileFacts): FileFacts | undefined {
+  try {
+    return extract();
+  } catch (e) {
+    g.skipped.push({ rel, reason: 'failed', detail: (e as Error).message?.split('\n')[0] ?? String(e) });
+    return undefined;
+  }
 }
 
 /** Everything on this thread, one file at a time. */
@@ -94,15 +110,25 @@ async function extractHere(files: SourceFile[]): Promise<Extracted> {
   const facts: FileFacts[] = [];
   const texts = new Map<string, string>();
   const syntaxErrors: string[] = [];
+  const tooDeep: string[] = [];
   for (const c of selectFiles(summaries.splice(0))) {
     const text = c.text ?? readSource(c.file).text;
     if (text === undefined) continue;
-    const ff = await extractFile(c.rel, text, c.language);
+    let ff: FileFacts | undefined;
+    try {
+      ff = await extractFile(c.rel, text, c.language);
+    } catch (e) {
+      ff = contained(c.rel, g, () => {
+        throw e;
+      });
+    }
+    if (!ff) continue;
     if (ff.syntaxErrors) syntaxErrors.push(c.rel);
+    if (ff.tooDeep) tooDeep.push(c.rel);
     facts.push(ff);
     texts.set(c.rel, text);
   }
-  return { facts, texts, syntaxErrors, gathered: g };
+  return { facts, texts, syntaxErrors, tooDeep, gathered: g };
 }
 
 /*
@@ -120,12 +146,13 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
     for (const l of new Set(files.map((f) => f.language))) if (l !== 'redis') languages.set(l, await parserFor(l));
     const facts: (FileFacts | undefined)[] = new Array(files.length);
     const texts: (string | undefined)[] = new Array(files.length);
+    const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [] };
     const extract = (r: WorkResult) => {
       const f = files[r.i];
       const text = r.text!;
       texts[r.i] = text;
       const tree = r.tree ? SyntaxTree.fromData(r.tree, languages.get(f.language)!.language!, text) : undefined;
-      facts[r.i] = extractTree(f.rel, text, f.language, tree);
+      facts[r.i] = contained(f.rel, g, () => extractTree(f.rel, text, f.language, tree));
     };
 
     const read: (WorkResult | undefined)[] = new Array(files.length);
@@ -135,7 +162,6 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
         if (r.text !== undefined) extract(r);
       }
     });
-    const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [] };
     let summaries: Summarized[] = [];
     files.forEach((f, i) => {
       const r = read[i]!;
@@ -158,11 +184,12 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
     });
     trace('parsed');
 
-    const out: Extracted = { facts: [], texts: new Map(), syntaxErrors: [], gathered: g };
+    const out: Extracted = { facts: [], texts: new Map(), syntaxErrors: [], tooDeep: [], gathered: g };
     for (const c of chosen) {
       const ff = facts[c.i];
-      if (!ff) continue; // unreadable on the second read
+      if (!ff) continue; // unreadable on the second read, or its extraction failed
       if (ff.syntaxErrors) out.syntaxErrors.push(c.rel);
+      if (ff.tooDeep) out.tooDeep.push(c.rel);
       out.facts.push(ff);
       out.texts.set(c.rel, texts[c.i]!);
     }

@@ -154,15 +154,20 @@ export function startServer(connection: Connection): void {
     const next = new Map<string, { findings: Finding[]; json: string }>();
     const send: { uri: string; diagnostics: Diagnostic[] }[] = [];
     for (const f of folders) {
-      for (const [rel, findings] of f.findingsByFile()) {
+      const notes = f.notes();
+      const files = notes.size ? new Map([...[...notes.keys()].map((rel): [string, Finding[]] => [rel, []]), ...f.findingsByFile()]) : f.findingsByFile();
+      for (const [rel, findings] of files) {
         const uri = uriOf(f, rel);
         const was = published.get(uri);
+        const note = notes.get(rel);
         // the index replaces a file's list whenever its findings may have changed: the same list, the same diagnostics
-        if (was?.findings === findings) {
+        if (was?.findings === findings && !note) {
           next.set(uri, was);
           continue;
         }
         const diags = findings.map((x) => toDiagnostic(f, x));
+        // why the file is analysed in part or not at all, at its top
+        if (note) diags.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'keyslot', message: note });
         const json = JSON.stringify(diags);
         next.set(uri, { findings, json });
         if (was?.json !== json) send.push({ uri, diagnostics: diags });

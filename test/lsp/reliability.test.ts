@@ -1,0 +1,68 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'path';
+import { pathToFileURL } from 'node:url';
+import { removeWorkspaces, run, workspace } from '../helpers/cli';
+import { startTestServer } from '../helpers/lsp';
+
+/*
+ * Reliability (issue "no input can hang, crash or silently disable keyslot"): files nested deeper
+ * than the extractors follow, in every language, next to a file with a real finding. The CLI
+ * and the server must analyse what they can and say what they could not, never crash.
+ */
+after(removeWorkspaces);
+
+const NEEDS_FINDING = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+rc.mget("price:A100", "price:B200")
+`;
+
+/**
+ * One deep file per language, each a Redis file (so it is parsed, not passed over): a literal
+ * nested `n` deep and a `+` chain of `n` terms, one level or term per line.
+ */
+function deepFiles(n: number): Record<string, string> {
+  const nest = (open: string, close: string) => `${open}\n`.repeat(n) + '1\n' + `${close}\n`.repeat(n);
+  const chain = (op: string) => Array.from({ length: n }, () => '"a"').join(` ${op}\n`);
+  return {
+    'deep/nested.py': `from redis.cluster import RedisCluster\nrc = RedisCluster(host="h", port=1)\nx = ${nest('[', ']')}\nrc.mget("price:A100", "price:B200")\n`,
+    'deep/chain.py': `from redis.cluster import RedisCluster\nrc = RedisCluster(host="h", port=1)\nx = (${chain('+')})\n`,
+    'deep/nested.js': `const Redis = require("ioredis");\nconst cluster = new Redis.Cluster([]);\nconst x = ${nest('[', ']')};\nconst y = ${chain('+')};\n`,
+    'deep/nested.ts': `import Redis from "ioredis";\nconst cluster = new Redis.Cluster([]);\nconst x: unknown = ${nest('(', ')')};\nconst y = ${chain('+')};\n`,
+    'deep/nested.go': `package deep\n\nimport "github.com/redis/go-redis/v9"\n\nvar rdb = redis.NewClusterClient(&redis.ClusterOptions{})\nvar x = ${'('.repeat(n)}1${')'.repeat(n)}\nvar y = ${chain('+')}\n`,
+    'deep/Nested.java': `import redis.clients.jedis.JedisCluster;\n\nclass Nested {\n  JedisCluster jc;\n  Object x = ${nest('(', ')')};\n  String y = ${chain('+')};\n}\n`,
+    'deep/nested.lua': `local x = ${nest('{', '}')}\nlocal y = ${chain('..')}\n`,
+  };
+}
+
+describe('files nested deeper than the extractors follow', () => {
+  test('the CLI analyses them down to the limit, says which, and still reports the other findings with exit 1', async () => {
+    const dir = workspace({ 'app.py': NEEDS_FINDING, ...deepFiles(3500) });
+    const r = await run('check', dir, '--format', 'json');
+    assert.equal(r.code, 1, r.err);
+    const diags = (JSON.parse(r.out) as { diagnostics: { file: string; code: string }[] }).diagnostics;
+    // the call after the deep literal in nested.py is still found
+    assert.deepEqual(diags.map((d) => `${d.file} ${d.code}`).sort(), ['app.py crossslot', 'deep/nested.py crossslot']);
+    assert.match(r.err, /; 7 nested deeper than 200 levels, analysed down to there \(deep\/[^)]*, …\)/, 'all seven deep files, one per language form');
+  });
+
+  test('the server keeps the other files current and says at the top of the deep file why it stops', async () => {
+    const dir = workspace({ 'app.py': NEEDS_FINDING, ...deepFiles(3500) });
+    const c = await startTestServer(dir);
+    try {
+      const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+      const app = await c.nextDiagnostics(uri('app.py'), (p) => p.diagnostics.some((d) => d.code === 'crossslot'));
+      assert.ok(app);
+      const deep = await c.nextDiagnostics(uri('deep/nested.js'), (p) => p.diagnostics.length > 0);
+      assert.equal(deep.diagnostics[0].severity, 3);
+      assert.match(String(deep.diagnostics[0].message), /nests deeper than 200 levels/);
+      // an edit elsewhere is still analysed
+      await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri('app.py'), languageId: 'python', version: 1, text: NEEDS_FINDING } });
+      await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('app.py'), version: 2 }, contentChanges: [{ text: NEEDS_FINDING.replace('"price:B200"', '"price:A100"') }] });
+      const fixed = await c.nextDiagnostics(uri('app.py'), (p) => !p.diagnostics.some((d) => d.code === 'crossslot'));
+      assert.ok(fixed);
+    } finally {
+      c.close();
+    }
+  });
+});
