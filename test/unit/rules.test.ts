@@ -5,6 +5,7 @@ import * as path from 'path';
 import { checkFolder } from '../../server/src/index/check';
 import { loadConfig } from '../../server/src/index/config';
 import { LineMap } from '../../server/src/index/scan';
+import { suppressionOn } from '../../server/src/rules/suppress';
 
 /*
  * Rule fixtures: every folder under test/fixtures/rules is one workspace (its own manifests and
@@ -62,4 +63,17 @@ describe('rule findings in fixtures, per language and library', () => {
       assert.ok(r.uses.length > 0, 'the fixture has key uses');
     });
   }
+});
+
+test('keyslot-ignore is read the same on long and odd lines: after a comment start, as a whole word', () => {
+  const dashes = '-'.repeat(200_000);
+  assert.equal(suppressionOn(`rc.mget(a, b)  # ${dashes}`), null);
+  assert.deepEqual(suppressionOn(`rc.mget(a, b)  # ${dashes} keyslot-ignore crossslot`), new Set(['crossslot']));
+  assert.equal(suppressionOn(`rc.mget(a, b)  -- keyslot-ignore`), 'all');
+  assert.deepEqual(suppressionOn(`  * keyslot-ignore bare-tag, hot-tag`), new Set(['bare-tag', 'hot-tag']));
+  // not in a comment, or part of another word
+  assert.equal(suppressionOn(`key = "keyslot-ignore crossslot"`), null);
+  assert.equal(suppressionOn(`# mykeyslot-ignore crossslot`), null);
+  // the first word that is not a code ends the list
+  assert.deepEqual(suppressionOn(`// keyslot-ignore crossslot because the tests run standalone`), new Set(['crossslot']));
 });
