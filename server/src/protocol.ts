@@ -2,7 +2,9 @@
  * The one source of truth for settings and custom requests: the language server, the CLI's
  * `keyslot.config.json` and the VS Code client all use these types.
  */
+import picomatch from 'picomatch';
 import { CODES, Code, Severity } from './rules/finding';
+import { fromRanges } from './model/topology';
 
 export interface TopologySetting {
   /** N primaries with the even split of `redis-cli --cluster create` */
@@ -57,13 +59,26 @@ export const DEFAULT_SETTINGS: KeyslotSettings = {
 export function parseSettings(input: unknown, where: string): { settings: KeyslotSettings; errors: string[] } {
   const errors: string[] = [];
   const s: KeyslotSettings = structuredClone(DEFAULT_SETTINGS);
-  if (input === undefined || input === null) return { settings: s, errors };
-  if (typeof input !== 'object' || Array.isArray(input)) return { settings: s, errors: [`${where}: expected an object`] };
+  if (input === undefined) return { settings: s, errors };
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return { settings: s, errors: [`${where}: expected an object`] };
   const o = input as Record<string, unknown>;
   const strings = (v: unknown, key: string): string[] | undefined => {
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
     errors.push(`${where}: "${key}" must be an array of strings`);
     return undefined;
+  };
+  // a glob picomatch cannot compile (too long, bad syntax) is left out, with the reason: the others still apply
+  const globs = (v: unknown, key: string): string[] | undefined => {
+    const list = strings(v, key);
+    return list?.filter((g, i) => {
+      try {
+        picomatch.makeRe(g);
+        return true;
+      } catch (e) {
+        errors.push(`${where}: "${key}" glob ${i + 1} (${g.length > 40 ? g.slice(0, 40) + '…' : g}) is left out: ${(e as Error).message}`);
+        return false;
+      }
+    });
   };
   for (const key of Object.keys(o)) {
     const v = o[key];
@@ -71,20 +86,20 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
       case '$schema':
         break;
       case 'exclude':
-        s.exclude = strings(v, key) ?? s.exclude;
+        s.exclude = globs(v, key) ?? s.exclude;
         break;
       case 'replicaClients':
         s.replicaClients = strings(v, key) ?? s.replicaClients;
         break;
       case 'clients': {
         const c = v as Record<string, unknown>;
-        if (!c || typeof c !== 'object' || Object.keys(c).some((k) => k !== 'extraNames')) errors.push(`${where}: "clients" takes only "extraNames"`);
+        if (!c || typeof c !== 'object' || Array.isArray(c) || Object.keys(c).some((k) => k !== 'extraNames')) errors.push(`${where}: "clients" takes only "extraNames"`);
         else if (c.extraNames !== undefined) s.clients.extraNames = strings(c.extraNames, 'clients.extraNames') ?? [];
         break;
       }
       case 'tests': {
         const t = v as Record<string, unknown>;
-        if (!t || typeof t !== 'object' || Object.keys(t).some((k) => k !== 'level' && k !== 'paths')) {
+        if (!t || typeof t !== 'object' || Array.isArray(t) || Object.keys(t).some((k) => k !== 'level' && k !== 'paths')) {
           errors.push(`${where}: "tests" takes "level" and "paths"`);
           break;
         }
@@ -92,7 +107,7 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
           if (t.level === 'report' || t.level === 'info' || t.level === 'off') s.tests.level = t.level;
           else errors.push(`${where}: "tests.level" must be report, info or off, not ${JSON.stringify(t.level)}`);
         }
-        if (t.paths !== undefined) s.tests.paths = strings(t.paths, 'tests.paths') ?? s.tests.paths;
+        if (t.paths !== undefined) s.tests.paths = globs(t.paths, 'tests.paths') ?? s.tests.paths;
         break;
       }
       case 'hotTag': {
@@ -107,7 +122,7 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
           break;
         }
         for (const [code, level] of Object.entries(v)) {
-          if (!(code in CODES)) errors.push(`${where}: unknown code "${code}" in "severity" (codes: ${Object.keys(CODES).join(', ')})`);
+          if (!Object.hasOwn(CODES, code)) errors.push(`${where}: unknown code "${code}" in "severity" (codes: ${Object.keys(CODES).join(', ')})`);
           else if (level !== 'error' && level !== 'warning' && level !== 'info' && level !== 'off') errors.push(`${where}: severity of "${code}" must be error, warning, info or off, not ${JSON.stringify(level)}`);
           else s.severity[code as Code] = level;
         }
@@ -115,12 +130,21 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
       }
       case 'topology': {
         const t = v as Record<string, unknown>;
-        if (!t || typeof t !== 'object') {
+        if (!t || typeof t !== 'object' || Array.isArray(t)) {
           errors.push(`${where}: "topology" must be { "primaries": N } or { "nodes": [...] }`);
         } else if (t.nodes !== undefined) {
           if (!Array.isArray(t.nodes) || !t.nodes.every((n) => n && typeof n.name === 'string' && Array.isArray(n.slots) && n.slots.every((r: unknown) => typeof r === 'string' && /^\d+(-\d+)?$/.test(r))))
             errors.push(`${where}: "topology.nodes" must be a list of { "name": "...", "slots": ["0-5460", ...] }`);
-          else s.topology = { nodes: t.nodes as TopologySetting['nodes'] };
+          else {
+            // every slot exactly once, or the layout is left out (the even split of 3 stays) and the user told why
+            const nodes = t.nodes as NonNullable<TopologySetting['nodes']>;
+            try {
+              fromRanges(nodes.flatMap((n) => n.slots.map((r) => ({ start: Number(r.split('-')[0]), end: Number(r.split('-')[1] ?? r), node: n.name }))), 'the configured topology');
+              s.topology = { nodes };
+            } catch (e) {
+              errors.push(`${where}: topology: ${(e as Error).message}`);
+            }
+          }
         } else if (typeof t.primaries === 'number' && Number.isInteger(t.primaries) && t.primaries >= 1 && t.primaries <= 16384) {
           s.topology = { primaries: t.primaries };
         } else errors.push(`${where}: "topology.primaries" must be a whole number from 1 to 16384`);

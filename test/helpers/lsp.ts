@@ -22,6 +22,8 @@ export interface TestClient {
   progress: unknown[];
   /** every keyslot/status notification so far */
   statuses: StatusParams[];
+  /** every window/showMessage so far (type 1 error … 4 log) */
+  messages: { type: number; message: string }[];
   /** resolves once a keyslot/status in state 'ready' has arrived (now or later) */
   ready(): Promise<StatusParams>;
   /** resolves with the next publishDiagnostics for `uri` that satisfies `pred` (or the latest one already received) */
@@ -44,6 +46,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
     diagnostics,
     progress: [],
     statuses: [],
+    messages: [],
     ready() {
       const done = client.statuses.find((st) => st.state === 'ready');
       return done ? Promise.resolve(done) : new Promise((resolve) => readyWaiters.push(resolve));
@@ -80,6 +83,13 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.onRequest('client/registerCapability', () => null);
   conn.onNotification('window/logMessage', () => undefined);
+  conn.onNotification('window/showMessage', (m: { type: number; message: string }) => {
+    client.messages.push(m);
+  });
+  conn.onRequest('window/showMessageRequest', (m: { type: number; message: string }) => {
+    client.messages.push(m);
+    return null;
+  });
   conn.listen();
   const uri = pathToFileURL(rootDir).href;
   await conn.sendRequest('initialize', {

@@ -66,3 +66,21 @@ describe('files nested deeper than the extractors follow', () => {
     }
   });
 });
+
+describe('bad settings are shown, and the server runs with the rest', () => {
+  test('a topology with a gap and an uncompilable exclude glob: an error message, defaults for those two, the severity that is fine applies', async () => {
+    const config = { topology: { nodes: [{ name: 'a', slots: ['0-100'] }] }, exclude: ['('.repeat(70_000)], severity: { crossslot: 'warning' } };
+    const dir = workspace({ 'app.py': NEEDS_FINDING, 'keyslot.config.json': JSON.stringify(config) });
+    const c = await startTestServer(dir);
+    try {
+      const d = await c.nextDiagnostics(pathToFileURL(path.join(dir, 'app.py')).href, (p) => p.diagnostics.some((x) => x.code === 'crossslot'));
+      assert.equal(d.diagnostics.find((x) => x.code === 'crossslot')?.severity, 2, 'the good setting (crossslot as a warning) applies');
+      assert.equal((await c.ready()).state, 'ready');
+      const shown = c.messages.filter((m) => m.type === 1).map((m) => m.message).join('\n');
+      assert.match(shown, /slots 101-16383 belong to no primary/);
+      assert.match(shown, /"exclude" glob 1 \(\({40}…\) is left out/);
+    } finally {
+      c.close();
+    }
+  });
+});

@@ -206,6 +206,10 @@ redis.call('INCR', 'stats:other')
       [JSON.stringify({ topology: { nodes: [{ name: 'a', slots: ['0-100'] }] } }), /slots 101-16383 belong to no primary/],
       [JSON.stringify({ hotTag: { threshold: 0 } }), /hotTag.threshold/],
       [JSON.stringify({ excludes: [] }), /unknown setting "excludes"/],
+      ['null', /expected an object/],
+      [JSON.stringify({ clients: [] }), /"clients" takes only "extraNames"/],
+      ['{"severity": {"__proto__": "off"}}', /unknown code "__proto__"/],
+      [JSON.stringify({ exclude: ['('.repeat(70_000)] }), /"exclude" glob 1 .* is left out/],
     ] as const) {
       const bad = await run('check', workspace({ 'app.py': APP, 'keyslot.config.json': config }));
       assert.equal(bad.code, 2, config);
@@ -215,5 +219,11 @@ redis.call('INCR', 'stats:other')
     const missing = await run('check', dir, '--config', path.join(dir, 'nope.json'));
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no such config file/);
+    const folder = await run('check', dir, '--config', path.join(dir, 'gen'));
+    assert.equal(folder.code, 2);
+    assert.match(folder.err, /cannot be read \(it is a directory\)/);
+    // a byte order mark (Windows editors write one) is not an error
+    const bom = workspace({ 'app.py': APP, 'keyslot.config.json': '\uFEFF' + JSON.stringify({ severity: { crossslot: 'warning' } }) });
+    assert.equal((await run('check', bom)).code, 0, 'read, and crossslot is a warning');
   });
 });

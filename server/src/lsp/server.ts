@@ -22,7 +22,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { collectYoungGarbage } from '../index/gc';
 import { FolderIndex } from '../index/folder';
 import { declaresVersions, VERSION_FILES_GLOB } from '../index/manifests';
-import { CONFIG_FILE, loadConfig, topologyOf } from '../index/config';
+import { CONFIG_FILE, readConfig, topologyOf } from '../index/config';
 import { commonEntity, namespaceOf } from '../model/entity';
 import type { KeyUse } from '../model/keyuse';
 import { patternText } from '../model/pattern';
@@ -108,12 +108,10 @@ export function startServer(connection: Connection): void {
 
   async function settingsFor(f: FolderIndex): Promise<KeyslotSettings> {
     // the config file first, then editor settings on top (they are the user's latest word)
-    let base = DEFAULT_SETTINGS;
-    try {
-      base = loadConfig(f.root).settings;
-    } catch (e) {
-      connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${(e as Error).message}`);
-    }
+    // the good settings apply; the bad ones are shown and left at their defaults
+    const config = readConfig(f.root);
+    const base = config.settings;
+    if (config.errors.length) connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${config.errors.join('; ')}`);
     if (!canConfigure) return base;
     const uri = pathToFileURL(f.root).href;
     const [mine, files] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: SETTINGS_SECTION }, { scopeUri: uri, section: 'files' }]);
