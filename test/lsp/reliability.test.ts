@@ -1,5 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'node:url';
 import { removeWorkspaces, run, workspace } from '../helpers/cli';
@@ -79,6 +80,45 @@ describe('bad settings are shown, and the server runs with the rest', () => {
       const shown = c.messages.filter((m) => m.type === 1).map((m) => m.message).join('\n');
       assert.match(shown, /slots 101-16383 belong to no primary/);
       assert.match(shown, /"exclude" glob 1 \(\({40}…\) is left out/);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('every way a file enters the index follows the scan rules, and the index follows the disk', () => {
+  const OTHER = NEEDS_FINDING.replace('price:', 'stock:').replace('price:', 'stock:');
+  test('an open file over 1 MiB is not analysed and says why; files under node_modules or .gitignore stay out; closing restores the disk text; a deleted folder takes its files', async () => {
+    const dir = workspace({ 'app.py': NEEDS_FINDING, 'sub/inner/a.py': OTHER, '.gitignore': 'ignored/\n' });
+    const c = await startTestServer(dir);
+    const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+    const open = (rel: string, text: string) => c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(rel), languageId: 'python', version: 1, text } });
+    const crossslot = (rel: string) => c.nextDiagnostics(uri(rel), (p) => p.diagnostics.some((d) => d.code === 'crossslot'));
+    const clean = (rel: string) => c.nextDiagnostics(uri(rel), (p) => !p.diagnostics.some((d) => d.code === 'crossslot'));
+    try {
+      await crossslot('sub/inner/a.py');
+      // 1. over the limit: one information diagnostic, no analysis of its (cross-slot) call
+      const big = NEEDS_FINDING + `# ${'x'.repeat(2 * 1024 * 1024)}\n`;
+      await open('big.py', big);
+      const b = await c.nextDiagnostics(uri('big.py'), (p) => p.diagnostics.length > 0);
+      assert.deepEqual(b.diagnostics.map((d) => [d.severity, d.code]), [[3, undefined]]);
+      assert.match(String(b.diagnostics[0].message), /does not analyse this file: it is over 1 MiB/);
+      // 2. paths the scan passes over: opened, they are still not indexed
+      await open('node_modules/lib/x.py', NEEDS_FINDING);
+      await open('ignored/y.py', NEEDS_FINDING);
+      // 3. an unsaved edit, then close: the disk text (with its finding) comes back
+      await open('app.py', NEEDS_FINDING);
+      await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('app.py'), version: 2 }, contentChanges: [{ text: NEEDS_FINDING.replace('"price:B200"', '"price:A100"') }] });
+      await clean('app.py');
+      await c.conn.sendNotification('textDocument/didClose', { textDocument: { uri: uri('app.py') } });
+      await crossslot('app.py');
+      // (publishing is in order: had the excluded files been indexed, their findings would be out by now)
+      assert.ok(!c.diagnostics.some((d) => /node_modules|ignored/.test(d.uri) && d.diagnostics.length), 'excluded paths have no diagnostics');
+      // 4. a deleted folder arrives as one event for the folder
+      fs.rmSync(path.join(dir, 'sub'), { recursive: true });
+      await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('sub'), type: 3 }] });
+      const gone = await c.nextDiagnostics(uri('sub/inner/a.py'), (p) => p.diagnostics.length === 0);
+      assert.ok(gone);
     } finally {
       c.close();
     }

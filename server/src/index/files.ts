@@ -92,6 +92,80 @@ function ancestorIgnores(dir: string): { base: string; ig: Ignore }[] {
   return out;
 }
 
+/**
+ * The scan's path rules for one file at a time (an editor opening it, a file event): default
+ * excludes, exclude globs and the `.gitignore` files from the root down to the file's folder.
+ */
+export class PathFilter {
+  private readonly isExcluded: (p: string) => boolean;
+  private readonly ignores = new Map<string, Ignore | null>();
+
+  constructor(
+    private readonly root: string,
+    excludes: string[],
+  ) {
+    this.isExcluded = excludes.length ? picomatch(excludes, { dot: true }) : () => false;
+  }
+
+  admits(rel: string): boolean {
+    if (!languageOfPath(rel) || rel.startsWith('../')) return false;
+    const parts = rel.split('/');
+    if (this.isExcluded(rel)) return false;
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (DEFAULT_EXCLUDES.includes(parts[i])) return false;
+      if (this.isExcluded(parts.slice(0, i + 1).join('/') + '/')) return false;
+    }
+    // every .gitignore from the root down: each sees the path below its own folder
+    for (let i = 0; i < parts.length; i++) {
+      const ig = this.ignoreAt(parts.slice(0, i).join('/'));
+      if (!ig) continue;
+      const below = parts.slice(i);
+      for (let j = 1; j < below.length; j++) if (ig.ignores(below.slice(0, j).join('/') + '/')) return false;
+      if (ig.ignores(below.join('/'))) return false;
+    }
+    return true;
+  }
+
+  private ignoreAt(dir: string): Ignore | null {
+    let ig = this.ignores.get(dir);
+    if (ig === undefined) {
+      try {
+        ig = ignore().add(fs.readFileSync(path.join(this.root, dir, '.gitignore'), 'utf8'));
+      } catch {
+        ig = null;
+      }
+      this.ignores.set(dir, ig);
+    }
+    return ig;
+  }
+}
+
+/** The scan's limits on a text that comes from an editor rather than the disk: size, binary, minified. */
+export function textSkip(f: Pick<SourceFile, 'rel' | 'language'>, text: string): Skipped | undefined {
+  // (UTF-16 length ≤ UTF-8 bytes ≤ 3 × length: only a text near the limit is measured)
+  const size = text.length > MAX_FILE_BYTES / 3 ? Buffer.byteLength(text, 'utf8') : text.length;
+  if (size > MAX_FILE_BYTES) return { rel: f.rel, reason: 'too-large', detail: `${size} bytes` };
+  if (text.slice(0, 8192).includes('\0')) return { rel: f.rel, reason: 'binary' };
+  if (isMinified(f, text)) return { rel: f.rel, reason: 'minified' };
+  return undefined;
+}
+
+/** Why a file is not analysed, as a sentence's end: "keyslot does not analyse this file: …". */
+export function skipReason(s: Skipped): string {
+  switch (s.reason) {
+    case 'too-large':
+      return `it is over ${MAX_FILE_BYTES / 1024 / 1024} MiB (${s.detail})`;
+    case 'binary':
+      return 'it looks binary (NUL bytes)';
+    case 'minified':
+      return 'it looks minified (a bundle, or lines of 300+ characters on average)';
+    case 'unreadable':
+      return `it cannot be read (${s.detail})`;
+    case 'failed':
+      return `an internal error (${s.detail}); please report it`;
+  }
+}
+
 export interface ReadResult {
   text?: string;
   skip?: Skipped;
@@ -156,7 +230,7 @@ export function readSource(f: SourceFile): ReadResult {
   return { text, invalidUtf8 };
 }
 
-function isMinified(f: SourceFile, text: string): boolean {
+function isMinified(f: Pick<SourceFile, 'rel' | 'language'>, text: string): boolean {
   if (/\.min\.[cm]?js$/.test(f.rel)) return true;
   if (f.language !== 'javascript' || text.length < 20000) return false;
   const lines = text.split('\n').length;

@@ -15,7 +15,7 @@ import { Analysis, analyzeFile, extractFile, FileAnalysis, PlacedLua, prepareFil
 import { EditCache, LastEdit } from './reparse';
 import { keepUnchanged, SAME_IDS, siteReuse } from './reuse';
 import { testsOf, topologyOf } from './config';
-import { listFiles, readSource, Skipped } from './files';
+import { listFiles, PathFilter, readSource, Skipped, skipReason, textSkip } from './files';
 import { Manifests } from './manifests';
 import { selectFiles, summarize, Summary } from './prefilter';
 
@@ -75,6 +75,7 @@ export class FolderIndex {
   /** Reads and extracts every supported file; `progress` is told after each file. */
   async indexAll(progress?: (done: number, total: number) => void, overlay?: Map<string, string>): Promise<void> {
     this.skipped = [];
+    this.pathFilter = undefined;
     const files = listFiles(this.root, [this.root], [...this.settings.exclude, ...this.editorExcludes], this.skipped);
     this.facts.clear();
     this.texts.clear();
@@ -97,6 +98,39 @@ export class FolderIndex {
     this.scanned = summaries.length;
     this.manifests = new Manifests(this.root);
     await this.reanalyze();
+  }
+
+  private pathFilter: PathFilter | undefined;
+  /** The scan's path rules (excludes, .gitignore), for files that arrive one at a time. */
+  admits(rel: string): boolean {
+    this.pathFilter ??= new PathFilter(this.root, [...this.settings.exclude, ...this.editorExcludes]);
+    return this.pathFilter.admits(rel);
+  }
+
+  /**
+   * A file's text from an editor or a file event, through the same rules as the scan: a path the
+   * scan would pass over is not indexed; a text over its limits is dropped from the index, and
+   * an open file says why at its top.
+   */
+  async offer(rel: string, text: string, open: boolean): Promise<void> {
+    if (!this.admits(rel)) {
+      if (this.facts.has(rel)) this.remove(rel);
+      return;
+    }
+    const language = languageOfPath(rel);
+    const skip = language && textSkip({ rel, language }, text);
+    if (skip) {
+      this.remove(rel);
+      if (open) this.fileNotes.set(rel, `keyslot does not analyse this file: ${skipReason(skip)}.`);
+      return;
+    }
+    await this.setText(rel, text);
+  }
+
+  /** Every indexed file under a folder (a deleted or renamed directory arrives as one event). */
+  filesUnder(dir: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : dir + '/';
+    return [...new Set([...this.texts.keys(), ...this.facts.keys(), ...this.fileNotes.keys()])].filter((r) => r.startsWith(prefix));
   }
 
   /** A file's new text (an open editor's buffer, or a changed file on disk). */

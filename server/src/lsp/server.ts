@@ -21,6 +21,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { collectYoungGarbage } from '../index/gc';
 import { FolderIndex } from '../index/folder';
+import { listFiles, readSource } from '../index/files';
+import { languageOfPath } from '../extract/parser';
 import { declaresVersions, VERSION_FILES_GLOB } from '../index/manifests';
 import { CONFIG_FILE, readConfig, topologyOf } from '../index/config';
 import { commonEntity, namespaceOf } from '../model/entity';
@@ -272,11 +274,31 @@ export function startServer(connection: Connection): void {
     const text = e.document.getText();
     void enqueue(async () => {
       if (documents.get(e.document.uri)?.getText() !== text) return; // a newer edit is queued
-      await at.folder.setText(at.rel, text);
+      await at.folder.offer(at.rel, text, true);
       await at.folder.reanalyze();
       publish();
     });
   });
+
+  // closed without saving: the disk is the truth again (and what changed on disk while it was open)
+  documents.onDidClose((e) => {
+    const at = locate(e.document.uri);
+    if (!at) return;
+    void enqueue(async () => {
+      if (documents.get(e.document.uri)) return; // opened again meanwhile
+      await fromDisk(at.folder, at.rel);
+      await at.folder.reanalyze();
+      publish();
+    });
+  });
+
+  /** A file as the disk has it now, through the scan's limits; gone or unreadable, it leaves the index. */
+  async function fromDisk(folder: FolderIndex, rel: string): Promise<void> {
+    const language = languageOfPath(rel);
+    const r = language ? readSource({ abs: path.join(folder.root, rel), rel, language }) : undefined;
+    if (r?.text !== undefined) await folder.offer(rel, r.text, false);
+    else folder.remove(rel);
+  }
 
   connection.onDidChangeWatchedFiles((e) => {
     void enqueue(async () => {
@@ -286,15 +308,15 @@ export function startServer(connection: Connection): void {
         if (!at) continue;
         const base = path.basename(at.rel);
         if (base === CONFIG_FILE || declaresVersions(base)) settingsChanged = true;
-        if (documents.get(c.uri)) continue; // the open buffer is the truth
-        if (c.type === FileChangeType.Deleted) at.folder.remove(at.rel);
-        else {
-          try {
-            await at.folder.setText(at.rel, fs.readFileSync(fileURLToPath(c.uri), 'utf8'));
-          } catch {
-            at.folder.remove(at.rel);
-          }
-        }
+        if (documents.get(c.uri)) continue; // the open buffer is the truth (the disk is read again on close)
+        const abs = fileURLToPath(c.uri);
+        if (c.type === FileChangeType.Deleted) {
+          // a deleted or renamed folder is one event: its files go with it
+          for (const rel of [at.rel, ...at.folder.filesUnder(at.rel)]) at.folder.remove(rel);
+        } else if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+          // a folder created or moved in: its files, by the scan's rules
+          for (const f of listFiles(at.folder.root, [abs], [], [])) if (!documents.get(pathToFileURL(f.abs).href)) await fromDisk(at.folder, f.rel);
+        } else await fromDisk(at.folder, at.rel);
       }
       if (settingsChanged) return indexAll();
       for (const f of folders) await f.reanalyze();
