@@ -183,6 +183,15 @@ redis.call('INCR', 'stats:other')
     assert.equal((await run('map', dir, '--baseline', file)).code, 2, 'map has no findings to gate');
   });
 
+  test('lone CR line endings: the calls after a comment are found, and lines are counted as the LSP counts them', async () => {
+    const lines = ['from redis.cluster import RedisCluster', 'rc = RedisCluster(host="h", port=1)', '# prices', 'rc.mget("price:A100", "price:B200")', ''];
+    for (const eol of ['\r', '\r\n', '\n']) {
+      const r = await run('check', workspace({ 'app.py': lines.join(eol) }), '--format', 'json');
+      const d = json(r.out).diagnostics;
+      assert.deepEqual(d.map((x) => `${x.line}:${x.column} ${x.code}`), ['4:23 crossslot'], JSON.stringify(eol));
+    }
+  });
+
   test('keyslot.config.json: severity per code, topology, hot-tag threshold, excludes; bad config is exit 2 with the reason', async () => {
     const dir = workspace({
       'app.py': APP,

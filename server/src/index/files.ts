@@ -200,6 +200,15 @@ function readAll(fd: number, size: number): Buffer {
   return readBuffer.subarray(0, n);
 }
 
+/**
+ * A lone CR is a line break to the LSP and to editors, but not to every grammar (a Python comment
+ * would run on over the next statement). Made LF - same length, so every offset stays - it is one
+ * line-ending rule for the parsers, the CLI's line numbers and the server.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 /** Reads a source file, refusing what is not source: binary, too large, minified bundles. */
 export function readSource(f: SourceFile): ReadResult {
   let buf: Buffer;
@@ -227,7 +236,7 @@ export function readSource(f: SourceFile): ReadResult {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (isMinified(f, text)) return { skip: { rel: f.rel, reason: 'minified' } };
-  return { text, invalidUtf8 };
+  return { text: normalizeLineBreaks(text), invalidUtf8 };
 }
 
 function isMinified(f: Pick<SourceFile, 'rel' | 'language'>, text: string): boolean {

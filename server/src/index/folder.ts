@@ -15,7 +15,7 @@ import { Analysis, analyzeFile, extractFile, FileAnalysis, PlacedLua, prepareFil
 import { EditCache, LastEdit } from './reparse';
 import { keepUnchanged, SAME_IDS, siteReuse } from './reuse';
 import { testsOf, topologyOf } from './config';
-import { listFiles, PathFilter, readSource, Skipped, skipReason, textSkip } from './files';
+import { listFiles, normalizeLineBreaks, PathFilter, readSource, Skipped, skipReason, textSkip } from './files';
 import { Manifests } from './manifests';
 import { selectFiles, summarize, Summary } from './prefilter';
 
@@ -124,7 +124,7 @@ export class FolderIndex {
       if (open) this.fileNotes.set(rel, `keyslot does not analyse this file: ${skipReason(skip)}.`);
       return;
     }
-    await this.setText(rel, text);
+    await this.setText(rel, normalizeLineBreaks(text));
   }
 
   /** Every indexed file under a folder (a deleted or renamed directory arrives as one event). */

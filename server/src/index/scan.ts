@@ -311,8 +311,12 @@ function spawnWorker(): Worker {
 /** 1-based line and column (UTF-16 units) of an offset. */
 export class LineMap {
   private starts: number[] = [0];
+  /** Line breaks as the LSP counts them: LF, CRLF and a lone CR. */
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+    }
   }
   position(offset: number): { line: number; column: number } {
     let lo = 0;
