@@ -5,6 +5,9 @@ import * as path from 'path';
 import { pathToFileURL } from 'node:url';
 import { removeWorkspaces, run, workspace } from '../helpers/cli';
 import { startTestServer } from '../helpers/lsp';
+import { SLOT_OF_METHOD, STATUS_METHOD, StatusParams } from '../../server/src/protocol';
+import { spawn } from 'node:child_process';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 
 /*
  * Reliability (issue "no input can hang, crash or silently disable keyslot"): files nested deeper
@@ -121,6 +124,54 @@ describe('every way a file enters the index follows the scan rules, and the inde
       assert.ok(gone);
     } finally {
       c.close();
+    }
+  });
+});
+
+describe('the server answers while it indexes', () => {
+  // a separate process (the shipped `keyslot lsp --stdio`): in one process the test client and the
+  // server share an event loop, so a blocked server could not be seen
+  test('slotOf, which needs no index, is answered while a large folder is being indexed', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 400; i++) files[`svc/m${i}.py`] = NEEDS_FINDING.replace(/price:/g, `p${i}:`) + `def f${i}(uid):\n    return rc.get(f"user:{uid}:x${i}")\n`.repeat(60);
+    const dir = workspace(files);
+    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'keyslot.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const events: string[] = [];
+    let readied!: () => void;
+    const indexed = new Promise<void>((r) => (readied = r));
+    conn.onNotification(STATUS_METHOD, (st: StatusParams) => {
+      events.push(`status ${st.state}`);
+      if (st.state === 'ready') readied();
+    });
+    conn.onRequest('window/workDoneProgress/create', () => null);
+    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+    conn.onRequest('client/registerCapability', () => null);
+    conn.onNotification('window/logMessage', () => undefined);
+    let began!: () => void;
+    const begun = new Promise<void>((r) => (began = r));
+    conn.onNotification('$/progress', (p: { value: { kind: string } }) => {
+      events.push(`progress ${p.value.kind}`);
+      // the first report comes from the file loop: the folder is being indexed now
+      if (p.value.kind === 'report') began();
+    });
+    conn.listen();
+    try {
+      const uri = pathToFileURL(dir).href;
+      await conn.sendRequest('initialize', { processId: null, rootUri: uri, workspaceFolders: [{ uri, name: 'ws' }], capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true } } });
+      await conn.sendNotification('initialized', {});
+      await begun;
+      const answer = (await conn.sendRequest(SLOT_OF_METHOD, { key: 'price:A100' })) as { slot: number };
+      events.push('slotOf answered');
+      assert.equal(answer.slot, 566);
+      await indexed;
+      const at = (e: string) => events.indexOf(e);
+      assert.ok(at('slotOf answered') < at('progress end'), events.join(', '));
+      await conn.sendRequest('shutdown');
+      await conn.sendNotification('exit');
+    } finally {
+      conn.dispose();
+      child.kill();
     }
   });
 });

@@ -81,7 +81,9 @@ export class FolderIndex {
     this.texts.clear();
     this.live = undefined;
     const summaries: Summary[] = [];
+    const turn = new EventLoopTurns();
     for (const f of files) {
+      await turn.maybe();
       const open = overlay?.get(f.rel);
       const r = open !== undefined ? { text: open } : readSource(f);
       if ('skip' in r && r.skip) this.skipped.push(r.skip);
@@ -91,6 +93,7 @@ export class FolderIndex {
     const chosen = selectFiles(summaries);
     let done = 0;
     for (const c of chosen) {
+      await turn.maybe();
       const text = c.text ?? overlay?.get(c.rel) ?? readSource({ abs: path.join(this.root, c.rel), rel: c.rel, language: c.language }).text;
       if (text !== undefined) await this.extract(c.rel, text);
       progress?.(++done, chosen.length);
@@ -393,5 +396,19 @@ export class FolderIndex {
     const rel = path.relative(this.root, absPath);
     if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
     return rel.split(path.sep).join('/');
+  }
+}
+
+/**
+ * Gives the event loop a turn after every few milliseconds of indexing, so that requests that
+ * need no index (slotOf, shutdown) are answered and progress reports go out while a large folder
+ * is read, instead of all at once at the end.
+ */
+class EventLoopTurns {
+  private last = performance.now();
+  async maybe(): Promise<void> {
+    if (performance.now() - this.last < 15) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.last = performance.now();
   }
 }
