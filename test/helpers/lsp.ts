@@ -33,7 +33,7 @@ export interface TestClient {
   close(): void;
 }
 
-export async function startTestServer(rootDir: string, settings: Record<string, unknown> = {}): Promise<TestClient> {
+export async function startTestServer(rootDir: string, settings: Record<string, unknown> = {}, moreFolders: string[] = []): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
@@ -95,7 +95,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
   await conn.sendRequest('initialize', {
     processId: null,
     rootUri: uri,
-    workspaceFolders: [{ uri, name: 'ws' }],
+    workspaceFolders: [{ uri, name: 'ws' }, ...moreFolders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `ws${i + 2}` }))],
     capabilities: {
       workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: {} } },
       window: { workDoneProgress: true },

@@ -175,3 +175,21 @@ describe('the server answers while it indexes', () => {
     }
   });
 });
+
+describe('workspace folders', () => {
+  test('a folder inside another is analysed once, with its own settings; a folder that does not exist does not stop the others', async () => {
+    const dir = workspace({ 'app.py': NEEDS_FINDING, 'inner/app.py': NEEDS_FINDING, 'inner/keyslot.config.json': JSON.stringify({ severity: { crossslot: 'warning' } }) });
+    const c = await startTestServer(dir, {}, [path.join(dir, 'inner'), path.join(dir, 'no-such-folder')]);
+    try {
+      const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+      await c.ready();
+      await c.nextDiagnostics(uri('app.py'), (p) => p.diagnostics.some((d) => d.code === 'crossslot'));
+      const inner = await c.nextDiagnostics(uri('inner/app.py'), (p) => p.diagnostics.length > 0);
+      assert.deepEqual(inner.diagnostics.map((d) => [d.code, d.severity]), [['crossslot', 2]], 'one finding, at the inner folder\'s severity');
+      assert.ok(c.diagnostics.filter((d) => d.uri === uri('inner/app.py')).every((d) => d.diagnostics.every((x) => x.severity === 2)), 'never published with the outer settings');
+      assert.match(c.messages.map((m) => m.message).join('\n'), /cannot index .*no-such-folder/);
+    } finally {
+      c.close();
+    }
+  });
+});

@@ -192,6 +192,16 @@ redis.call('INCR', 'stats:other')
     }
   });
 
+  test('a linked file is read; a linked folder is not walked, and stderr says so', async () => {
+    const dir = workspace({ 'real/app.py': APP });
+    fs.mkdirSync(path.join(dir, 'scan'));
+    fs.symlinkSync(path.join(dir, 'real', 'app.py'), path.join(dir, 'scan', 'linked.py'));
+    fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'scan', 'linked-dir'));
+    const r = await run('check', path.join(dir, 'scan'), '--format', 'json');
+    assert.deepEqual([...new Set(json(r.out).diagnostics.map((d) => d.file))], ['linked.py']);
+    assert.match(r.err, /1 skipped as links to folders, not followed \(linked-dir\)/);
+  });
+
   test('keyslot.config.json: severity per code, topology, hot-tag threshold, excludes; bad config is exit 2 with the reason', async () => {
     const dir = workspace({
       'app.py': APP,

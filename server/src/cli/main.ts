@@ -157,7 +157,15 @@ function slotCommand(p: Parsed, out: (s: string) => void): number {
 
 async function scanCommand(cmd: 'map' | 'check', p: Parsed, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const paths = p.positional.length ? p.positional : ['.'];
-  for (const x of paths) if (!fs.existsSync(x)) throw new UsageError(`no such file or directory: ${x}`);
+  for (const x of paths) {
+    if (!fs.existsSync(x)) throw new UsageError(`no such file or directory: ${x}`);
+    // a path named on the command line that cannot be read is an error, not an empty, passing report
+    try {
+      fs.accessSync(x, fs.constants.R_OK | (fs.statSync(x).isDirectory() ? fs.constants.X_OK : 0));
+    } catch (e) {
+      throw new UsageError(`cannot read ${x} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
   const root = paths.length === 1 && fs.statSync(paths[0]).isDirectory() ? path.resolve(paths[0]) : process.cwd();
   const { settings } = loadConfig(root, p.config);
   // read before the scan: a bad baseline fails in a moment, not after a minute of work
@@ -216,7 +224,7 @@ function textCheck(r: CheckResult): string {
 function summaryLine(r: CheckResult): string {
   const parts: string[] = [];
   const count = (reason: string) => r.skipped.filter((s) => s.reason === reason);
-  for (const [reason, label] of [['binary', 'binary'], ['too-large', 'over 1 MiB'], ['minified', 'minified'], ['unreadable', 'unreadable'], ['failed', 'not analysable (an internal error; please report it)']] as const) {
+  for (const [reason, label] of [['binary', 'binary'], ['too-large', 'over 1 MiB'], ['minified', 'minified'], ['unreadable', 'unreadable'], ['failed', 'not analysable (an internal error; please report it)'], ['symlink', 'links to folders, not followed']] as const) {
     const s = count(reason);
     if (s.length) parts.push(`${s.length} skipped as ${label} (${s.slice(0, 3).map((x) => x.rel).join(', ')}${s.length > 3 ? ', …' : ''})`);
   }

@@ -19,7 +19,7 @@ export interface SourceFile {
 export interface Skipped {
   rel: string;
   /** `failed`: keyslot could not analyse it (an internal error, in `detail`) */
-  reason: 'binary' | 'too-large' | 'minified' | 'unreadable' | 'failed';
+  reason: 'binary' | 'too-large' | 'minified' | 'unreadable' | 'failed' | 'symlink';
   detail?: string;
 }
 
@@ -51,9 +51,12 @@ export function listFiles(root: string, paths: string[], excludes: string[], ski
       if (isExcluded(r) || (e.isDirectory() && isExcluded(r + '/'))) continue;
       if (ignores.some(({ base, ig }) => ig.ignores(path.relative(base, abs).split(path.sep).join('/') + (e.isDirectory() ? '/' : '')))) continue;
       if (e.isDirectory()) walk(abs, ignores);
-      else if (e.isFile()) {
+      else if (e.isFile() || (e.isSymbolicLink() && fs.statSync(abs, { throwIfNoEntry: false })?.isFile())) {
         const language = languageOfPath(e.name);
         if (language) out.push({ abs, rel: r, language });
+      } else if (e.isSymbolicLink() && fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+        // a linked file is read; a linked folder is not walked (it may loop, or hold the whole disk)
+        skipped.push({ rel: r, reason: 'symlink' });
       }
     }
   };
@@ -163,6 +166,8 @@ export function skipReason(s: Skipped): string {
       return `it cannot be read (${s.detail})`;
     case 'failed':
       return `an internal error (${s.detail}); please report it`;
+    case 'symlink':
+      return 'it is a link to a folder, which the scan does not follow';
   }
 }
 

@@ -68,6 +68,8 @@ export class FolderIndex {
     public settings: KeyslotSettings = DEFAULT_SETTINGS,
     /** extra exclude globs from the editor (files.exclude) */
     public editorExcludes: string[] = [],
+    /** workspace folders inside this one: they index their own files */
+    public innerRoots: string[] = [],
   ) {
     this.manifests = new Manifests(root);
   }
@@ -76,7 +78,7 @@ export class FolderIndex {
   async indexAll(progress?: (done: number, total: number) => void, overlay?: Map<string, string>): Promise<void> {
     this.skipped = [];
     this.pathFilter = undefined;
-    const files = listFiles(this.root, [this.root], [...this.settings.exclude, ...this.editorExcludes], this.skipped);
+    const files = listFiles(this.root, [this.root], this.excludes(), this.skipped);
     this.facts.clear();
     this.texts.clear();
     this.live = undefined;
@@ -103,10 +105,15 @@ export class FolderIndex {
     await this.reanalyze();
   }
 
+  private excludes(): string[] {
+    const inner = this.innerRoots.map((r) => path.relative(this.root, r).split(path.sep).join('/') + '/**');
+    return [...this.settings.exclude, ...this.editorExcludes, ...inner];
+  }
+
   private pathFilter: PathFilter | undefined;
   /** The scan's path rules (excludes, .gitignore), for files that arrive one at a time. */
   admits(rel: string): boolean {
-    this.pathFilter ??= new PathFilter(this.root, [...this.settings.exclude, ...this.editorExcludes]);
+    this.pathFilter ??= new PathFilter(this.root, this.excludes());
     return this.pathFilter.admits(rel);
   }
 

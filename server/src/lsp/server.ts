@@ -134,9 +134,16 @@ export function startServer(connection: Connection): void {
     const overlay = (f: FolderIndex) => new Map(documents.all().flatMap((d) => (locate(d.uri)?.folder === f ? [[locate(d.uri)!.rel, d.getText()] as [string, string]] : [])));
     for (const f of folders) {
       f.settings = await settingsFor(f);
-      await f.indexAll((done, total) => {
-        if (done % 50 === 0 || done === total) progress?.report(Math.round((100 * done) / Math.max(1, total)), `${done}/${total} files`);
-      }, overlay(f));
+      // a folder inside another is indexed once, by the innermost, with its own settings
+      f.innerRoots = folders.filter((o) => o !== f && o.root.startsWith(f.root + path.sep)).map((o) => o.root);
+      try {
+        await f.indexAll((done, total) => {
+          if (done % 50 === 0 || done === total) progress?.report(Math.round((100 * done) / Math.max(1, total)), `${done}/${total} files`);
+        }, overlay(f));
+      } catch (e) {
+        // one folder that cannot be indexed (it does not exist, it cannot be read) leaves the others working
+        connection.window.showErrorMessage(`keyslot: cannot index ${f.root}: ${(e as Error).message}`);
+      }
     }
     const keys = folders.reduce((n, f) => n + f.state.uses.length, 0);
     progress?.done();
