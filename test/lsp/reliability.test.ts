@@ -193,3 +193,65 @@ describe('workspace folders', () => {
     }
   });
 });
+
+describe('fuzz: hostile files and random edits (bounded, seeded)', () => {
+  test('300 random edits over real fixture files and hostile new files: no error response, and the last state equals a fresh check of the same texts', async () => {
+    const fixtures = path.join(__dirname, '..', 'fixtures', 'rules');
+    const sources: Record<string, string> = {
+      'py/app.py': fs.readFileSync(path.join(fixtures, 'python-redis-py', 'app.py'), 'utf8'),
+      'js/stock.js': fs.readFileSync(path.join(fixtures, 'node-ioredis', 'src', 'stock.js'), 'utf8'),
+      'go/orders.go': fs.readFileSync(path.join(fixtures, 'go-redis-v9-18', 'store', 'orders.go'), 'utf8'),
+    };
+    const dir = workspace(sources);
+    const c = await startTestServer(dir);
+    // a small deterministic generator (mulberry32): the same run every time
+    let seed = 20261205;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    const SNIPPETS = ['(', ')', '{', '}', '"', "'", '`', '\r', '\n', '\0', '\uFFFD', '{user:', '}:x', 'rc.mget("a", "b")', 'await ', '# keyslot-ignore', '// keyslot-ignore crossslot', '['.repeat(300), '"a" + '.repeat(300), 'x'.repeat(5000), '\u{1F600}'];
+    const texts = new Map(Object.entries(sources));
+    const versions = new Map<string, number>();
+    const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+    try {
+      await c.ready();
+      for (const rel of texts.keys()) {
+        versions.set(rel, 1);
+        await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(rel), languageId: rel.endsWith('.py') ? 'python' : rel.endsWith('.js') ? 'javascript' : 'go', version: 1, text: texts.get(rel) } });
+      }
+      for (let i = 0; i < 300; i++) {
+        const rel = pick([...texts.keys()]);
+        const text = texts.get(rel)!;
+        const at = Math.floor(rand() * (text.length + 1));
+        const cut = rand() < 0.4 ? Math.floor(rand() * 40) : 0;
+        const next = text.slice(0, at) + (rand() < 0.7 ? pick(SNIPPETS) : '') + text.slice(Math.min(text.length, at + cut));
+        texts.set(rel, next);
+        const v = versions.get(rel)! + 1;
+        versions.set(rel, v);
+        await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(rel), version: v }, contentChanges: [{ text: next }] });
+        if (i % 25 === 0) {
+          // requests in between edits are answered, never with an error
+          const lines = next.split('\n');
+          const line = Math.floor(rand() * lines.length);
+          await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri(rel) }, position: { line, character: Math.floor(rand() * (lines[line].length + 1)) } });
+          await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri(rel) }, range: { start: { line, character: 0 }, end: { line, character: 0 } }, context: { diagnostics: [] } });
+        }
+      }
+      // the end state: what the editor shows is what a fresh check of the same texts says
+      const final = workspace(Object.fromEntries(texts));
+      const cli = JSON.parse((await run('check', final, '--format', 'json')).out) as { diagnostics: { file: string; line: number; column: number; code: string }[] };
+      for (const rel of texts.keys()) {
+        const want = cli.diagnostics.filter((d) => d.file === rel).map((d) => `${d.line}:${d.column} ${d.code}`).sort();
+        const key = (p: { diagnostics: { range: { start: { line: number; character: number } }; code?: unknown }[] }) => p.diagnostics.filter((d) => d.code).map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code}`).sort();
+        const got = await c.nextDiagnostics(uri(rel), (p) => JSON.stringify(key(p)) === JSON.stringify(want));
+        assert.deepEqual(key(got), want, rel);
+      }
+    } finally {
+      c.close();
+    }
+  });
+});

@@ -113,7 +113,7 @@ export function startServer(connection: Connection): void {
     // the good settings apply; the bad ones are shown and left at their defaults
     const config = readConfig(f.root);
     const base = config.settings;
-    if (config.errors.length) connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${config.errors.join('; ')}`);
+    if (config.errors.length) sent(() => connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${config.errors.join('; ')}`));
     if (!canConfigure) return base;
     const uri = pathToFileURL(f.root).href;
     const [mine, files] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: SETTINGS_SECTION }, { scopeUri: uri, section: 'files' }]);
@@ -123,7 +123,7 @@ export function startServer(connection: Connection): void {
     if (!mine || typeof mine !== 'object') return base;
     // editors send every declared setting, defaults included: only keys that parse count
     const { settings, errors } = parseSettings({ ...stripEmpty(mine as Record<string, unknown>) }, 'keyslot settings');
-    if (errors.length) connection.window.showWarningMessage(errors.join('\n'));
+    if (errors.length) sent(() => connection.window.showWarningMessage(errors.join('\n')));
     return { ...base, ...pickSet(settings, mine as Record<string, unknown>) };
   }
 
@@ -142,7 +142,7 @@ export function startServer(connection: Connection): void {
         }, overlay(f));
       } catch (e) {
         // one folder that cannot be indexed (it does not exist, it cannot be read) leaves the others working
-        connection.window.showErrorMessage(`keyslot: cannot index ${f.root}: ${(e as Error).message}`);
+        sent(() => connection.window.showErrorMessage(`keyslot: cannot index ${f.root}: ${(e as Error).message}`));
       }
     }
     const keys = folders.reduce((n, f) => n + f.state.uses.length, 0);
@@ -153,7 +153,7 @@ export function startServer(connection: Connection): void {
 
   /** Runs after everything queued before it: edits, file events and settings apply in order. */
   function enqueue(work: () => Promise<void>): Promise<void> {
-    ready = ready.then(work).catch((e) => connection.console.error(`keyslot: ${(e as Error).stack ?? e}`));
+    ready = ready.then(work).catch((e) => sent(() => connection.console.error(`keyslot: ${(e as Error).stack ?? e}`)));
     return ready;
   }
 
@@ -182,10 +182,10 @@ export function startServer(connection: Connection): void {
     }
     for (const uri of published.keys()) if (!next.has(uri)) send.push({ uri, diagnostics: [] });
     // open files first: that is where someone is typing
-    for (const open of [true, false]) for (const d of send) if (!!documents.get(d.uri) === open) connection.sendDiagnostics(d);
+    for (const open of [true, false]) for (const d of send) if (!!documents.get(d.uri) === open) sent(() => connection.sendDiagnostics(d));
     published = next;
     sendStatus('ready');
-    if (canRefreshTokens) void connection.languages.semanticTokens.refresh();
+    if (canRefreshTokens) sent(() => connection.languages.semanticTokens.refresh());
     scheduleIdleScavenge();
   }
 
@@ -218,7 +218,7 @@ export function startServer(connection: Connection): void {
       files += f.scanned;
       patterns += f.patternCount();
     }
-    void connection.sendNotification(STATUS_METHOD, { state, files, keyUses, patterns, findings } satisfies StatusParams);
+    sent(() => connection.sendNotification(STATUS_METHOD, { state, files, keyUses, patterns, findings } satisfies StatusParams));
   }
 
   function toDiagnostic(f: FolderIndex, x: Finding): Diagnostic {
@@ -570,4 +570,14 @@ function stripEmpty(o: Record<string, unknown>): Record<string, unknown> {
 
 function pickSet(s: KeyslotSettings, raw: Record<string, unknown>): Partial<KeyslotSettings> {
   return Object.fromEntries(Object.keys(stripEmpty(raw)).filter((k) => k in s).map((k) => [k, s[k as keyof KeyslotSettings]]));
+}
+
+/** A message to the client whose delivery nothing waits on: once the editor has closed the connection, its failure is no error. */
+function sent(send: () => Promise<unknown> | void): void {
+  try {
+    const p = send();
+    if (p) p.catch(() => undefined);
+  } catch {
+    // the connection is closed: nobody is left to tell
+  }
 }
