@@ -1,7 +1,7 @@
 import { patternText } from '../model/pattern';
 import type { Finding } from './finding';
 import { fixHint } from './fixhint';
-import { capital, describeGroup, GroupVerdict, keyText, Repeats, reportedElsewhere } from './groups';
+import { capital, describeGroup, GroupVerdict, keyText, Repeats, reportedElsewhere, slotVerdict } from './groups';
 
 /*
  * crossslot (certain), crossslot-possible (depends on runtime values), and split-nonatomic (the
@@ -9,7 +9,8 @@ import { capital, describeGroup, GroupVerdict, keyText, Repeats, reportedElsewhe
  */
 export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Repeats): Finding[] {
   const out: Finding[] = [];
-  const failing = new Set<string>();
+  /** per transaction or pipeline: its commands that fail on their own (reported as themselves) */
+  const failingChildren = new Map<string, Set<string>>();
   // commands first, so a transaction that already fails because of one command is not reported twice
   const ordered = [...verdicts.values()].sort((a, b) => Number(!!b.group.parent) - Number(!!a.group.parent));
   for (const v of ordered) {
@@ -34,17 +35,29 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
     }
     if (requirement.need !== 'slot') continue;
     if (v.sameSlot === 'yes') continue;
-    if (g.parent && v.sameSlot === 'no') failing.add(g.parent);
-    if (failing.has(g.id)) continue;
+    if (g.parent && v.sameSlot === 'no') failingChildren.set(g.parent, (failingChildren.get(g.parent) ?? new Set()).add(g.id));
+    // a transaction whose MGET fails: reported too only if it still fails once that command is fixed
+    // (its other keys against each other, or against the command's keys)
+    const children = failingChildren.get(g.id);
+    let conflict = v.conflict;
+    let reason = v.reason;
+    if (children) {
+      const rest = [...members.filter((m) => !m.group || !children.has(m.group)), ...[...children].flatMap((c) => members.find((m) => m.group === c) ?? [])];
+      const after = slotVerdict(rest);
+      if (after.sameSlot !== 'no') continue;
+      // at a key of its own, not at the command that is reported already
+      conflict = after.conflict && after.conflict[1].group && children.has(after.conflict[1].group) ? [after.conflict[1], after.conflict[0]] : after.conflict;
+      reason = after.reason;
+    }
     if (v.sameSlot === 'no') {
-      const [first, at] = v.conflict!;
+      const [first, at] = conflict!;
       out.push({
         code: 'crossslot',
         severity: 'error',
         file: at.file,
         span: at.span,
         anchor: g.span,
-        message: `${capital(describeGroup(v, false))} fails on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined)}.`,
+        message: `${capital(describeGroup(v, false))} fails on a cluster: ${reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined)}.`,
         related: [first, ...members.filter((m) => m !== at && m !== first)].map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
         group: g.id,
       });
