@@ -9,6 +9,7 @@ import { trace } from '../index/trace';
 import { Positions, sortUses, toJsonStream } from './output';
 import { writeJson, writeStdout } from './stream';
 import { toSarif } from './sarif';
+import { toGithub, toGitlab, toJunit, toRdjson } from './formats';
 import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './baseline';
 import { SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
@@ -26,7 +27,8 @@ Usage:
   keyslot lsp --stdio                 the language server, for any LSP editor
 
 Options for map and check:
-  --format FORMAT      text or json; check also takes sarif (default text)
+  --format FORMAT      text or json; check also takes sarif, github (workflow annotations),
+                       rdjson (reviewdog), gitlab (Code Quality) and junit (default text)
   --exclude GLOB       skip files matching GLOB (repeatable); node_modules, vendor, dist … are always skipped
   --client-name NAME   treat receivers called NAME as Redis clients (repeatable)
   --config FILE        settings file (default: keyslot.config.json in the scanned folder)
@@ -34,6 +36,8 @@ Options for check:
   --fail-on LEVEL      error, warning or never: exit 1 when a finding is at least LEVEL (default error)
   --baseline FILE      report only findings not recorded in FILE (matched by code, file and line text)
   --write-baseline FILE  record today's findings in FILE and exit 0: adopt keyslot, gate new problems
+  --allow-empty        no files to check is fine (otherwise it is exit 2: a gate that read nothing)
+  --quiet, -q          the findings only: no summary line, no notes on stderr
 Options for slot:
   --format text|json
 
@@ -46,9 +50,14 @@ Exit codes: 0 success (check: no finding at or above --fail-on), 1 findings at o
 
 class UsageError extends Error {}
 
+const CHECK_FORMATS = ['text', 'json', 'sarif', 'github', 'rdjson', 'gitlab', 'junit'] as const;
+
 interface Parsed {
   positional: string[];
-  format: 'text' | 'json' | 'sarif';
+  format: (typeof CHECK_FORMATS)[number];
+  help?: boolean;
+  quiet?: boolean;
+  allowEmpty?: boolean;
   excludes: string[];
   clientNames: string[];
   failOn: Severity | 'never';
@@ -59,7 +68,7 @@ interface Parsed {
 
 function parseArgs(args: string[], command: string): Parsed {
   const out: Parsed = { positional: [], format: 'text', excludes: [], clientNames: [], failOn: 'error' };
-  const formats = command === 'check' ? ['text', 'json', 'sarif'] : ['text', 'json'];
+  const formats: readonly string[] = command === 'check' ? CHECK_FORMATS : ['text', 'json'];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     // --name VALUE or --name=VALUE; anything else that starts with a dash is unknown
@@ -72,7 +81,10 @@ function parseArgs(args: string[], command: string): Parsed {
     if (a === '--') {
       out.positional.push(...args.slice(i + 1));
       break;
-    } else if (option('--format')) {
+    } else if (a === '--help' || a === '-h') out.help = true;
+    else if ((a === '--quiet' || a === '-q') && command !== 'slot') out.quiet = true;
+    else if (a === '--allow-empty' && command === 'check') out.allowEmpty = true;
+    else if (option('--format')) {
       const f = value('--format');
       if (!formats.includes(f)) throw new UsageError(`--format must be ${formats.join(', ').replace(/, (\w+)$/, ' or $1')}, not '${f}'`);
       out.format = f as Parsed['format'];
@@ -116,8 +128,14 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       (require('../lsp/main') as typeof import('../lsp/main')).runLanguageServer();
       return new Promise<number>(() => undefined);
     }
-    if (cmd === 'slot') return slotCommand(parseArgs(rest, cmd), out);
-    if (cmd === 'map' || cmd === 'check') return await scanCommand(cmd, parseArgs(rest, cmd), out, err);
+    if (cmd === 'slot' || cmd === 'map' || cmd === 'check') {
+      const parsed = parseArgs(rest, cmd);
+      if (parsed.help) {
+        out(HELP);
+        return 0;
+      }
+      return cmd === 'slot' ? slotCommand(parsed, out) : await scanCommand(cmd, parsed, out, err);
+    }
     throw new UsageError(`unknown command '${cmd}'`);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -187,23 +205,39 @@ async function scanCommand(cmd: 'map' | 'check', p: Parsed, out: (s: string) => 
   // written in pieces: the whole document as one string would double the peak memory of a large workspace
   if (p.format === 'json') writeJson(toJsonStream(r), out);
   else if (p.format === 'sarif') writeJson(toSarif(r, VERSION, true), out, 4);
-  else out(cmd === 'map' ? textMap(r) : textCheck(r));
+  else if (p.format === 'github') out(toGithub(r));
+  else if (p.format === 'rdjson') out(JSON.stringify(toRdjson(r)) + '\n');
+  else if (p.format === 'gitlab') out(JSON.stringify(toGitlab(r), null, 2) + '\n');
+  else if (p.format === 'junit') out(toJunit(r));
+  else out(cmd === 'map' ? textMap(r) : textCheck(r, colours(p), !p.quiet));
   trace('output');
   const summary = summaryLine(r);
-  if (summary) err(summary + '\n');
-  for (const n of notes) err(n + '\n');
+  if (summary && !p.quiet) err(summary + '\n');
+  if (!p.quiet) for (const n of notes) err(n + '\n');
+  // a CI gate that read nothing must not pass as clean (a path under .gitignore, a typo in --exclude)
+  if (cmd === 'check' && !r.files.length && !p.allowEmpty) {
+    err(`keyslot: no files to check in ${paths.join(', ')} (--allow-empty if that is expected)\n`);
+    return 2;
+  }
   if (cmd === 'map' || p.failOn === 'never' || p.writeBaseline) return 0;
   const failing = p.failOn === 'warning' ? ['error', 'warning'] : ['error'];
   return r.findings.some((f) => failing.includes(f.severity)) ? 1 : 0;
 }
 
+/** ANSI colours for a terminal, none for a pipe or when NO_COLOR is set (no-color.org); FORCE_COLOR forces them. */
+function colours(p: Parsed): (severity: string, text: string) => string {
+  const on = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : !process.env.NO_COLOR && !!process.stdout.isTTY && p.format === 'text';
+  const CODE: Record<string, string> = { error: '31', warning: '33', info: '36' };
+  return on ? (severity, text) => `\x1b[1;${CODE[severity] ?? '0'}m${text}\x1b[0m` : (_severity, text) => text;
+}
+
 /** Like a compiler: `path:line:col: severity code message`, related places indented under it. */
-function textCheck(r: CheckResult): string {
+function textCheck(r: CheckResult, paint: (severity: string, text: string) => string = (_s, t) => t, withSummary = true): string {
   const pos = new Positions(r.texts);
   const lines: string[] = [];
   for (const f of r.findings) {
     const p = pos.at(f.file, f.span.start);
-    lines.push(`${f.file}:${p.line}:${p.column}: ${f.severity} ${f.code} ${f.message}`);
+    lines.push(`${f.file}:${p.line}:${p.column}: ${paint(f.severity, f.severity)} ${f.code} ${f.message}`);
     for (const x of f.related.slice(0, 8)) {
       const q = pos.at(x.file, x.span.start);
       lines.push(`    ${x.file}:${q.line}:${q.column}: note: ${x.message}`);
@@ -212,12 +246,13 @@ function textCheck(r: CheckResult): string {
   }
   const count = (s: string) => r.findings.filter((f) => f.severity === s).length;
   const fileCount = new Set(r.findings.map((f) => f.file)).size;
-  lines.push(
-    r.findings.length
-      ? `${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info in ${fileCount} file${fileCount === 1 ? '' : 's'} (${r.uses.length} key uses, ${r.groups.length} groups, ${r.files.length} files scanned)`
-      : `no findings (${r.uses.length} key uses, ${r.groups.length} groups, ${r.files.length} files scanned)`,
-  );
-  return lines.join('\n') + '\n';
+  if (withSummary)
+    lines.push(
+      r.findings.length
+        ? `${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info in ${fileCount} file${fileCount === 1 ? '' : 's'} (${r.uses.length} key uses, ${r.groups.length} groups, ${r.files.length} files scanned)`
+        : `no findings (${r.uses.length} key uses, ${r.groups.length} groups, ${r.files.length} files scanned)`,
+    );
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 /** One stderr line for everything the scan could not read fully; the scan itself goes on. */

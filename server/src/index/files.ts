@@ -63,7 +63,9 @@ export function listFiles(root: string, paths: string[], excludes: string[], ski
   for (const p of paths) {
     const abs = path.resolve(p);
     const st = fs.statSync(abs);
-    if (st.isDirectory()) walk(abs, ancestorIgnores(abs));
+    // a folder named explicitly is scanned even where a .gitignore above it ignores it (as ripgrep does);
+    // the .gitignore files inside it still apply
+    if (st.isDirectory()) walk(abs, ancestorIgnores(abs).filter(({ base, ig }) => !ig.ignores(path.relative(base, abs).split(path.sep).join('/') + '/')));
     else {
       const language = languageOfPath(abs);
       if (language) out.push({ abs, rel: rel(abs), language });
