@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'node:child_process';
 import { removeWorkspaces, run, where, workspace } from '../helpers/cli';
 
 /*
@@ -146,5 +147,20 @@ describe('keyslot check: manners', () => {
     const named = await run('check', path.join(dir, 'scratch'), '--format', 'json');
     assert.equal(named.code, 1, named.err);
     assert.equal(JSON.parse(named.out).diagnostics[0].file, 'app.py');
+  });
+});
+
+describe('keyslot check --stdin-filename', () => {
+  test('checks standard input as that file, with the rest of its workspace (a builder in another file), and reports only its findings', () => {
+    const dir = workspace({ 'keys.py': 'def profile_key(uid):\n    return f"user:{uid}:profile"\n', 'other.py': APP, 'app.py': '# the saved text has no calls\n' });
+    const buffer = 'from redis.cluster import RedisCluster\nfrom keys import profile_key\nrc = RedisCluster(host="h", port=1)\nrc.mget(profile_key(1), "price:B200")\n';
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'keyslot.js'), 'check', '--stdin-filename', 'app.py', '--format', 'json'], { cwd: dir, input: buffer, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    const d = JSON.parse(r.stdout).diagnostics as { file: string; line: number; message: string }[];
+    assert.deepEqual(d.map((x) => `${x.file}:${x.line}`), ['app.py:4'], 'the buffer, not the saved file; not other.py');
+    assert.match(d[0].message, /`user:1:profile`/);
+    const outside = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'keyslot.js'), 'check', '--stdin-filename', '../elsewhere.py'], { cwd: dir, input: buffer, encoding: 'utf8' });
+    assert.equal(outside.status, 2);
+    assert.match(outside.stderr, /must name a supported source file inside/);
   });
 });

@@ -15,6 +15,7 @@ import { SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
 import { Extractor } from '../extract/base';
+import { languageOfPath } from '../extract/parser';
 
 const VERSION = '0.1.0';
 
@@ -36,6 +37,8 @@ Options for check:
   --fail-on LEVEL      error, warning or never: exit 1 when a finding is at least LEVEL (default error)
   --baseline FILE      report only findings not recorded in FILE (matched by code, file and line text)
   --write-baseline FILE  record today's findings in FILE and exit 0: adopt keyslot, gate new problems
+  --stdin-filename PATH  check standard input as the text of PATH, in its workspace (editors, hooks);
+                       only PATH's findings are reported
   --allow-empty        no files to check is fine (otherwise it is exit 2: a gate that read nothing)
   --quiet, -q          the findings only: no summary line, no notes on stderr
 Options for slot:
@@ -57,6 +60,7 @@ interface Parsed {
   format: (typeof CHECK_FORMATS)[number];
   help?: boolean;
   quiet?: boolean;
+  stdinFilename?: string;
   allowEmpty?: boolean;
   excludes: string[];
   clientNames: string[];
@@ -84,6 +88,7 @@ function parseArgs(args: string[], command: string): Parsed {
     } else if (a === '--help' || a === '-h') out.help = true;
     else if ((a === '--quiet' || a === '-q') && command !== 'slot') out.quiet = true;
     else if (a === '--allow-empty' && command === 'check') out.allowEmpty = true;
+    else if (option('--stdin-filename') && command === 'check') out.stdinFilename = value('--stdin-filename');
     else if (option('--format')) {
       const f = value('--format');
       if (!formats.includes(f)) throw new UsageError(`--format must be ${formats.join(', ').replace(/, (\w+)$/, ' or $1')}, not '${f}'`);
@@ -188,7 +193,12 @@ async function scanCommand(cmd: 'map' | 'check', p: Parsed, out: (s: string) => 
   const { settings } = loadConfig(root, p.config);
   // read before the scan: a bad baseline fails in a moment, not after a minute of work
   const baseline = p.baseline && !p.writeBaseline ? readBaseline(p.baseline) : undefined;
-  let r = await checkFolder(root, paths, settings, { excludes: p.excludes, clientNames: p.clientNames });
+  // one buffer from standard input, in place of its file, analysed with the rest of its workspace
+  const stdinRel = p.stdinFilename !== undefined ? path.relative(root, path.resolve(p.stdinFilename)).split(path.sep).join('/') : undefined;
+  if (stdinRel !== undefined && (stdinRel.startsWith('../') || !languageOfPath(stdinRel))) throw new UsageError(`--stdin-filename ${p.stdinFilename} must name a supported source file inside ${root}`);
+  const overlay = stdinRel !== undefined ? new Map([[stdinRel, fs.readFileSync(0, 'utf8')]]) : undefined;
+  let r = await checkFolder(root, paths, settings, { excludes: p.excludes, clientNames: p.clientNames, overlay });
+  if (stdinRel !== undefined) r = { ...r, findings: r.findings.filter((f) => f.file === stdinRel) };
   const notes: string[] = [];
   if (baseline || p.writeBaseline) {
     const pos = new Positions(r.texts);

@@ -13,12 +13,13 @@ const LARGE_SCAN = 5000;
 export interface CheckResult extends ScanResult, RuleResult {}
 
 /** The whole batch pipeline of `keyslot map` / `keyslot check`: scan a folder, then judge it. */
-export async function checkFolder(root: string, paths: string[], settings: KeyslotSettings, extra: { excludes?: string[]; clientNames?: string[] } = {}): Promise<CheckResult> {
+export async function checkFolder(root: string, paths: string[], settings: KeyslotSettings, extra: { excludes?: string[]; clientNames?: string[]; overlay?: Map<string, string> } = {}): Promise<CheckResult> {
   const topology = topologyOf(settings.topology);
   const r = await scan(root, paths, {
     excludes: [...settings.exclude, ...(extra.excludes ?? [])],
     extraClientNames: [...settings.clients.extraNames, ...(extra.clientNames ?? [])],
     replicaClients: settings.replicaClients,
+    overlay: extra.overlay,
   });
   // the facts the scan built are garbage now: collected before the rules and the output add to the heap
   if (r.files.length >= LARGE_SCAN) collectGarbage();

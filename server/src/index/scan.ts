@@ -4,11 +4,11 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { extractTree } from '../extract/extractors';
 import type { FileFacts, Language } from '../extract/ir';
-import { parserFor } from '../extract/parser';
+import { languageOfPath, parserFor } from '../extract/parser';
 import { SyntaxTree } from '../extract/tree';
 import type { WorkFile, WorkRequest, WorkResponse, WorkResult } from '../extract/worker';
 import { analyze, Analysis, extractFile } from './analyze';
-import { listFiles, readSource, Skipped, SourceFile } from './files';
+import { listFiles, normalizeLineBreaks, readSource, Skipped, SourceFile, textSkip } from './files';
 import { selectFiles, summarize, Summary } from './prefilter';
 import { trace } from './trace';
 
@@ -34,6 +34,8 @@ export interface ScanOptions {
    * The result is the same either way.
    */
   workers?: number;
+  /** texts that stand for files, by relative path (`--stdin-filename`): read instead of the disk */
+  overlay?: Map<string, string>;
 }
 
 /** Files below which starting workers costs more than it saves. */
@@ -53,11 +55,17 @@ type Summarized = Summary & { file: SourceFile; i: number };
 export async function scan(root: string, paths: string[], opts: ScanOptions = {}): Promise<ScanResult> {
   const skipped: Skipped[] = [];
   const files = listFiles(root, paths, opts.excludes ?? [], skipped);
+  // a buffer that is not on disk (yet) is still a file of the workspace
+  for (const rel of opts.overlay?.keys() ?? []) {
+    const language = languageOfPath(rel);
+    if (language && !files.some((f) => f.rel === rel)) files.push({ abs: path.join(root, rel), rel, language });
+  }
   // Lua turns up in most Redis code (scripts in constants, .lua files): its grammar compiles in the
   // background while the files are read, instead of when the first script is met
   if (files.length) void parserFor('lua').catch(() => undefined);
-  const workers = opts.workers ?? defaultWorkers(files.length);
-  const { facts, texts, syntaxErrors, tooDeep, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files);
+  // (workers read from the disk: a buffer given in place of a file is read on this thread)
+  const workers = opts.overlay?.size ? 0 : (opts.workers ?? defaultWorkers(files.length));
+  const { facts, texts, syntaxErrors, tooDeep, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files, opts.overlay);
   trace('extracted');
   const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
   trace('analyzed');
@@ -93,12 +101,16 @@ function contained(rel: string, g: Gathered, extract: () => FileFacts): FileFact
 }
 
 /** Everything on this thread, one file at a time. */
-async function extractHere(files: SourceFile[]): Promise<Extracted> {
+async function extractHere(files: SourceFile[], overlay?: Map<string, string>): Promise<Extracted> {
   const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [] };
   const summaries: Summarized[] = [];
+  const read = (f: SourceFile) => {
+    const given = overlay?.get(f.rel);
+    return given !== undefined ? { text: normalizeLineBreaks(given), skip: textSkip(f, given), invalidUtf8: false } : readSource(f);
+  };
   // texts of files that cannot hold Redis keys are summarised and dropped: 100k files do not fit
   files.forEach((f, i) => {
-    const r = readSource(f);
+    const r = read(f);
     if (r.skip) {
       g.skipped.push(r.skip);
       return;
@@ -112,7 +124,7 @@ async function extractHere(files: SourceFile[]): Promise<Extracted> {
   const syntaxErrors: string[] = [];
   const tooDeep: string[] = [];
   for (const c of selectFiles(summaries.splice(0))) {
-    const text = c.text ?? readSource(c.file).text;
+    const text = c.text ?? read(c.file).text;
     if (text === undefined) continue;
     let ff: FileFacts | undefined;
     try {
