@@ -29,7 +29,8 @@ function run(cmd, args) {
 run('node', ['scripts/build.mjs']);
 run('npx', ['tsc', '-b']);
 if (layers.includes('cluster') || layers.includes('lsp')) run('node', ['scripts/ensure-debian.mjs', 'redis-server=redis-server', 'redis-cli=redis-tools']);
-if (layers.includes('editors')) run('node', ['scripts/ensure-debian.mjs', 'nvim=neovim']);
+// editors: Neovim as an LSP client; pre-commit running the hook
+if (layers.includes('editors')) run('node', ['scripts/ensure-debian.mjs', 'nvim=neovim', 'pre-commit=pre-commit']);
 // code-server 4.100.3 (npm, into ~/.cache/keyslot) and Debian chromium: scripts/code-server.mjs
 if (layers.includes('vscode')) run('node', ['scripts/code-server.mjs', 'ensure']);
 const files = layers.flatMap((l) => testFiles(join(root, 'test', l)));
