@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the tools a test layer needs are on PATH: `node scripts/ensure-debian.mjs TOOL=PACKAGE…`
-// (redis-server=redis-server nvim=neovim). Present -> exit 0; missing and root -> install the
+// (redis-server=redis-server nvim=neovim; a TOOL that is an absolute path is a file the package installs). Present -> exit 0; missing and root -> install the
 // Debian packages; otherwise fail. A missing tool never means "skip the tests". Redis's own
 // service (port 6379) is irrelevant: tests use free ports.
 import { spawnSync } from 'node:child_process';
@@ -24,7 +24,17 @@ function onPath(name) {
   return null;
 }
 
-const missing = () => TOOLS.filter((t) => !onPath(t));
+// a TOOL that starts with `/` is a file the package installs (an Emacs library has no program on PATH)
+const present = (t) => {
+  if (!t.startsWith('/')) return !!onPath(t);
+  try {
+    accessSync(t, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const missing = () => TOOLS.filter((t) => !present(t));
 
 function run(cmd, args, env = {}) {
   console.error(`ensure-debian: ${cmd} ${args.join(' ')}`);

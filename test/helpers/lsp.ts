@@ -5,6 +5,7 @@ import {
   createProtocolConnection,
   ProtocolConnection,
   PublishDiagnosticsParams,
+  ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
@@ -33,7 +34,8 @@ export interface TestClient {
   close(): void;
 }
 
-export async function startTestServer(rootDir: string, settings: Record<string, unknown> = {}, moreFolders: string[] = []): Promise<TestClient> {
+/** `refuse`: client methods the test client answers with an error, as some editors do. */
+export async function startTestServer(rootDir: string, settings: Record<string, unknown> = {}, moreFolders: string[] = [], refuse: string[] = []): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
@@ -90,6 +92,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
     client.messages.push(m);
     return null;
   });
+  for (const method of refuse) conn.onRequest(method, () => new ResponseError(-32603, 'Internal error'));
   conn.listen();
   const uri = pathToFileURL(rootDir).href;
   await conn.sendRequest('initialize', {

@@ -176,6 +176,21 @@ describe('the server answers while it indexes', () => {
   });
 });
 
+describe('a client that answers the server\'s requests with errors', () => {
+  test('refused file watching, settings and progress: the server still indexes and publishes (an editor must not crash it)', async () => {
+    const dir = workspace({ 'app.py': NEEDS_FINDING });
+    const c = await startTestServer(dir, {}, [], ['client/registerCapability', 'workspace/configuration', 'window/workDoneProgress/create']);
+    try {
+      const d = await c.nextDiagnostics(pathToFileURL(path.join(dir, 'app.py')).href, (p) => p.diagnostics.some((x) => x.code === 'crossslot'));
+      assert.ok(d);
+      // and it still answers
+      assert.equal(((await c.conn.sendRequest(SLOT_OF_METHOD, { key: 'price:A100' })) as { slot: number }).slot, 566);
+    } finally {
+      c.close();
+    }
+  });
+});
+
 describe('workspace folders', () => {
   test('a folder inside another is analysed once, with its own settings; a folder that does not exist does not stop the others', async () => {
     const dir = workspace({ 'app.py': NEEDS_FINDING, 'inner/app.py': NEEDS_FINDING, 'inner/keyslot.config.json': JSON.stringify({ severity: { crossslot: 'warning' } }) });

@@ -116,7 +116,9 @@ export function startServer(connection: Connection): void {
     if (config.errors.length) sent(() => connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${config.errors.join('; ')}`));
     if (!canConfigure) return base;
     const uri = pathToFileURL(f.root).href;
-    const [mine, files] = await connection.workspace.getConfiguration([{ scopeUri: uri, section: SETTINGS_SECTION }, { scopeUri: uri, section: 'files' }]);
+    // a client that fails the request (eglot with some settings) leaves the config file's settings
+    const answer = await connection.workspace.getConfiguration([{ scopeUri: uri, section: SETTINGS_SECTION }, { scopeUri: uri, section: 'files' }]).catch(() => [null, null]);
+    const [mine, files] = answer as [unknown, { exclude?: Record<string, boolean> } | null];
     f.editorExcludes = Object.entries((files?.exclude ?? {}) as Record<string, boolean>)
       .filter(([, on]) => on)
       .map(([g]) => g);
@@ -128,7 +130,7 @@ export function startServer(connection: Connection): void {
   }
 
   async function indexAll(): Promise<void> {
-    const progress = canProgress ? await connection.window.createWorkDoneProgress() : undefined;
+    const progress = canProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('keyslot: indexing Redis keys', 0, '', false);
     sendStatus('indexing');
     const overlay = (f: FolderIndex) => new Map(documents.all().flatMap((d) => (locate(d.uri)?.folder === f ? [[locate(d.uri)!.rel, d.getText()] as [string, string]] : [])));
@@ -259,7 +261,8 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
-    if (canWatch) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,lua,redis}' }, { globPattern: `**/{${CONFIG_FILE},${VERSION_FILES_GLOB}}` }] });
+    // a client that refuses the registration (eglot 1.9 answers some globs with an error) just sends no file events
+    if (canWatch) sent(() => connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,lua,redis}' }, { globPattern: `**/{${CONFIG_FILE},${VERSION_FILES_GLOB}}` }] }));
     if (canFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => {
       void enqueue(async () => {
         for (const r of e.removed) {
