@@ -27,12 +27,16 @@ export class StatusBar implements vscode.Disposable {
       return this.item.show();
     }
     const { error, warning, info } = s.findings;
-    this.item.text = `$(key) ${s.patterns}  $(error) ${error}  $(warning) ${warning}`;
-    this.item.accessibilityInformation = { label: `keyslot: ${s.patterns} key patterns, ${error} errors, ${warning} warnings` };
+    const problems = s.settingsProblems ?? [];
+    // a setting that was not applied stays visible here, after its message is gone
+    this.item.text = `$(key) ${s.patterns}  $(error) ${error}  $(warning) ${warning}${problems.length ? '  $(gear) settings' : ''}`;
+    this.item.accessibilityInformation = { label: `keyslot: ${s.patterns} key patterns, ${error} errors, ${warning} warnings${problems.length ? `, ${problems.length} settings not applied` : ''}` };
     this.item.tooltip = new vscode.MarkdownString(
-      `**keyslot**: ${s.patterns} key patterns in ${s.keyUses} uses, ${s.files} files scanned  \n${error} errors, ${warning} warnings, ${info} info  \nClick to open the key map.`,
+      `**keyslot**: ${s.patterns} key patterns in ${s.keyUses} uses, ${s.files} files scanned  \n${error} errors, ${warning} warnings, ${info} info  \n` +
+        (problems.length ? `Settings not applied (the defaults stand):  \n${problems.map((p) => `- ${p.replace(/[\\`*_[\]]/g, '\\$&')}`).join('\n')}\n\n` : '') +
+        'Click to open the key map.',
     );
-    this.item.backgroundColor = error > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.backgroundColor = problems.length ? new vscode.ThemeColor('statusBarItem.warningBackground') : error > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }
 

@@ -198,6 +198,8 @@ export interface StatusParams {
   keyUses: number;
   patterns: number;
   findings: { error: number; warning: number; info: number };
+  /** settings that were not applied (bad values in keyslot.config.json or the editor's settings), one sentence each */
+  settingsProblems?: string[];
 }
 
 /** `keyslot/keyAt`: the key use at a position (for "copy slot" and "reveal in panel"), or null. */

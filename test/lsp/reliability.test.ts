@@ -83,6 +83,10 @@ describe('bad settings are shown, and the server runs with the rest', () => {
       const shown = c.messages.filter((m) => m.type === 1).map((m) => m.message).join('\n');
       assert.match(shown, /slots 101-16383 belong to no primary/);
       assert.match(shown, /"exclude" glob 1 \(\({40}…\) is left out/);
+      // and they stay in the status the editor shows
+      const status = c.statuses[c.statuses.length - 1];
+      assert.equal(status.settingsProblems?.length, 2, JSON.stringify(status));
+      assert.match(status.settingsProblems![0], /slots 101-16383 belong to no primary/);
     } finally {
       c.close();
     }

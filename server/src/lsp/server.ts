@@ -108,11 +108,15 @@ export function startServer(connection: Connection): void {
     return { start: d.positionAt(span.start), end: d.positionAt(span.end) };
   };
 
+  /** per folder: the settings that were not applied, for the status bar (the messages can be missed) */
+  const settingsProblems = new Map<FolderIndex, string[]>();
+
   async function settingsFor(f: FolderIndex): Promise<KeyslotSettings> {
     // the config file first, then editor settings on top (they are the user's latest word)
     // the good settings apply; the bad ones are shown and left at their defaults
     const config = readConfig(f.root);
     const base = config.settings;
+    settingsProblems.set(f, [...config.errors]);
     if (config.errors.length) sent(() => connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${config.errors.join('; ')}`));
     if (!canConfigure) return base;
     const uri = pathToFileURL(f.root).href;
@@ -126,6 +130,7 @@ export function startServer(connection: Connection): void {
     // editors send every declared setting, defaults included: only keys that parse count
     const { settings, errors } = parseSettings({ ...stripEmpty(mine as Record<string, unknown>) }, 'keyslot settings');
     if (errors.length) sent(() => connection.window.showWarningMessage(errors.join('\n')));
+    settingsProblems.get(f)?.push(...errors);
     return { ...base, ...pickSet(settings, mine as Record<string, unknown>) };
   }
 
@@ -220,7 +225,8 @@ export function startServer(connection: Connection): void {
       files += f.scanned;
       patterns += f.patternCount();
     }
-    sent(() => connection.sendNotification(STATUS_METHOD, { state, files, keyUses, patterns, findings } satisfies StatusParams));
+    const problems = folders.flatMap((f) => settingsProblems.get(f) ?? []);
+    sent(() => connection.sendNotification(STATUS_METHOD, { state, files, keyUses, patterns, findings, ...(problems.length ? { settingsProblems: problems } : {}) } satisfies StatusParams));
   }
 
   function toDiagnostic(f: FolderIndex, x: Finding): Diagnostic {
