@@ -18,6 +18,8 @@ export interface Analysis {
   waits: WaitCall[];
   /** calls into workspace functions, for flows that span functions */
   flowCalls: FlowCall[];
+  /** files whose analysis failed with an internal error: they add nothing, the others go on */
+  failed?: { file: string; message: string }[];
 }
 
 /** What a script's first line declares (Redis 7 `#!lua flags=...`). */
@@ -56,7 +58,12 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
   const interp = new CallInterpreter(ws, opts);
   interp.batch = true;
   const results: FileAnalysis[] = [];
-  for (const f of files) results.push(await analyzeFile(ws, interp, f, false));
+  const failed: { file: string; message: string }[] = [];
+  for (const f of files) {
+    const r = await contained(f, () => analyzeFile(ws, interp, f, false));
+    if ('message' in r) failed.push(r);
+    else results.push(r);
+  }
   const groups = new Map<string, Group>();
   for (const r of results) applyGroupOps(groups, r.host.groupOps);
   for (const r of results) applyGroupOps(groups, r.lua.groupOps);
@@ -64,7 +71,16 @@ export async function analyze(files: FileFacts[], opts: Options = {}): Promise<A
   for (const r of results) for (const [id, info] of r.scripts) scripts.set(id, info);
   // every file's own calls first, then the keys inside scripts: the order of one interpreter over the workspace
   const all = <T>(pick: (o: CallOutput) => T[]) => [...results.flatMap((r) => pick(r.host)), ...results.flatMap((r) => pick(r.lua))];
-  return { ...renumberGroups(all((o) => o.uses), [...groups.values()]), scripts, waits: all((o) => o.waits), flowCalls: all((o) => o.flowCalls) };
+  return { ...renumberGroups(all((o) => o.uses), [...groups.values()]), scripts, waits: all((o) => o.waits), flowCalls: all((o) => o.flowCalls), ...(failed.length ? { failed } : {}) };
+}
+
+/** One file's analysis, or why it failed (an internal error): the caller goes on with the other files. */
+export async function contained(f: FileFacts, run: () => Promise<FileAnalysis>): Promise<FileAnalysis | { file: string; message: string }> {
+  try {
+    return await run();
+  } catch (e) {
+    return { file: f.file, message: (e as Error).message?.split('\n')[0] ?? String(e) };
+  }
 }
 
 /** One file's share of the analysis: its own calls, then the Lua of the scripts they run. Group ids are keys (see GroupOp). */

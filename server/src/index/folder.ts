@@ -11,7 +11,7 @@ import type { Finding, RuleResult } from '../rules';
 import { idOf, textOf } from '../rules/groups';
 import { LiveRules, PerFileIndex } from '../rules/incremental';
 import { WorkspaceFacts } from '../resolve/workspace';
-import { Analysis, analyzeFile, extractFile, FileAnalysis, PlacedLua, prepareFile, ScriptInfo } from './analyze';
+import { Analysis, analyzeFile, contained, extractFile, FileAnalysis, PlacedLua, prepareFile, ScriptInfo } from './analyze';
 import { EditCache, LastEdit } from './reparse';
 import { keepUnchanged, SAME_IDS, siteReuse } from './reuse';
 import { testsOf, topologyOf } from './config';
@@ -179,12 +179,15 @@ export class FolderIndex {
 
   /** Why a file is analysed only in part or not at all, one sentence per file, for the editor to show. */
   private fileNotes = new Map<string, string>();
+  /** the same for files whose analysis (not extraction) failed: kept apart, as each reanalysis decides it again */
+  private analysisNotes = new Map<string, string>();
   notes(): ReadonlyMap<string, string> {
-    return this.fileNotes;
+    return this.analysisNotes.size ? new Map([...this.fileNotes, ...this.analysisNotes]) : this.fileNotes;
   }
 
   remove(rel: string): boolean {
     this.fileNotes.delete(rel);
+    this.analysisNotes.delete(rel);
     this.edits.drop(rel);
     this.texts.delete(rel);
     this.pending.add(rel);
@@ -249,7 +252,11 @@ export class FolderIndex {
       const edit = renames.get(rel);
       // the only change is this file's own edit, and it kept what other statements read: their calls' results can be appended again
       const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit) : undefined;
-      const after = facts ? await analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) }) : undefined;
+      const result = facts ? await contained(facts, () => analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) })) : undefined;
+      // a file whose analysis fails adds nothing, says why at its top, and the others go on
+      const after = result && 'message' in result ? undefined : result;
+      if (result && 'message' in result) this.analysisNotes.set(rel, `keyslot could not analyse this file (internal error: ${result.message}); the rest of the workspace is analysed. Please report it.`);
+      else this.analysisNotes.delete(rel);
       if (!facts) this.placed.delete(rel);
       // what did not change stays the same objects, so the rules re-run only where something did
       if (before && after && edit !== 'none') keepUnchanged(before, after, edit?.renames ?? SAME_IDS);

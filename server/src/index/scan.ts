@@ -69,7 +69,8 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
   trace('extracted');
   const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
   trace('analyzed');
-  return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped], syntaxErrors, tooDeep, invalidUtf8: gathered.invalidUtf8 };
+  const failed = (a.failed ?? []).map((x): Skipped => ({ rel: x.file, reason: 'failed', detail: x.message }));
+  return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped, ...failed], syntaxErrors, tooDeep, invalidUtf8: gathered.invalidUtf8 };
 }
 
 function defaultWorkers(files: number): number {
