@@ -245,7 +245,9 @@ export class FolderIndex {
     }
     if (!affected.size) return;
     const changes = new Map<string, FileAnalysis | undefined>();
+    const turn = new EventLoopTurns();
     for (const rel of affected) {
+      await turn.maybe();
       const before = live.analysisOf(rel);
       if (before) this.unlinkReads(before);
       const facts = this.facts.get(rel);
