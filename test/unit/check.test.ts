@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'node:child_process';
 import type { DiagnosticJson, MapJson } from '../../server/src/cli/output';
 import { removeWorkspaces, run, where, workspace } from '../helpers/cli';
 
@@ -190,6 +191,18 @@ redis.call('INCR', 'stats:other')
       const d = json(r.out).diagnostics;
       assert.deepEqual(d.map((x) => `${x.line}:${x.column} ${x.code}`), ['4:23 crossslot'], JSON.stringify(eol));
     }
+  });
+
+  test('a path named on the command line that cannot be read is exit 2 with the reason, not an empty passing report', () => {
+    const dir = workspace({ 'app.py': APP });
+    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(path.join(dir, 'app.py'), 0o000);
+    // root reads anything: as root (CI), the CLI runs as nobody, as anyone else it runs as itself
+    const bin = path.join(__dirname, '..', '..', 'bin', 'keyslot.js');
+    const asRoot = process.getuid?.() === 0;
+    const r = asRoot ? spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, bin, 'check', path.join(dir, 'app.py')], { encoding: 'utf8' }) : spawnSync(process.execPath, [bin, 'check', path.join(dir, 'app.py')], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /cannot read .*app\.py \(EACCES\)/);
   });
 
   test('a linked file is read; a linked folder is not walked, and stderr says so', async () => {
