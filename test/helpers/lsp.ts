@@ -27,6 +27,8 @@ export interface TestClient {
   messages: { type: number; message: string }[];
   /** resolves once a keyslot/status in state 'ready' has arrived (now or later) */
   ready(): Promise<StatusParams>;
+  /** resolves with the next keyslot/status notification */
+  nextStatus(): Promise<StatusParams>;
   /** resolves with the next publishDiagnostics for `uri` that satisfies `pred` (or the latest one already received) */
   nextDiagnostics(uri: string, pred?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
   /** what workspace/configuration answers for the `keyslot` section */
@@ -42,6 +44,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
   const conn = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const diagnostics: PublishDiagnosticsParams[] = [];
   const readyWaiters: ((s: StatusParams) => void)[] = [];
+  const statusWaiters: ((s: StatusParams) => void)[] = [];
   const waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   const client: TestClient = {
     conn,
@@ -54,6 +57,9 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
       return done ? Promise.resolve(done) : new Promise((resolve) => readyWaiters.push(resolve));
     },
     settings,
+    nextStatus() {
+      return new Promise((resolve) => statusWaiters.push(resolve));
+    },
     nextDiagnostics(uri, pred = () => true) {
       const latest = [...diagnostics].reverse().find((d) => d.uri === uri);
       if (latest && pred(latest)) return Promise.resolve(latest);
@@ -76,6 +82,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
   });
   conn.onNotification(STATUS_METHOD, (st: StatusParams) => {
     client.statuses.push(st);
+    for (const w of statusWaiters.splice(0)) w(st);
     if (st.state === 'ready') for (const w of readyWaiters.splice(0)) w(st);
   });
   conn.onNotification('$/progress', (p: unknown) => {

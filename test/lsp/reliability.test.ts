@@ -274,3 +274,27 @@ describe('fuzz: hostile files and random edits (bounded, seeded)', () => {
     }
   });
 });
+
+describe('start-up', () => {
+  test('the workspace is indexed once: the configuration notification an editor sends at start changes nothing, so it indexes nothing', async () => {
+    const dir = workspace({ 'app.py': NEEDS_FINDING });
+    const c = await startTestServer(dir);
+    try {
+      await c.ready();
+      const begins = () => c.progress.filter((p) => (p as { value: { kind: string } }).value.kind === 'begin').length;
+      assert.equal(begins(), 1);
+      // the status that follows it is the answer; then a real change does index again
+      const answered = c.nextStatus();
+      await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.equal((await answered).state, 'ready');
+      assert.equal(begins(), 1, 'no second indexing');
+      c.settings = { severity: { crossslot: 'warning' } };
+      await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      const d = await c.nextDiagnostics(pathToFileURL(path.join(dir, 'app.py')).href, (p) => p.diagnostics.some((x) => x.code === 'crossslot' && x.severity === 2));
+      assert.ok(d);
+      assert.equal(begins(), 2, 'a changed setting indexes again');
+    } finally {
+      c.close();
+    }
+  });
+});

@@ -282,7 +282,20 @@ export function startServer(connection: Connection): void {
     void enqueue(indexAll);
   });
 
-  connection.onDidChangeConfiguration(() => void enqueue(indexAll));
+  // VS Code sends this once at start-up too: the workspace is indexed again only when a setting that
+  // shapes the index actually changed (it used to be indexed twice at every start)
+  connection.onDidChangeConfiguration(() =>
+    void enqueue(async () => {
+      let changed = false;
+      for (const f of folders) {
+        const excludes = JSON.stringify(f.editorExcludes);
+        const next = await settingsFor(f);
+        if (JSON.stringify(next) !== JSON.stringify(f.settings) || JSON.stringify(f.editorExcludes) !== excludes) changed = true;
+      }
+      if (changed) await indexAll();
+      else sendStatus('ready');
+    }),
+  );
 
   documents.onDidChangeContent((e) => {
     const at = locate(e.document.uri);
