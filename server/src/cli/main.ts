@@ -11,6 +11,7 @@ import { writeJson, writeStdout } from './stream';
 import { toSarif } from './sarif';
 import { toGithub, toGitlab, toJunit, toRdjson } from './formats';
 import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './baseline';
+import { migrate, MigrationError, readPlan } from '../live/migrate';
 import { SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
@@ -26,6 +27,11 @@ Usage:
   keyslot map [PATH...] [options]     every Redis key use in the code, grouped by hash tag
   keyslot check [PATH...] [options]   what fails on a Redis Cluster: CROSSSLOT calls, scripts, tags
   keyslot lsp --stdio                 the language server, for any LSP editor
+  keyslot migrate --cluster HOST:PORT [--plan FILE] [--apply] [--unlink] [--limit N]
+                                      move stored data to the key names in keyslot.migrations.json:
+                                      a dry run by default (keys and bytes per pattern); --apply copies
+                                      (DUMP/RESTORE with the TTL, resumable); --unlink removes old names
+                                      whose new name holds the data
 
 Options for map and check:
   --format FORMAT      text or json; check also takes sarif, github (workflow annotations),
@@ -133,6 +139,7 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       (require('../lsp/main') as typeof import('../lsp/main')).runLanguageServer();
       return new Promise<number>(() => undefined);
     }
+    if (cmd === 'migrate') return await migrateCommand(rest, out);
     if (cmd === 'slot' || cmd === 'map' || cmd === 'check') {
       const parsed = parseArgs(rest, cmd);
       if (parsed.help) {
@@ -151,6 +158,10 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       err(`keyslot: bad configuration: ${e.message}\n`);
       return 2;
     }
+    if (e instanceof MigrationError) {
+      err(`keyslot: migrate: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof BaselineError) {
       err(`keyslot: baseline: ${e.message}\n`);
       return 2;
@@ -161,6 +172,45 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
     if (process.env.KEYSLOT_DEBUG && e instanceof Error && e.stack) err(e.stack + '\n');
     return 3;
   }
+}
+
+async function migrateCommand(args: string[], out: (s: string) => void): Promise<number> {
+  let seed: string | undefined;
+  let plan = 'keyslot.migrations.json';
+  let apply = false;
+  let unlink = false;
+  let limit: number | undefined;
+  let format = 'text';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = () => {
+      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
+      return args[++i];
+    };
+    if (a === '--help' || a === '-h') {
+      out(HELP);
+      return 0;
+    } else if (a === '--cluster') seed = value();
+    else if (a === '--plan') plan = value();
+    else if (a === '--apply') apply = true;
+    else if (a === '--unlink') unlink = true;
+    else if (a === '--format') {
+      format = value();
+      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+    } else if (a === '--limit') {
+      limit = Number(value());
+      if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit must be a whole number');
+    } else throw new UsageError(`unknown option '${a}'`);
+  }
+  if (!seed || !/^[^:]+:\d+$/.test(seed)) throw new UsageError('migrate needs --cluster HOST:PORT (any node of the cluster)');
+  const reports = await migrate(readPlan(plan), { seed, apply, unlink, limit });
+  if (format === 'json') out(JSON.stringify({ apply, unlink, patterns: reports }, null, 2) + '\n');
+  else {
+    out(`${apply ? 'migrated' : 'dry run (nothing written; --apply copies)'}:\n`);
+    for (const r of reports)
+      out(`  ${r.from} -> ${r.to}: ${r.keys} key${r.keys === 1 ? '' : 's'}, ${r.bytes} bytes; ${r.migrated} already there, ${r.copied} copied now${unlink ? `, ${r.unlinked} old names removed` : ''}\n`);
+  }
+  return 0;
 }
 
 const KIND_TEXT = { tag: 'hash tag', whole: 'whole key', 'empty-tag': 'whole key (empty {} tag)', unclosed: 'whole key (no closing })' } as const;
