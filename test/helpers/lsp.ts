@@ -107,7 +107,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
     rootUri: uri,
     workspaceFolders: [{ uri, name: 'ws' }, ...moreFolders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `ws${i + 2}` }))],
     capabilities: {
-      workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: {} } },
+      workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: {}, resourceOperations: ['create'] } },
       window: { workDoneProgress: true },
       textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, publishDiagnostics: { relatedInformation: true } },
     },

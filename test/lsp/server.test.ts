@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Hover, Location, Range, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { extractFile } from '../../server/src/index/analyze';
+import { readPlan } from '../../server/src/live/migrate';
+import * as fs from 'fs';
 import { removeWorkspaces, workspace } from '../helpers/cli';
 import { startTestServer, TestClient } from '../helpers/lsp';
 import { useClusterNode } from '../helpers/redis';
@@ -40,7 +42,7 @@ after(removeWorkspaces);
 
 function applyEdit(text: string, edit: WorkspaceEdit, uri: string): string {
   const doc = TextDocument.create(uri, 'x', 0, text);
-  const edits = (edit.documentChanges as TextDocumentEdit[]).filter((c) => c.textDocument.uri === uri).flatMap((c) => c.edits as { range: Range; newText: string }[]);
+  const edits = (edit.documentChanges as TextDocumentEdit[]).filter((c) => c.textDocument?.uri === uri).flatMap((c) => c.edits as { range: Range; newText: string }[]);
   return TextDocument.applyEdits(doc, edits);
 }
 
@@ -117,6 +119,17 @@ describe('language server (in process, over the protocol)', () => {
     assert.equal(ann.needsConfirmation, true);
     assert.match(ann.description!, /migration/);
     assert.ok(actions.some((a) => a.title === 'Suppress crossslot on this line (keyslot-ignore)'));
+    // the renames are recorded for `keyslot migrate`, in the same edit and under the same confirmation
+    const plan = (fix.edit!.documentChanges as TextDocumentEdit[]).find((c) => c.textDocument?.uri.endsWith('/keyslot.migrations.json'));
+    assert.ok(plan, 'the fix records its renames');
+    const planText = (plan.edits[0] as { newText: string }).newText;
+    const planFile = path.join(dir, 'plan.json');
+    fs.writeFileSync(planFile, planText);
+    assert.deepEqual(readPlan(planFile), [
+      { from: 'user:1001:profile', to: '{user:1001}:profile' },
+      { from: 'user:1001:settings', to: '{user:1001}:settings' },
+    ]);
+    assert.ok((fix.edit!.documentChanges as { kind?: string; uri?: string }[]).some((c) => c.kind === 'create' && c.uri?.endsWith('/keyslot.migrations.json')), 'created, as it did not exist');
     const fixedPy = applyEdit(CACHE, fix.edit!, doc);
     const fixedJs = applyEdit(STATS, fix.edit!, uri('web/stats.js'));
     assert.match(fixedPy, /rc\.mget\("\{user:1001\}:profile", "\{user:1001\}:settings"\)/);

@@ -46,7 +46,8 @@ export interface MigrateOptions {
   limit?: number;
 }
 
-const HOLE = /\$\{(\w+)\}/g;
+// `${uid}`, `${user.id}`, `${self.prefix}`: a hole as keyslot writes patterns
+const HOLE = /\$\{([^}]+)\}/g;
 
 export function readPlan(file: string): Migration[] {
   let doc: unknown;

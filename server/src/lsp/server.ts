@@ -55,7 +55,8 @@ import { clientMarkdown, hoverMarkdown } from './hover';
 import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
-const MIGRATION = 'Data already stored under the old key names will not be found under the new ones: plan a migration (copy or RENAME the keys) before deploying.';
+const MIGRATION = 'Data already stored under the old key names will not be found under the new ones: the renames are recorded in keyslot.migrations.json, and `keyslot migrate --cluster HOST:PORT` moves the data (a dry run first; RENAME fails across slots).';
+const MIGRATIONS_FILE = 'keyslot.migrations.json';
 
 /**
  * The keyslot language server: indexes every workspace folder, keeps it current from editor
@@ -69,6 +70,7 @@ export function startServer(connection: Connection): void {
   let canProgress = false;
   let canWatch = false;
   let canFolders = false;
+  let canCreateFiles = false;
   let canRefreshTokens = false;
   /** what each file's diagnostics were when last sent: unchanged files are not sent again */
   let published = new Map<string, { findings: Finding[]; json: string }>();
@@ -248,6 +250,7 @@ export function startServer(connection: Connection): void {
     canWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     canFolders = !!caps.workspace?.workspaceFolders;
     canRefreshTokens = !!caps.workspace?.semanticTokens?.refreshSupport;
+    canCreateFiles = !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
     const roots = params.workspaceFolders?.map((w) => w.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToFileURL(params.rootPath).href] : []);
     for (const uri of roots) if (uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(uri)));
     return {
@@ -425,7 +428,38 @@ export function startServer(connection: Connection): void {
       edits.push(...e);
     }
     if (!edits.length) return null;
-    return workspaceEdit(f, edits, `Tag with {${entity.text}}`);
+    // the old and new name of every pattern the fix changes, for `keyslot migrate`
+    const renames = [...new Set([...targets.values()].filter((u) => u.hash.kind === 'whole').map((u) => patternText(u.pattern)))]
+      .filter((from) => from.includes(entity.text))
+      .map((from) => ({ from, to: from.replace(entity.text, `{${entity.text}}`) }));
+    const action = workspaceEdit(f, edits, `Tag with {${entity.text}}`);
+    recordMigrations(f, action.edit!, renames);
+    return action;
+  }
+
+  /** Adds the renames to keyslot.migrations.json in the same workspace edit (created when missing), under the same confirmation. */
+  function recordMigrations(f: FolderIndex, edit: WorkspaceEdit, renames: { from: string; to: string }[]): void {
+    if (!renames.length) return;
+    const file = path.join(f.root, MIGRATIONS_FILE);
+    const uri = pathToFileURL(file).href;
+    let plan: { version: 1; migrations: { from: string; to: string }[] } = { version: 1, migrations: [] };
+    let old: string | undefined;
+    try {
+      old = fs.readFileSync(file, 'utf8');
+      const parsed = JSON.parse(old);
+      if (parsed?.version === 1 && Array.isArray(parsed.migrations)) plan = parsed;
+      else return; // a file keyslot does not understand is not overwritten
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      if (!canCreateFiles) return;
+      edit.documentChanges!.push({ kind: 'create', uri, options: { ignoreIfExists: true }, annotationId: 'migration' });
+    }
+    for (const r of renames) if (!plan.migrations.some((m) => m.from === r.from)) plan.migrations.push(r);
+    const lines = old === undefined ? 0 : old.split('\n').length;
+    edit.documentChanges!.push({
+      textDocument: { uri, version: documents.get(uri)?.version ?? null },
+      edits: [{ range: { start: { line: 0, character: 0 }, end: { line: lines, character: 0 } }, newText: JSON.stringify(plan, null, 2) + '\n', annotationId: 'migration' }],
+    });
   }
 
   /** Reads the key through a primary-reading client of the same library used in the same file instead. */

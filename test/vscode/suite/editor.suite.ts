@@ -73,10 +73,14 @@ describe('editor', () => {
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', users, err.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => /\{user:1001\}/.test(a.title));
     assert.ok(fix?.edit, `a tag fix is offered: ${actions.map((a) => a.title).join(' | ')}`);
-    assert.equal(fix.edit.entries().length, 1, 'one file changes');
-    // the edit asks for confirmation (a refactor preview); a test applies the same text edits directly
+    // one code file changes, and the renames are recorded for `keyslot migrate`
+    const entries = fix.edit.entries();
+    assert.deepEqual(entries.map(([uri]) => uri.path.split('/').pop()).sort(), ['keyslot.migrations.json', 'users.py']);
+    const plan = JSON.parse(entries.find(([uri]) => uri.path.endsWith('keyslot.migrations.json'))![1][0].newText);
+    assert.deepEqual(plan.migrations.map((m: { from: string; to: string }) => `${m.from} -> ${m.to}`), ['user:1001:profile -> {user:1001}:profile', 'user:1001:settings -> {user:1001}:settings']);
+    // the edit asks for confirmation (a refactor preview); a test applies the code's text edits directly
     const plain = new vscode.WorkspaceEdit();
-    for (const [uri, edits] of fix.edit.entries()) for (const e of edits) plain.replace(uri, e.range, e.newText);
+    for (const [uri, edits] of entries) if (uri.path.endsWith('users.py')) for (const e of edits) plain.replace(uri, e.range, e.newText);
     assert.ok(await vscode.workspace.applyEdit(plain));
     await diagnosticsWhere(users, (ds) => !ds.some((d) => codeOf(d) === 'crossslot'), 'the crossslot error cleared after the fix');
     const keys = [...editor.document.getText().matchAll(/"([^"\n]*user:1001[^"\n]*)"/g)].map((m) => m[1]);
