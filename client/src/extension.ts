@@ -26,6 +26,7 @@ import { editorSettings } from './config';
 import { Heatmap } from './heatmap';
 import { KeyMapView } from './keymap';
 import { StatusBar } from './statusbar';
+import { APPLY_WITH_MIGRATION, applyWithMigration, confirmMigrations } from './migration';
 
 /** A crashing server is restarted this many times within RESTART_WINDOW_MS, then left stopped. */
 const MAX_RESTARTS = 4;
@@ -55,7 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     synchronize: { configurationSection: ['keyslot', 'files.exclude'] },
     outputChannel: output,
     errorHandler: new RestartLimit(output),
-    middleware: { workspace: { configuration: editorSettings } },
+    middleware: { workspace: { configuration: editorSettings }, provideCodeActions: confirmMigrations },
   };
   client = new LanguageClient('keyslot', 'keyslot', serverOptions, clientOptions);
 
@@ -87,6 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     vscode.commands.registerCommand('keyslot.slotOfSelection', () => slotOfSelection(client!)),
     vscode.commands.registerCommand('keyslot.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:keyslot.keyslot')),
     vscode.commands.registerCommand('keyslot.showOutput', () => output.show()),
+    vscode.commands.registerCommand(APPLY_WITH_MIGRATION, applyWithMigration),
   );
   statusBar.starting();
   void vscode.commands.executeCommand('setContext', 'keyslot.languages', EDITOR_LANGUAGES);

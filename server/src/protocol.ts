@@ -253,3 +253,11 @@ export const EDITOR_LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typ
  * edit p99 of 200 edits 36–50 ms without, 22–25 ms with).
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
+
+/** The fixes that rename keys start their titles so; the VS Code client turns them into one modal confirmation (client/src/migration.ts). */
+export const TAG_FIX_TITLE = 'Tag with ';
+export const WIDEN_FIX_TITLE = 'Widen the tag to ';
+
+/** What a tag fix means for stored data, shown before it is applied. */
+export const MIGRATION_NOTE =
+  'Data already stored under the old key names will not be found under the new ones: the renames are recorded in keyslot.migrations.json, and `keyslot migrate --cluster HOST:PORT` moves the data (a dry run first; RENAME fails across slots).';

@@ -37,6 +37,9 @@ import {
   KeyMapResult,
   KeyslotSettings,
   parseSettings,
+  MIGRATION_NOTE,
+  TAG_FIX_TITLE,
+  WIDEN_FIX_TITLE,
   REINDEX_METHOD,
   SEMANTIC_TOKEN_TYPES,
   SETTINGS_SECTION,
@@ -55,7 +58,6 @@ import { clientMarkdown, hoverMarkdown } from './hover';
 import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
-const MIGRATION = 'Data already stored under the old key names will not be found under the new ones: the renames are recorded in keyslot.migrations.json, and `keyslot migrate --cluster HOST:PORT` moves the data (a dry run first; RENAME fails across slots).';
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
 
 /**
@@ -432,7 +434,7 @@ export function startServer(connection: Connection): void {
     const renames = [...new Set([...targets.values()].filter((u) => u.hash.kind === 'whole').map((u) => patternText(u.pattern)))]
       .filter((from) => from.includes(entity.text))
       .map((from) => ({ from, to: from.replace(entity.text, `{${entity.text}}`) }));
-    const action = workspaceEdit(f, edits, `Tag with {${entity.text}}`);
+    const action = workspaceEdit(f, edits, `${TAG_FIX_TITLE}{${entity.text}}`);
     recordMigrations(f, action.edit!, renames);
     return action;
   }
@@ -485,7 +487,12 @@ export function startServer(connection: Connection): void {
       edits.push(...e);
     }
     const ns = patternText(u.pattern).replace(/\{.*$/, '');
-    return workspaceEdit(f, edits, `Widen the tag to {${ns}${u.hash.tag ? patternText(u.hash.tag) : ''}}`);
+    const tag = u.hash.tag ? patternText(u.hash.tag) : '';
+    const action = workspaceEdit(f, edits, `${WIDEN_FIX_TITLE}{${ns}${tag}}`);
+    // `purchase:{1001}` → `{purchase:1001}`: the key's name changes, so its data moves too
+    const from = patternText(u.pattern);
+    if (from.startsWith(`${ns}{${tag}}`)) recordMigrations(f, action.edit!, [{ from, to: `{${ns}${tag}}${from.slice(ns.length + tag.length + 2)}` }]);
+    return action;
   }
 
   function workspaceEdit(f: FolderIndex, edits: TextEdit[], what: string): Omit<CodeAction, 'kind'> {
@@ -493,7 +500,7 @@ export function startServer(connection: Connection): void {
     const files = new Set(unique.map((e) => e.file));
     const places = new Set(unique.map((e) => `${e.file}@${e.start}`)).size / 2;
     const title = `${what}: ${Math.ceil(places)} place${places > 1 ? 's' : ''} in ${files.size} file${files.size > 1 ? 's' : ''}`;
-    const edit: WorkspaceEdit = { documentChanges: [], changeAnnotations: { migration: { label: title, needsConfirmation: true, description: MIGRATION } } };
+    const edit: WorkspaceEdit = { documentChanges: [], changeAnnotations: { migration: { label: title, needsConfirmation: true, description: MIGRATION_NOTE } } };
     for (const file of files) {
       const uri = uriOf(f, file);
       edit.documentChanges!.push({

@@ -72,16 +72,20 @@ describe('editor', () => {
     const [err] = await diagnosticsWhere(users, (ds) => ds.some((d) => codeOf(d) === 'crossslot'), 'a crossslot error in users.py');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', users, err.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => /\{user:1001\}/.test(a.title));
-    assert.ok(fix?.edit, `a tag fix is offered: ${actions.map((a) => a.title).join(' | ')}`);
-    // one code file changes, and the renames are recorded for `keyslot migrate`
-    const entries = fix.edit.entries();
-    assert.deepEqual(entries.map(([uri]) => uri.path.split('/').pop()).sort(), ['keyslot.migrations.json', 'users.py']);
-    const plan = JSON.parse(entries.find(([uri]) => uri.path.endsWith('keyslot.migrations.json'))![1][0].newText);
+    // one modal question for the whole change (the refactor preview would open with every edit unticked)
+    assert.equal(fix?.command?.command, 'keyslot.applyWithMigration', `a tag fix is offered as one confirmed change: ${actions.map((a) => a.title).join(' | ')}`);
+    assert.equal(fix.edit, undefined, 'no half-appliable edit');
+    const [edit, title, note] = fix.command.arguments as [vscode.WorkspaceEdit, string, string];
+    assert.match(note, /keyslot migrate/);
+    const before = editor.document.getText();
+    // declining changes nothing
+    assert.equal(await vscode.commands.executeCommand('keyslot.applyWithMigration', edit, title, note, 'Cancel'), false);
+    assert.equal(editor.document.getText(), before);
+    // accepting applies all of it: the code, and the renames recorded for keyslot migrate
+    assert.equal(await vscode.commands.executeCommand('keyslot.applyWithMigration', edit, title, note, 'Apply'), true);
+    const planUri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'keyslot.migrations.json');
+    const plan = JSON.parse((await vscode.workspace.openTextDocument(planUri)).getText());
     assert.deepEqual(plan.migrations.map((m: { from: string; to: string }) => `${m.from} -> ${m.to}`), ['user:1001:profile -> {user:1001}:profile', 'user:1001:settings -> {user:1001}:settings']);
-    // the edit asks for confirmation (a refactor preview); a test applies the code's text edits directly
-    const plain = new vscode.WorkspaceEdit();
-    for (const [uri, edits] of entries) if (uri.path.endsWith('users.py')) for (const e of edits) plain.replace(uri, e.range, e.newText);
-    assert.ok(await vscode.workspace.applyEdit(plain));
     await diagnosticsWhere(users, (ds) => !ds.some((d) => codeOf(d) === 'crossslot'), 'the crossslot error cleared after the fix');
     const keys = [...editor.document.getText().matchAll(/"([^"\n]*user:1001[^"\n]*)"/g)].map((m) => m[1]);
     assert.deepEqual(keys, ['{user:1001}:profile', '{user:1001}:settings']);
