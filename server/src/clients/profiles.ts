@@ -106,14 +106,15 @@ export const PROFILES: Profile[] = [
   {
     library: 'redis-py',
     languages: ['python'],
-    modules: /^(redis|redis\..*|aioredis)$/,
+    // valkey-py is redis-py's fork for Valkey: the same API under Valkey names
+    modules: /^(redis|redis\..*|aioredis|valkey|valkey\..*)$/,
     layout: 'idiomatic',
     constructors: [
-      { match: /(^|\.)(RedisCluster)(\.from_url)?$/, mode: 'cluster' },
-      { match: /(^|\.)(Redis|StrictRedis)(\.from_url)?$|^redis\.from_url$|^(aioredis|redis\.asyncio)\.from_url$/, mode: 'standalone' },
+      { match: /(^|\.)(RedisCluster|ValkeyCluster)(\.from_url)?$/, mode: 'cluster' },
+      { match: /(^|\.)(Redis|StrictRedis|Valkey|StrictValkey)(\.from_url)?$|^(redis|valkey)\.from_url$|^(aioredis|redis\.asyncio|valkey\.asyncio)\.from_url$/, mode: 'standalone' },
       { match: /\.(master_for|slave_for)$/, mode: 'sentinel' },
     ],
-    clientTypes: /^(redis\.)?(asyncio\.)?(cluster\.)?(Redis|StrictRedis|RedisCluster)(\[.*\])?$|^["'](Redis|RedisCluster)["']$/,
+    clientTypes: /^(redis\.|valkey\.)?(asyncio\.)?(cluster\.)?(Redis|StrictRedis|RedisCluster|Valkey|StrictValkey|ValkeyCluster)(\[.*\])?$|^["'](Redis|RedisCluster|Valkey|ValkeyCluster)["']$/,
     pipelineTypes: [{ match: /(^|\.)(Pipeline|ClusterPipeline)$/, transaction: false }],
     passThrough: /^(client|get_redis|get_connection)$/,
     pipelineMethods: [{ match: /^pipeline$/, transaction: 'kwarg' }],
@@ -126,13 +127,14 @@ export const PROFILES: Profile[] = [
   {
     library: 'ioredis',
     languages: ['javascript', 'typescript', 'tsx'],
-    modules: /^ioredis$/,
+    // iovalkey is ioredis's fork for Valkey, with the same API and cluster behaviour
+    modules: /^(ioredis|iovalkey)$/,
     layout: 'verbatim',
     constructors: [
-      { match: /^(Redis\.Cluster|IORedis\.Cluster|Cluster|ioredis\.Cluster)$/, mode: 'cluster', needsNew: true },
-      { match: /^(Redis|IORedis|ioredis|Redis\.default)$/, mode: 'standalone', needsNew: true },
+      { match: /^(Redis\.Cluster|IORedis\.Cluster|Cluster|ioredis\.Cluster|Valkey\.Cluster|iovalkey\.Cluster)$/, mode: 'cluster', needsNew: true },
+      { match: /^(Redis|IORedis|ioredis|Redis\.default|Valkey|iovalkey|Valkey\.default)$/, mode: 'standalone', needsNew: true },
     ],
-    clientTypes: /^(Redis|IORedis|Cluster|Redis\.Cluster)$/,
+    clientTypes: /^(Redis|IORedis|Cluster|Redis\.Cluster|Valkey|Valkey\.Cluster)$/,
     pipelineTypes: [{ match: /^(ChainableCommander|Pipeline)$/, transaction: false }],
     passThrough: /^(duplicate)$/,
     pipelineMethods: [

@@ -22,9 +22,9 @@ export interface DeclaredVersion {
 }
 
 const PACKAGES: { library: Library; npm?: string[]; pypi?: string[]; go?: RegExp; maven?: string[] }[] = [
-  { library: 'ioredis', npm: ['ioredis'] },
+  { library: 'ioredis', npm: ['ioredis', 'iovalkey'] },
   { library: 'node-redis', npm: ['redis', '@redis/client'] },
-  { library: 'redis-py', pypi: ['redis'] },
+  { library: 'redis-py', pypi: ['redis', 'valkey'] },
   { library: 'go-redis', go: /^github\.com\/(redis\/go-redis|go-redis\/redis)(\/v\d+)?$/ },
   { library: 'jedis', maven: ['redis.clients:jedis'] },
   { library: 'lettuce', maven: ['io.lettuce:lettuce-core', 'biz.paluch.redis:lettuce'] },
