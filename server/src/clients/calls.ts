@@ -564,6 +564,7 @@ export class CallInterpreter {
     if (lib === 'redisson' && /^Command(Async|Sync)?(Executor|Service)$/.test(recv.client.evidence)) return;
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
     let args = profile.skipFirstArg && (recv.client.confidence === undefined || looksLikeContext(call.args[0])) ? call.args.slice(1) : call.args;
+    if (lib === 'redis-py') args = withKeywordKeys(args, call.kwargs);
     const form = profile.argumentForms?.[method];
     if (form) return this.commandCall(recv, form.command, reshape(form, args, call, ctx), call, ctx, form.timeout ? profile.layout : 'verbatim');
     let command: string;
@@ -963,6 +964,23 @@ function literalText(v: Value | undefined): string | null {
 }
 
 const OUTPUT_TYPE = /ScriptOutputType|RScript\.(Mode|ReturnType)/i;
+
+/**
+ * redis-py's key parameters, by the names its signatures give them, in their order:
+ * `set(name=…)`, `rename(src=…, dst=…)`, `copy(source=…, destination=…)`, `lmove(first_list=…,
+ * second_list=…)`, `zunionstore(dest=…, keys=…)`, `mget(keys=…)`. (`hset(name, key=…)`'s `key` is a
+ * field, which no family here names after `name`.)
+ */
+const REDIS_PY_KEY_PARAMS = [['name'], ['src', 'dst'], ['source', 'destination'], ['first_list', 'second_list'], ['dest', 'keys'], ['keys']];
+
+/** The positional arguments, then the key parameters given by keyword, where the positions would put them. */
+function withKeywordKeys(args: Expr[], kwargs: Record<string, Expr>): Expr[] {
+  const family = REDIS_PY_KEY_PARAMS.find((names) => names[args.length] !== undefined && kwargs[names[args.length]] !== undefined);
+  if (!family) return args;
+  const out = [...args];
+  for (let i = args.length; i < family.length && kwargs[family[i]]; i++) out.push(kwargs[family[i]]);
+  return out;
+}
 
 /** node-redis 3 and ioredis take a callback last: `client.del(keys, done)` names one key list, not two keys */
 const CALLBACK_NAME = /^(cb|callback|done|resolve|reject)$|^on[A-Z]|[a-z](Callback|Cb)$/;
