@@ -337,6 +337,7 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeWatchedFiles((e) => {
     void enqueue(async () => {
       let settingsChanged = false;
+      let changed = false;
       for (const c of e.changes) {
         const at = locate(c.uri);
         if (!at) continue;
@@ -346,13 +347,21 @@ export function startServer(connection: Connection): void {
         const abs = fileURLToPath(c.uri);
         if (c.type === FileChangeType.Deleted) {
           // a deleted or renamed folder is one event: its files go with it
-          for (const rel of [at.rel, ...at.folder.filesUnder(at.rel)]) at.folder.remove(rel);
+          const gone = [at.rel, ...at.folder.filesUnder(at.rel)].filter((rel) => at.folder.has(rel) || at.folder.notes().has(rel));
+          for (const rel of gone) at.folder.remove(rel);
+          changed ||= gone.length > 0;
         } else if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
           // a folder created or moved in: its files, by the scan's rules
           for (const f of listFiles(at.folder.root, [abs], [], [])) if (!documents.get(pathToFileURL(f.abs).href)) await fromDisk(at.folder, f.rel);
-        } else await fromDisk(at.folder, at.rel);
+          changed = true;
+        } else if (languageOfPath(at.rel)) {
+          // (a file keyslot does not read - keyslot.migrations.json, a README - changes nothing)
+          await fromDisk(at.folder, at.rel);
+          changed = true;
+        }
       }
       if (settingsChanged) return indexAll();
+      if (!changed) return;
       for (const f of folders) await f.reanalyze();
       publish();
     });
