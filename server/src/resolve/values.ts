@@ -178,7 +178,9 @@ export class ValueAnalysis {
         if (t) return t;
       }
       // bound to something that is not Redis as far as the code shows: only its use can say otherwise
-      return this.byUse(e, file, this.bindingType(b, { ...ctx, file: found.file, scope: b.scope, pos: b.pos }));
+      const used = this.byUse(e, file, this.bindingType(b, bctx));
+      const built = [{ b, file: found.file }, ...(file.language === 'java' ? this.javaFieldBindings(e.name, ctx) : [])].map((x) => ({ value: x.b.value, ctx: { ...ctx, file: x.file, scope: x.b.scope, pos: x.b.pos } }));
+      return this.builtOn(used, built, depth);
     } else if (found && 'param' in found) {
       const r = this.paramReceiver(found.scope, found.param, ctx, e, depth);
       if (r) return r;
@@ -225,7 +227,7 @@ export class ValueAnalysis {
     }
     // the class's own field, not Redis as far as the code shows: only its use can say otherwise
     const shown = all.map((f) => this.bindingType(f.b, { ...ctx, file: f.file, scope: f.b.scope, pos: f.b.pos })).find((t) => t !== undefined);
-    return this.byUse(e, file, shown);
+    return this.builtOn(this.byUse(e, file, shown), all.map((f) => ({ value: f.b.value, ctx: { ...ctx, file: f.file, scope: f.b.scope, pos: f.b.pos } })), depth);
   }
 
   private callReceiver(e: CallExpr, ctx: Ctx, depth: number): Receiver | null {
@@ -511,6 +513,47 @@ export class ValueAnalysis {
       if (r) return lowered(r, 'medium');
     }
     return null;
+  }
+
+  /**
+   * A project wrapper known only by its use (`proxy.ttl()`) whose constructions the code shows
+   * (`new JedisProxy(new JedisStandalone(pool))`): it talks to the server the way the client it is
+   * built on does, so that client's mode is the wrapper's, when every construction that tells agrees.
+   */
+  private builtOn(used: Receiver | null, values: { value: Expr; ctx: Ctx }[], depth: number): Receiver | null {
+    if (used?.kind !== 'client' || used.client.mode !== 'unknown') return used;
+    const found = values.flatMap(({ value, ctx }) => (value.k === 'call' ? (this.clientArgument(value, ctx, depth + 1) ?? []) : []));
+    if (!found.length || found.some((r) => r.client.mode !== found[0].client.mode)) return used;
+    const inner = found[0];
+    return { ...used, client: { ...used.client, mode: inner.client.mode, via: [...(used.client.via ?? []), ...(inner.client.via ?? [])].slice(0, 6) } };
+  }
+
+  /** The first argument of a construction that is a client of known mode, looking into wrappers built inline (`new A(new B(pool))`). */
+  private clientArgument(call: CallExpr, ctx: Ctx, depth: number): Extract<Receiver, { kind: 'client' }> | null {
+    if (depth > MAX_DEPTH) return null;
+    for (const arg of call.args) {
+      const r = this.receiver(arg, ctx, depth + 1);
+      if (r?.kind === 'client' && r.client.mode !== 'unknown') return r;
+      if (!r && arg.k === 'call') {
+        const inner = this.clientArgument(arg, ctx, depth + 1);
+        if (inner) return via(inner, `built on \`${shortText(arg.text)}\``, { file: ctx.file, span: arg.span }, undefined) as Extract<Receiver, { kind: 'client' }>;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Every assignment of the Java field `name` of the class around `ctx`: `this.name = …` anywhere, and
+   * a bare `name = …` in a method (a setup method) that declares no local or parameter of that name.
+   */
+  private javaFieldBindings(name: string, ctx: Ctx): { b: Binding; file: FileFacts }[] {
+    const cls = classOf(ctx);
+    if (!cls) return [];
+    const file = ctx.file;
+    const declaresLocal = (scope: string) =>
+      file.scopes.get(scope)?.params.some((p) => p.name === name) || file.bindings.some((x) => x.scope === scope && x.name === name && x.type !== undefined);
+    const bare = file.bindings.filter((b) => b.kind === 'var' && b.name === name && b.type === undefined && file.scopes.get(b.scope)?.kind === 'function' && classOf({ ...ctx, scope: b.scope }) === cls && !declaresLocal(b.scope));
+    return [...this.ws.allClassBindings(cls, name, file), ...bare.map((b) => ({ b, file }))];
   }
 
   fieldReceiver(name: string, ctx: Ctx, depth: number): Receiver | null {
