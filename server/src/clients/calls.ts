@@ -3,7 +3,7 @@ import { commandKeys, isKnownCommand, maxKeyCount, numkeysIndex } from '../comma
 import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
-import { asSegments, Ctx, ctxFor, evaluate, lookupName, Value } from '../resolve/evaluate';
+import { asSegments, Ctx, ctxFor, evaluate, evaluateExactly, lookupName, Value } from '../resolve/evaluate';
 import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
@@ -572,7 +572,7 @@ export class CallInterpreter {
       // sendCommand([...]) and node-redis cluster sendCommand(firstKey, isReadonly, [...]): the array is the line
       const lineArg = [...args].reverse().find((a) => a.k === 'list');
       if (lineArg && lineArg.k === 'list') args = lineArg.items;
-      const name = args[0] ? evaluate(args[0], ctx) : undefined;
+      const name = args[0] ? evaluateExactly(args[0], ctx) : undefined;
       if (!name || name.t !== 'str' || name.segs.some((s) => s.kind === 'hole')) return;
       command = name.segs.map((s) => (s.kind === 'lit' ? s.text : '')).join('');
       args = args.slice(1);
@@ -805,7 +805,7 @@ export class CallInterpreter {
     }
     // a local function that takes keys as parameters: its calls, with the caller's arguments
     if (c.k !== 'attr' || c.object.k !== 'name' || c.object.name !== 'redis' || !/^(call|pcall)$/.test(c.name)) return this.wrapperCall(call, ctx);
-    const name = call.args[0] ? evaluate(call.args[0], ctx) : undefined;
+    const name = call.args[0] ? evaluateExactly(call.args[0], ctx) : undefined;
     if (!name || name.t !== 'str' || name.segs.some((s) => s.kind === 'hole')) return;
     const command = name.segs.map((s) => (s.kind === 'lit' ? s.text : '')).join('').toLowerCase();
     const recv: Receiver = { kind: 'client', client: { library: 'lua', mode: 'unknown', evidence: `redis.${c.name}` } };

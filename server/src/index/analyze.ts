@@ -4,7 +4,7 @@ import { EXTRACTORS } from '../extract/extractors';
 import { parserFor } from '../extract/parser';
 import { extractRedisFile } from '../extract/redisfile';
 import { FlowCall, Group, KeyUse, repeatedIds, WaitCall } from '../model/keyuse';
-import { ctxFor, evaluate, lookupName } from '../resolve/evaluate';
+import { ctxFor, evaluateExactly, lookupName } from '../resolve/evaluate';
 import { Reads, WorkspaceFacts } from '../resolve/workspace';
 import type { Tree } from 'web-tree-sitter';
 import type { EditCache } from './reparse';
@@ -140,7 +140,7 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
       const id = `${script.file.file}@${(literal ?? script.expr).span.start}`;
       if (script.group) lua.groupOps.push({ op: 'script', id: script.group, script: id });
       if (scripts.has(id)) continue;
-      const v = evaluate(script.expr, ctxFor(ws, script.file, script.scope ?? 'module', script.expr.span.start));
+      const v = evaluateExactly(script.expr, ctxFor(ws, script.file, script.scope ?? 'module', script.expr.span.start));
       if (v.t !== 'str' || v.segs.some((s) => s.kind === 'hole')) continue;
       const code = v.segs.map((s) => (s as { text: string }).text).join('');
       const shebang = /^#!lua\b([^\n]*)/.exec(code);

@@ -1,5 +1,5 @@
 import type { Binding, Expr, FileFacts, FuncDef } from '../extract/ir';
-import { normalizeSegments, Segment } from '../model/pattern';
+import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { WorkspaceFacts } from './workspace';
 
 /** Where an expression is evaluated: its file, scope, offset, and parameter values of an inlined key builder. */
@@ -9,7 +9,7 @@ export interface Ctx {
   scope: string;
   pos: number;
   /** parameter → already evaluated value, when evaluating a key-builder body for a call */
-  env?: Map<string, Value>;
+  env?: Map<string, Val>;
   depth: number;
 }
 
@@ -19,7 +19,17 @@ export type Value =
   | { t: 'dict'; entries: [Value, Value][] }
   | { t: 'num'; n: number };
 
+/**
+ * One of several values, kept apart while a key is built: `a if c else b`, a function whose returns
+ * differ (`if !tags { return base }; return strings.Replace(base, "[{queue}]", "{{queue}}", 1)`).
+ * A key settles on one text where it is used (settle()); the options never leave this module.
+ */
+type Alt = { t: 'alt'; options: Value[] };
+type Val = Value | Alt;
+
 const MAX_DEPTH = 8;
+/** more combinations than this and a value built from alternatives settles part by part */
+const MAX_OPTIONS = 4;
 
 export function ctxFor(ws: WorkspaceFacts, file: FileFacts, scope: string, pos: number): Ctx {
   return { ws, file, scope, pos, depth: 0 };
@@ -29,30 +39,86 @@ function hole(e: Expr, ctx: Ctx, scope?: string): Value {
   return { t: 'str', segs: [{ kind: 'hole', expr: e.text, scope: scope ?? `${ctx.file.file}#${ctx.scope}` }] };
 }
 
-export function asSegments(v: Value, e: Expr, ctx: Ctx): Segment[] {
+export function asSegments(val: Val, e: Expr, ctx: Ctx): Segment[] {
+  const v = settle(val, e, ctx);
   if (v.t === 'str') return v.segs;
   if (v.t === 'num') return [{ kind: 'lit', text: String(v.n) }];
   return [{ kind: 'hole', expr: e.text, scope: `${ctx.file.file}#${ctx.scope}` }];
 }
 
-/** The value of an expression as far as the code shows it. Unknown parts become holes. */
+/** The value of an expression as far as the code shows it, as a key: unknown parts become holes. */
 export function evaluate(e: Expr, ctx: Ctx): Value {
+  return settle(valueOf(e, ctx), e, ctx);
+}
+
+/** The value of an expression that is no key (a script's source, a command name): one of several values is unknown. */
+export function evaluateExactly(e: Expr, ctx: Ctx): Value {
+  const v = valueOf(e, ctx);
+  return v.t === 'alt' ? hole(e, ctx) : v;
+}
+
+/**
+ * The one text a value of several options stands for: the option with a hash tag when there is one
+ * (code that can tag its keys runs tagged on a cluster: `{queue}` in cluster mode, `[queue]` on one
+ * node), the value when all options agree, else unknown.
+ */
+function settle(v: Val, e: Expr, ctx: Ctx): Value {
+  if (v.t !== 'alt') return v;
+  const tagged = v.options.find((o) => o.t === 'str' && hashOfPattern({ segments: o.segs }).kind === 'tag');
+  return tagged ?? hole(e, ctx);
+}
+
+/**
+ * Several values as one: the same value once, else the options (flattened, without repeats) when
+ * one of them has a brace that can become a hash tag; otherwise one unknown value, as the code cannot say which.
+ */
+function oneOf(options: Val[], e: Expr, ctx: Ctx): Val {
+  const seen = new Map<string, Value>();
+  for (const o of options.flatMap((x) => (x.t === 'alt' ? x.options : [x]))) seen.set(JSON.stringify(o), o);
+  const all = [...seen.values()];
+  if (all.length === 1) return all[0];
+  const braced = all.some((o) => o.t === 'str' && o.segs.some((x) => x.kind === 'lit' && x.text.includes('{')));
+  return braced && all.length <= MAX_OPTIONS ? { t: 'alt', options: all } : hole(e, ctx);
+}
+
+/** `build` over every combination of the parts' options; parts settle one by one when there are too many combinations. */
+function across(parts: Val[], build: (parts: Value[]) => Value, e: Expr, ctx: Ctx, exprs: Expr[]): Val {
+  if (!parts.some((p) => p.t === 'alt')) return build(parts as Value[]);
+  let combos: Value[][] = [[]];
+  for (const p of parts) {
+    combos = combos.flatMap((c) => (p.t === 'alt' ? p.options : [p]).map((o) => [...c, o]));
+    if (combos.length > MAX_OPTIONS) return build(parts.map((x, i) => settle(x, exprs[i] ?? e, ctx)));
+  }
+  return oneOf(combos.map(build), e, ctx);
+}
+
+function valueOf(e: Expr, ctx: Ctx): Val {
   if (ctx.depth > MAX_DEPTH) return hole(e, ctx);
   switch (e.k) {
     case 'str':
       return { t: 'str', segs: [{ kind: 'lit', text: e.value }] };
     case 'num':
       return { t: 'num', n: e.value };
-    case 'interp':
-      return { t: 'str', segs: normalizeSegments(e.parts.flatMap((p) => (typeof p === 'string' ? [{ kind: 'lit', text: p } as Segment] : toSegs(p, ctx)))) };
-    case 'concat': {
-      const parts = e.parts.map((p) => evaluate(p, ctx));
-      if (parts.every((p) => p.t === 'list')) return { t: 'list', items: parts.flatMap((p) => (p as { items: Value[] }).items) };
-      if (parts.every((p) => p.t === 'num')) return { t: 'num', n: parts.reduce((s, p) => s + (p as { n: number }).n, 0) };
-      return { t: 'str', segs: normalizeSegments(parts.flatMap((p, i) => asSegments(p, e.parts[i], ctx))) };
+    case 'interp': {
+      const holes = e.parts.filter((p): p is Expr => typeof p !== 'string');
+      const values = holes.map((p) => valueOf(p, ctx));
+      return across(
+        values,
+        (vs) => {
+          let i = 0;
+          return { t: 'str', segs: normalizeSegments(e.parts.flatMap((p) => (typeof p === 'string' ? [{ kind: 'lit', text: p } as Segment] : asSegments(vs[i], holes[i++], ctx)))) };
+        },
+        e,
+        ctx,
+        holes,
+      );
     }
+    case 'concat':
+      return across(e.parts.map((p) => valueOf(p, ctx)), (parts) => concatValue(parts, e.parts, ctx), e, ctx, e.parts);
     case 'format':
       return formatValue(e, ctx);
+    case 'alt':
+      return oneOf(e.options.map((o) => valueOf(o, ctx)), e, ctx);
     case 'join': {
       const sep = evaluate(e.sep, ctx);
       const items = evaluate(e.items, ctx);
@@ -82,6 +148,12 @@ export function evaluate(e: Expr, ctx: Ctx): Value {
     default:
       return hole(e, ctx);
   }
+}
+
+function concatValue(parts: Value[], exprs: Expr[], ctx: Ctx): Value {
+  if (parts.every((p) => p.t === 'list')) return { t: 'list', items: parts.flatMap((p) => (p as { items: Value[] }).items) };
+  if (parts.every((p) => p.t === 'num')) return { t: 'num', n: parts.reduce((s, p) => s + (p as { n: number }).n, 0) };
+  return { t: 'str', segs: normalizeSegments(parts.flatMap((p, i) => asSegments(p, exprs[i], ctx))) };
 }
 
 function toSegs(e: Expr, ctx: Ctx): Segment[] {
@@ -138,7 +210,7 @@ function varBindings(file: FileFacts, scope: string, name: string): Binding[] {
   return idx.get(`${scope}\0${name}`) ?? NONE;
 }
 
-function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Value {
+function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Val {
   if (ctx.env?.has(e.name)) return ctx.env.get(e.name)!;
   const found = lookupName(e.name, ctx);
   if (!found) return hole(e, ctx, `${ctx.file.file}#module`);
@@ -146,14 +218,14 @@ function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Value {
   const b = found.binding;
   if (b.value.k === 'other' || b.value.k === 'func') return hole(e, ctx, `${found.file.file}#${b.scope}`);
   // the value is read where it is written: `keys = append(keys, k)` reads the `keys` bound before it
-  const v = evaluate(b.value, { ...ctx, file: found.file, scope: b.scope, pos: Math.min(b.pos, b.value.span.start), env: found.file === ctx.file ? ctx.env : undefined, depth: ctx.depth + 1 });
+  const v = valueOf(b.value, { ...ctx, file: found.file, scope: b.scope, pos: Math.min(b.pos, b.value.span.start), env: found.file === ctx.file ? ctx.env : undefined, depth: ctx.depth + 1 });
   // a variable bound to something unknown stays one hole named after the variable, not after its initializer
   if (v.t === 'str' && v.segs.length === 1 && v.segs[0].kind === 'hole' && b.value.k !== 'name' && b.value.k !== 'attr' && b.value.k !== 'index')
     return hole(e, ctx, `${found.file.file}#${b.scope}`);
   return v;
 }
 
-function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
+function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Val {
   const obj = e.object;
   let found: { file: FileFacts; b: Binding } | undefined;
   if (obj.k === 'name' && (obj.name === 'self' || obj.name === 'this' || obj.name === 'cls')) {
@@ -162,7 +234,10 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
   } else if (obj.k === 'name' && ctx.file.language === 'go' && goReceiverClass(obj.name, ctx)) {
     const field = structField(goReceiverClass(obj.name, ctx)!, e.name, ctx);
     if (field) {
-      const v = evaluate(field.b.value, { ...ctx, file: field.file, scope: field.b.scope, pos: field.b.pos, env: undefined, depth: ctx.depth + 1 });
+      // an unexported constructor that builds the field from its parameters (`readyKey := strings.Replace(readyTemplate, …)`): what its callers pass
+      const built = fromConstructorCallers(field, ctx);
+      if (built) return built;
+      const v = valueOf(field.b.value, { ...ctx, file: field.file, scope: field.b.scope, pos: field.b.pos, env: undefined, depth: ctx.depth + 1 });
       // a field that only carries a value in (`&Lock{key: key}`) stays the receiver's: its callers say what it holds
       if (!carriesOnlyHoles(v)) return v;
     }
@@ -175,7 +250,7 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
     }
   }
   if (found && found.b.value.k !== 'other' && found.b.value.k !== 'func')
-    return evaluate(found.b.value, { ...ctx, file: found.file, scope: found.b.scope, pos: found.b.pos, env: undefined, depth: ctx.depth + 1 });
+    return valueOf(found.b.value, { ...ctx, file: found.file, scope: found.b.scope, pos: found.b.pos, env: undefined, depth: ctx.depth + 1 });
   // a field of a parameter or variable of an enclosing function (`l.keys` in a closure) belongs to that function
   if (obj.k === 'name' && !/^(self|this|cls)$/.test(obj.name)) {
     const owner = lookupName(obj.name, ctx);
@@ -185,8 +260,40 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Value {
   return hole(e, ctx);
 }
 
-function carriesOnlyHoles(v: Value): boolean {
+const MAX_CONSTRUCTOR_CALLERS = 8;
+
+/**
+ * A struct field set in an unexported Go constructor from its parameters, evaluated with what its
+ * callers pass (the package's callers are all its callers): when every caller gives the same value
+ * and it has text of its own.
+ */
+function fromConstructorCallers(field: { file: FileFacts; b: Binding }, ctx: Ctx): Val | undefined {
+  const { file, b } = field;
+  const def = file.functions.find((f) => f.scope === b.scope);
+  if (!def || !/^[a-z_]/.test(def.name) || !def.params.length || ctx.depth + 2 > MAX_DEPTH) return undefined;
+  const pkg = file.file.slice(0, file.file.lastIndexOf('/') + 1);
+  const callers = ctx.ws
+    .callers(def.name, file)
+    .filter(({ file: cf, site }) => cf.file.slice(0, cf.file.lastIndexOf('/') + 1) === pkg && (def.className ? site.call.callee.k === 'attr' : site.call.callee.k === 'name'));
+  if (!callers.length || callers.length > MAX_CONSTRUCTOR_CALLERS) return undefined;
+  let agreed: Val | undefined;
+  for (const { file: cf, site } of callers) {
+    const cctx: Ctx = { ws: ctx.ws, file: cf, scope: site.scope, pos: site.call.span.start, depth: ctx.depth + 1 };
+    const env = new Map<string, Val>();
+    def.params.forEach((p, i) => {
+      const a = site.call.args[i] ?? site.call.kwargs[p.name];
+      if (a && a.k !== 'spread') env.set(p.name, valueOf(a, cctx));
+    });
+    const v = valueOf(b.value, { ws: ctx.ws, file, scope: b.scope, pos: b.pos, env, depth: ctx.depth + 2 });
+    if (carriesOnlyHoles(v) || (agreed && JSON.stringify(agreed) !== JSON.stringify(v))) return undefined;
+    agreed = v;
+  }
+  return agreed;
+}
+
+function carriesOnlyHoles(v: Val): boolean {
   if (v.t === 'str') return v.segs.every((x) => x.kind === 'hole');
+  if (v.t === 'alt') return v.options.every(carriesOnlyHoles);
   return v.t === 'list' && v.items.every(carriesOnlyHoles);
 }
 
@@ -203,7 +310,10 @@ function goReceiverClass(name: string, ctx: Ctx): string | undefined {
  * all give it the same text; the declaration alone (`zset string`) says nothing.
  */
 function structField(cls: string, field: string, ctx: Ctx): { file: FileFacts; b: Binding } | undefined {
-  const given = ctx.ws.allClassBindings(cls, field, ctx.file).filter((x) => x.b.value.k !== 'other');
+  const set = ctx.ws.allClassBindings(cls, field, ctx.file).filter((x) => x.b.value.k !== 'other');
+  // a copy from another value of the struct (`readyTemplate: connection.readyTemplate`) adds no value of its own
+  const copies = (x: (typeof set)[number]) => x.b.value.k === 'attr' && x.b.value.name === field;
+  const given = set.some((x) => !copies(x)) ? set.filter((x) => !copies(x)) : set;
   return given.length && given.every((x) => x.b.value.text === given[0].b.value.text) ? given[0] : undefined;
 }
 
@@ -225,19 +335,21 @@ const NO_VALUE = new Set(['nil', 'None', 'null', 'undefined']);
 const IDENTITY_FUNCS = new Set(['str', 'String', 'string', 'Itoa', 'FormatInt', 'toString', 'valueOf', 'int', 'Number', 'encode', 'decode', 'strip', 'trim', 'lower', 'upper', 'getBytes']);
 const SEPARATE_FUNCS = new Set(['toLowerCase', 'toUpperCase']);
 
-function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Value {
+function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   const callee = e.callee;
   const fname = callee.k === 'name' ? callee.name : callee.k === 'attr' ? callee.name : undefined;
   if (!fname) return hole(e, ctx);
   if (IDENTITY_FUNCS.has(fname)) {
     if (e.args.length >= 1 && fname !== 'toString' && fname !== 'strip' && fname !== 'trim' && fname !== 'lower' && fname !== 'upper' && fname !== 'encode' && fname !== 'decode' && fname !== 'getBytes')
-      return evaluate(e.args[0], ctx);
-    if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode')) return evaluate(callee.object, ctx);
+      return valueOf(e.args[0], ctx);
+    if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode')) return valueOf(callee.object, ctx);
     // `"k".getBytes(UTF_8)`: the bytes of the string
-    if (callee.k === 'attr' && fname === 'getBytes') return evaluate(callee.object, ctx);
+    if (callee.k === 'attr' && fname === 'getBytes') return valueOf(callee.object, ctx);
     // Jedis's byte[] keys: SafeEncoder.encode("k") is the key `k`, one key, not one per byte
-    if (fname === 'encode' && callee.k === 'attr' && callee.object.text === 'SafeEncoder' && e.args.length === 1) return evaluate(e.args[0], ctx);
+    if (fname === 'encode' && callee.k === 'attr' && callee.object.text === 'SafeEncoder' && e.args.length === 1) return valueOf(e.args[0], ctx);
   }
+  const replaced = replaceValue(e, ctx);
+  if (replaced) return replaced;
   if (SEPARATE_FUNCS.has(fname)) return hole(e, ctx);
   // Go's append(list, items…): the list grown by the items, which may be added only on some paths
   // (`if raceCheck { keys = append(keys, versionKey) }`): all the members a call may see
@@ -253,20 +365,77 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Value {
   const returns = def?.f.returns.filter((r) => !NO_VALUE.has(r.text));
   if (!def || !returns?.length) return hole(e, ctx);
   // Inline a key builder: bind parameters to the caller's values, evaluate its return expression.
-  const env = new Map<string, Value>();
+  const env = new Map<string, Val>();
   def.f.params.forEach((p, i) => {
     const a = e.args[i] ?? e.kwargs[p.name];
-    if (a) env.set(p.name, evaluate(a, ctx));
+    if (a) env.set(p.name, valueOf(a, ctx));
   });
-  const results = returns.map((r) =>
-    evaluate(r, { ws: ctx.ws, file: def.file, scope: def.f.scope, pos: r.span.start, env, depth: ctx.depth + 1 }),
+  // holes that stayed inside the builder (its own locals) are unknown per call, not shared;
+  // returns that differ (a mode flag, a fallback) are the options of one value
+  return oneOf(
+    returns.map((r) => valueOf(r, { ws: ctx.ws, file: def.file, scope: def.f.scope, pos: r.span.start, env, depth: ctx.depth + 1 })),
+    e,
+    ctx,
   );
-  const first = results[0];
-  if (results.every((r) => JSON.stringify(r) === JSON.stringify(first))) {
-    // holes that stayed inside the builder (its own locals) are unknown per call, not shared
-    return first;
+}
+
+/**
+ * A template's placeholders filled in: `strings.Replace(s, old, new, n)` and `strings.ReplaceAll` (Go),
+ * `s.replace(old, new[, count])` (Python), `s.replace(old, new)` / `s.replaceAll(old, new)` with a
+ * string pattern (JavaScript), `s.replace(old, new)` (Java). Only an `old` the code spells out;
+ * occurrences inside unknown parts of `s` cannot be seen and are left as they are.
+ */
+function replaceValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val | undefined {
+  const callee = e.callee;
+  if (callee.k !== 'attr') return undefined;
+  const lang = ctx.file.language;
+  let subject: Expr | undefined;
+  let args: Expr[];
+  let count = Infinity;
+  if (lang === 'go') {
+    if (callee.object.text !== 'strings' || !/^Replace(All)?$/.test(callee.name) || e.args.length < 3) return undefined;
+    [subject, ...args] = e.args;
+    const nArg = callee.name === 'Replace' ? e.args[3] : undefined;
+    // n < 0: every occurrence
+    if (nArg && /^-\d+$/.test(nArg.text.trim())) count = Infinity;
+    else if (nArg) {
+      const n = evaluate(nArg, ctx);
+      count = n.t === 'num' ? (n.n < 0 ? Infinity : n.n) : NaN;
+    }
+  } else {
+    if (!/^replace(All)?$/.test(callee.name) || e.args.length < 2 || (callee.name === 'replaceAll' && lang !== 'javascript' && lang !== 'typescript' && lang !== 'tsx')) return undefined;
+    subject = callee.object;
+    args = e.args;
+    if (lang === 'python' && e.args[2]) {
+      const n = evaluate(e.args[2], ctx);
+      count = n.t === 'num' && n.n >= 0 ? n.n : n.t === 'num' ? Infinity : NaN;
+    } else if (lang !== 'python' && lang !== 'java' && callee.name === 'replace') count = 1;
   }
-  return hole(e, ctx);
+  if (Number.isNaN(count)) return undefined;
+  const old = evaluate(args[0], ctx);
+  if (old.t !== 'str' || !old.segs.length || old.segs.some((s) => s.kind !== 'lit')) return undefined;
+  const oldText = old.segs.map((s) => (s as { text: string }).text).join('');
+  if (!oldText) return undefined;
+  const by = toSegs(args[1], ctx);
+  return across([valueOf(subject, ctx)], ([v]) => (v.t === 'str' ? { t: 'str', segs: replaceIn(v.segs, oldText, by, count) } : hole(e, ctx)), e, ctx, [subject]);
+}
+
+function replaceIn(segs: Segment[], old: string, by: Segment[], count: number): Segment[] {
+  const out: Segment[] = [];
+  let left = count;
+  for (const s of segs) {
+    if (s.kind !== 'lit') {
+      out.push(s);
+      continue;
+    }
+    let rest = s.text;
+    for (let at = rest.indexOf(old); at >= 0 && left > 0; at = rest.indexOf(old), left--) {
+      out.push({ kind: 'lit', text: rest.slice(0, at) }, ...by);
+      rest = rest.slice(at + old.length);
+    }
+    out.push({ kind: 'lit', text: rest });
+  }
+  return normalizeSegments(out);
 }
 
 export function findFunction(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): { file: FileFacts; f: FuncDef } | undefined {
