@@ -55,7 +55,8 @@ function keepUses(before: KeyUse[], after: KeyUse[], renames: Renames): void {
     }
     // the old object, with the new names (flow, hole scopes) where the edit moved its scopes
     if (o.flow !== n.flow) o.flow = n.flow;
-    if (o.pattern !== n.pattern && !sameSegments(o.pattern.segments, n.pattern.segments, o.file, SAME_IDS)) {
+    // (where its literals are written moves with the text: the new places, for the fixes that edit them)
+    if (o.pattern !== n.pattern && (!sameSegments(o.pattern.segments, n.pattern.segments, o.file, SAME_IDS) || !sameOrigins(o.pattern.segments, n.pattern.segments))) {
       o.pattern = n.pattern;
       o.hash = n.hash;
     }
@@ -120,6 +121,16 @@ function sameSegments(a: Segment[], b: Segment[], file: string, renames: Renames
     } else if (x.expr !== (y as typeof x).expr || !sameFlow(x.scope, (y as typeof x).scope, file, renames)) return false;
   }
   return true;
+}
+
+function sameOrigins(a: Segment[], b: Segment[]): boolean {
+  return a.every((x, i) => {
+    const y = b[i];
+    if (x.kind !== 'lit' || y?.kind !== 'lit') return true;
+    const p = x.from ?? [];
+    const q = y.from ?? [];
+    return p.length === q.length && p.every((o, j) => o.base === q[j].base && o.delta === q[j].delta && o.file === q[j].file && o.at === q[j].at && o.length === q[j].length);
+  });
 }
 
 function keepOps(before: GroupOp[], after: GroupOp[]): void {

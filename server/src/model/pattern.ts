@@ -13,8 +13,51 @@ export interface Span {
  * only when both match (same variable in the same function).
  */
 export type Segment =
-  | { kind: 'lit'; text: string }
+  | { kind: 'lit'; text: string; from?: Origin[] }
   | { kind: 'hole'; expr: string; scope: string };
+
+/**
+ * Where literal characters of a key are written in the source: `text[at, at + length)` is the
+ * file's text `delta` characters into the expression at `base` (the span object of the string in
+ * the file's facts, which moves with edits), exactly (no escapes in between) - so a fix can edit the
+ * key where it is defined: a constant, a builder's template, a prefix.
+ */
+export interface Origin {
+  at: number;
+  length: number;
+  file: string;
+  base: Span;
+  delta: number;
+  /** a brace is written twice there (an f-string, a str.format template) */
+  doubled?: boolean;
+}
+
+/** The file offset of an origin's first character. */
+export function originOffset(o: Origin): number {
+  return o.base.start + o.delta;
+}
+
+/** The literal `text`, written verbatim `delta` characters into the expression at `base` of `file`. */
+export function sourcedLit(text: string, file: string, base: Span, delta: number, doubled?: boolean): Segment {
+  return { kind: 'lit', text, from: text ? [{ at: 0, length: text.length, file, base, delta, ...(doubled ? { doubled } : {}) }] : undefined };
+}
+
+/** Characters [start, end) of a literal, with the origins of those characters. */
+export function sliceLit(s: Extract<Segment, { kind: 'lit' }>, start: number, end: number): Segment {
+  const text = s.text.slice(start, end);
+  const from = s.from?.flatMap((o) => {
+    const a = Math.max(o.at, start);
+    const b = Math.min(o.at + o.length, end);
+    return b > a ? [{ ...o, at: a - start, length: b - a, delta: o.delta + (a - o.at) }] : [];
+  });
+  return from?.length ? { kind: 'lit', text, from } : { kind: 'lit', text };
+}
+
+/** Two literals as one, each keeping where its characters are written. */
+function joinLits(a: Extract<Segment, { kind: 'lit' }>, b: Extract<Segment, { kind: 'lit' }>): Segment {
+  const from = [...(a.from ?? []), ...(b.from ?? []).map((o) => ({ ...o, at: o.at + a.text.length }))];
+  return from.length ? { kind: 'lit', text: a.text + b.text, from } : { kind: 'lit', text: a.text + b.text };
+}
 
 export interface KeyPattern {
   segments: Segment[];
@@ -31,7 +74,7 @@ export function normalizeSegments(segments: Segment[]): Segment[] {
     if (s.kind === 'lit') {
       if (!s.text) continue;
       const last = out[out.length - 1];
-      if (last && last.kind === 'lit') out[out.length - 1] = { kind: 'lit', text: last.text + s.text };
+      if (last && last.kind === 'lit') out[out.length - 1] = joinLits(last, s);
       else out.push(s);
     } else out.push(s);
   }

@@ -1,5 +1,5 @@
 import type { Binding, Expr, FileFacts, FuncDef } from '../extract/ir';
-import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
+import { hashOfPattern, normalizeSegments, Segment, sliceLit, sourcedLit } from '../model/pattern';
 import type { WorkspaceFacts } from './workspace';
 
 /** Where an expression is evaluated: its file, scope, offset, and parameter values of an inlined key builder. */
@@ -74,11 +74,37 @@ function settle(v: Val, e: Expr, ctx: Ctx): Value {
  */
 function oneOf(options: Val[], e: Expr, ctx: Ctx): Val {
   const seen = new Map<string, Value>();
-  for (const o of options.flatMap((x) => (x.t === 'alt' ? x.options : [x]))) seen.set(JSON.stringify(o), o);
+  for (const o of options.flatMap((x) => (x.t === 'alt' ? x.options : [x]))) {
+    const k = textKey(o);
+    const had = seen.get(k);
+    seen.set(k, had ? (withOrigins(had, o) as Value) : o);
+  }
   const all = [...seen.values()];
   if (all.length === 1) return all[0];
   const braced = all.some((o) => o.t === 'str' && o.segs.some((x) => x.kind === 'lit' && x.text.includes('{')));
   return braced && all.length <= MAX_OPTIONS ? { t: 'alt', options: all } : hole(e, ctx);
+}
+
+/** A value's identity as a key: its text and holes, not where its literals are written. */
+function textKey(v: Val): string {
+  return JSON.stringify(v, (k, x) => (k === 'from' ? undefined : x));
+}
+
+/**
+ * Two values of the same text, written in two places (the branches of a builder, two callers): the
+ * literals keep both places, so a fix edits every one of them.
+ */
+function withOrigins(a: Val, b: Val): Val {
+  if (a.t === 'alt' && b.t === 'alt') return { t: 'alt', options: a.options.map((o, i) => withOrigins(o, b.options[i]) as Value) };
+  if (a.t !== 'str' || b.t !== 'str') return a;
+  return {
+    t: 'str',
+    segs: a.segs.map((s, i) => {
+      const o = b.segs[i];
+      if (s.kind !== 'lit' || o?.kind !== 'lit' || !o.from) return s;
+      return { ...s, from: [...(s.from ?? []), ...o.from] };
+    }),
+  };
 }
 
 /** `build` over every combination of the parts' options; parts settle one by one when there are too many combinations. */
@@ -96,17 +122,18 @@ function valueOf(e: Expr, ctx: Ctx): Val {
   if (ctx.depth > MAX_DEPTH) return hole(e, ctx);
   switch (e.k) {
     case 'str':
-      return { t: 'str', segs: [{ kind: 'lit', text: e.value }] };
+      return { t: 'str', segs: [strSegment(e, ctx)] };
     case 'num':
       return { t: 'num', n: e.value };
     case 'interp': {
       const holes = e.parts.filter((p): p is Expr => typeof p !== 'string');
       const values = holes.map((p) => valueOf(p, ctx));
+      const written = interpLiterals(e, ctx);
       return across(
         values,
         (vs) => {
           let i = 0;
-          return { t: 'str', segs: normalizeSegments(e.parts.flatMap((p) => (typeof p === 'string' ? [{ kind: 'lit', text: p } as Segment] : asSegments(vs[i], holes[i++], ctx)))) };
+          return { t: 'str', segs: normalizeSegments(e.parts.flatMap((p, j) => (typeof p === 'string' ? [written[j]] : asSegments(vs[i], holes[i++], ctx)))) };
         },
         e,
         ctx,
@@ -148,6 +175,54 @@ function valueOf(e: Expr, ctx: Ctx): Val {
     default:
       return hole(e, ctx);
   }
+}
+
+const OPENING = /^([rRbBuUfF]{0,2})("""|'''|"|'|`)/;
+
+/** A string literal as a key segment, with where its characters are written when the source spells them as they are. */
+function strSegment(e: Extract<Expr, { k: 'str' }>, ctx: Ctx): Segment {
+  const lang = ctx.file.language;
+  // a bare word of a .redis file is the key itself
+  if (lang === 'redis' && e.text === e.value) return sourcedLit(e.value, ctx.file.file, e.span, 0);
+  const open = OPENING.exec(e.text);
+  if (!open || (open[2] === '`' && lang !== 'javascript' && lang !== 'typescript' && lang !== 'tsx' && lang !== 'go')) return { kind: 'lit', text: e.value };
+  const content = e.text.slice(open[0].length, e.text.length - open[2].length);
+  if (content !== e.value) return { kind: 'lit', text: e.value };
+  return sourcedLit(e.value, ctx.file.file, e.span, open[0].length, lang === 'python' && /f/i.test(open[1]));
+}
+
+/**
+ * The literal parts of an f-string or template literal, each with where it is written when the
+ * source spells it as it is (no escapes; in an f-string no braces, which are written twice).
+ */
+function interpLiterals(e: Extract<Expr, { k: 'interp' }>, ctx: Ctx): Segment[] {
+  const open = OPENING.exec(e.text);
+  const doubled = ctx.file.language === 'python' && !!open && /f/i.test(open[1]);
+  let cursor = open ? open[0].length : -1;
+  return e.parts.map((p) => {
+    if (typeof p !== 'string') {
+      cursor = closingBrace(e.text, p.span.end - e.span.start);
+      return { kind: 'lit', text: '' };
+    }
+    const spelled = doubled ? p.replace(/[{}]/g, '$&$&') : p;
+    if (cursor < 0 || !e.text.startsWith(spelled, cursor)) {
+      cursor = -1;
+      return { kind: 'lit', text: p };
+    }
+    const at = cursor;
+    cursor += spelled.length;
+    return spelled === p ? sourcedLit(p, ctx.file.file, e.span, at, doubled) : { kind: 'lit', text: p };
+  });
+}
+
+/** Offset just after the `}` that closes an interpolation whose expression ends at `from` (format specs included). */
+function closingBrace(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i >= 0 && i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && depth-- === 0) return i + 1;
+  }
+  return -1;
 }
 
 function concatValue(parts: Value[], exprs: Expr[], ctx: Ctx): Value {
@@ -285,8 +360,8 @@ function fromConstructorCallers(field: { file: FileFacts; b: Binding }, ctx: Ctx
       if (a && a.k !== 'spread') env.set(p.name, valueOf(a, cctx));
     });
     const v = valueOf(b.value, { ws: ctx.ws, file, scope: b.scope, pos: b.pos, env, depth: ctx.depth + 2 });
-    if (carriesOnlyHoles(v) || (agreed && JSON.stringify(agreed) !== JSON.stringify(v))) return undefined;
-    agreed = v;
+    if (carriesOnlyHoles(v) || (agreed && textKey(agreed) !== textKey(v))) return undefined;
+    agreed = agreed ? withOrigins(agreed, v) : v;
   }
   return agreed;
 }
@@ -428,12 +503,12 @@ function replaceIn(segs: Segment[], old: string, by: Segment[], count: number): 
       out.push(s);
       continue;
     }
-    let rest = s.text;
-    for (let at = rest.indexOf(old); at >= 0 && left > 0; at = rest.indexOf(old), left--) {
-      out.push({ kind: 'lit', text: rest.slice(0, at) }, ...by);
-      rest = rest.slice(at + old.length);
+    let from = 0;
+    for (let at = s.text.indexOf(old); at >= 0 && left > 0; at = s.text.indexOf(old, from), left--) {
+      out.push(sliceLit(s, from, at), ...by);
+      from = at + old.length;
     }
-    out.push({ kind: 'lit', text: rest });
+    out.push(sliceLit(s, from, s.text.length));
   }
   return normalizeSegments(out);
 }
@@ -473,22 +548,28 @@ function formatValue(e: Extract<Expr, { k: 'format' }>, ctx: Ctx): Value {
       continue;
     }
     const t = seg.text;
+    // the template's literal text, where it is written; a brace added in a str.format template is written twice
+    const piece = (a: number, b: number): Segment => {
+      const lit = sliceLit(seg, a, b);
+      if (e.style === 'printf' || lit.kind !== 'lit' || !lit.from) return lit;
+      return ctx.file.language === 'python' ? { ...lit, from: lit.from.map((o) => ({ ...o, doubled: true })) } : { kind: 'lit', text: lit.text };
+    };
     if (e.style === 'printf') {
       const re = /%(?:\(([^)]*)\))?([-+ #0]*\d*(?:\.\d+)?)([a-zA-Z%])/g;
       let last = 0;
       for (let m = re.exec(t); m; m = re.exec(t)) {
-        out.push({ kind: 'lit', text: t.slice(last, m.index) });
+        out.push(piece(last, m.index));
         last = m.index + m[0].length;
         if (m[3] === '%') out.push({ kind: 'lit', text: '%' });
         else if (m[1] !== undefined) out.push(...argSegs(e.kwargs[m[1]]));
         else out.push(...argSegs(e.args[argIndex++]));
       }
-      out.push({ kind: 'lit', text: t.slice(last) });
+      out.push(piece(last, t.length));
     } else {
       const re = /\{\{|\}\}|\{([^{}]*)\}/g;
       let last = 0;
       for (let m = re.exec(t); m; m = re.exec(t)) {
-        out.push({ kind: 'lit', text: t.slice(last, m.index) });
+        out.push(piece(last, m.index));
         last = m.index + m[0].length;
         if (m[0] === '{{') out.push({ kind: 'lit', text: '{' });
         else if (m[0] === '}}') out.push({ kind: 'lit', text: '}' });
@@ -499,7 +580,7 @@ function formatValue(e: Extract<Expr, { k: 'format' }>, ctx: Ctx): Value {
           else out.push(...argSegs(e.kwargs[field]));
         }
       }
-      out.push({ kind: 'lit', text: t.slice(last) });
+      out.push(piece(last, t.length));
     }
   }
   return { t: 'str', segs: normalizeSegments(out) };
