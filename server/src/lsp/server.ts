@@ -55,7 +55,8 @@ import { ownerOf } from '../model/topology';
 import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
-import { insertTagEdits, suppressComment, TextEdit, widenTagEdits } from './keyedit';
+import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
+import { tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -73,6 +74,7 @@ export function startServer(connection: Connection): void {
   let canWatch = false;
   let canFolders = false;
   let canCreateFiles = false;
+  let canShowDisabled = false;
   let canRefreshTokens = false;
   /** what each file's diagnostics were when last sent: unchanged files are not sent again */
   let published = new Map<string, { findings: Finding[]; json: string }>();
@@ -253,6 +255,7 @@ export function startServer(connection: Connection): void {
     canFolders = !!caps.workspace?.workspaceFolders;
     canRefreshTokens = !!caps.workspace?.semanticTokens?.refreshSupport;
     canCreateFiles = !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
+    canShowDisabled = !!caps.textDocument?.codeAction?.disabledSupport;
     const roots = params.workspaceFolders?.map((w) => w.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToFileURL(params.rootPath).href] : []);
     for (const uri of roots) if (uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(uri)));
     return {
@@ -422,29 +425,18 @@ export function startServer(connection: Connection): void {
     return actions;
   });
 
-  /** The entity-tag fix for a group: every key of it, and every other use of those keys in the folder. */
+  /**
+   * The entity-tag fix for a group, made where its keys are defined (fix/tagfix.ts); when there is
+   * none, a disabled action that says why (for clients that show them).
+   */
   function tagFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
     const v = finding.group ? f.state.verdicts.get(finding.group) : undefined;
     if (!v) return null;
-    const entity = commonEntity([...new Map(v.members.map((m) => [patternText(m.pattern), m.pattern.segments])).values()]);
-    if (!entity) return null;
-    const targets = new Map<string, KeyUse>();
-    for (const m of v.members) for (const u of f.sameText(m)) targets.set(`${u.file}@${u.span.start}`, u);
-    const edits: TextEdit[] = [];
-    for (const u of targets.values()) {
-      if (u.hash.kind === 'tag' && u.hash.tag && patternText(u.hash.tag) === entity.text) continue;
-      if (u.hash.kind !== 'whole') return null; // an existing, different tag: a person decides
-      const e = insertTagEdits(u, f.texts.get(u.file) ?? '', entity.segments);
-      if (!e) return null;
-      edits.push(...e);
-    }
-    if (!edits.length) return null;
-    // the old and new name of every pattern the fix changes, for `keyslot migrate`
-    const renames = [...new Set([...targets.values()].filter((u) => u.hash.kind === 'whole').map((u) => patternText(u.pattern)))]
-      .filter((from) => from.includes(entity.text))
-      .map((from) => ({ from, to: from.replace(entity.text, `{${entity.text}}`) }));
-    const action = workspaceEdit(f, edits, `${TAG_FIX_TITLE}{${entity.text}}`);
-    recordMigrations(f, action.edit!, renames);
+    const r = tagFixFor(v.members, { uses: f.state.uses, text: (file) => f.texts.get(file), sameText: (u) => f.sameText(u) });
+    if ('reason' in r) return canShowDisabled ? { title: `${TAG_FIX_TITLE}an entity hash tag`, disabled: { reason: `No tag fix: ${r.reason}.` } } : null;
+    const { fix } = r;
+    const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.entity.text}}`, fix.places);
+    recordMigrations(f, action.edit!, fix.renames);
     return action;
   }
 
@@ -504,11 +496,12 @@ export function startServer(connection: Connection): void {
     return action;
   }
 
-  function workspaceEdit(f: FolderIndex, edits: TextEdit[], what: string): Omit<CodeAction, 'kind'> {
+  /** One confirmed change; `places`: how many pieces of source text it touches (by default, a pair of edits per key). */
+  function workspaceEdit(f: FolderIndex, edits: TextEdit[], what: string, places?: number): Omit<CodeAction, 'kind'> {
     const unique = [...new Map(edits.map((e) => [`${e.file}@${e.start}@${e.text}`, e])).values()];
     const files = new Set(unique.map((e) => e.file));
-    const places = new Set(unique.map((e) => `${e.file}@${e.start}`)).size / 2;
-    const title = `${what}: ${Math.ceil(places)} place${places > 1 ? 's' : ''} in ${files.size} file${files.size > 1 ? 's' : ''}`;
+    const n = places ?? Math.ceil(new Set(unique.map((e) => `${e.file}@${e.start}`)).size / 2);
+    const title = `${what}: ${n} place${n > 1 ? 's' : ''} in ${files.size} file${files.size > 1 ? 's' : ''}`;
     const edit: WorkspaceEdit = { documentChanges: [], changeAnnotations: { migration: { label: title, needsConfirmation: true, description: MIGRATION_NOTE } } };
     for (const file of files) {
       const uri = uriOf(f, file);
