@@ -56,6 +56,28 @@ function readJudgements(repo: string): Map<string, Verdict[]> {
 /** Per code: verdict counts and exact repeats (same range and code). */
 type DiagTally = Map<string, Record<Verdict | 'repeats' | 'all', number>>;
 
+const FIXABLE = /^(crossslot|crossslot-possible|pipeline-cross-node)$/;
+/** the reason tagfix.ts gives when the keys have no entity to tag */
+const NO_ENTITY = /share no entity/;
+
+/** Per fixable code: findings, those whose keys have an entity, and those offered the tag fix (older checkouts print no fix field). */
+type FixTally = Map<string, { all: number; entity: number; offered: number; reported: boolean }>;
+
+function tallyFixes(repo: string, diags: Diagnostic[], tally: FixTally, listed: string[]): void {
+  for (const d of diags) {
+    if (!FIXABLE.test(d.code)) continue;
+    const t = tally.get(d.code) ?? { all: 0, entity: 0, offered: 0, reported: false };
+    tally.set(d.code, t);
+    t.all++;
+    if (d.fix === undefined && d.noFix === undefined) continue;
+    t.reported = true;
+    if (d.noFix && NO_ENTITY.test(d.noFix)) continue;
+    t.entity++;
+    if (d.fix) t.offered++;
+    else listed.push(`NOFIX ${repo} ${d.file}:${d.line} ${d.code}: ${d.noFix}`);
+  }
+}
+
 function judge(repo: string, diags: Diagnostic[], tally: DiagTally, listed: string[]): void {
   const verdicts = readJudgements(repo);
   const seen = new Set<string>();
@@ -215,7 +237,7 @@ function main(): void {
 
   const files = fs.readdirSync(LABELS).filter((f) => f.endsWith('.tsv')).sort();
   const perRepo: (string | number)[][] = [];
-  const totals = runs.map(() => ({ all: { found: 0, total: 0 } as Tally, lang: new Map<string, Tally>(), idiom: new Map<string, Tally>(), lookalike: { found: 0, total: 0 } as Tally, precision: { found: 0, total: 0 } as Tally, files: 0, ms: 0, diags: 0, uses: 0, byCode: new Map() as DiagTally }));
+  const totals = runs.map(() => ({ all: { found: 0, total: 0 } as Tally, lang: new Map<string, Tally>(), idiom: new Map<string, Tally>(), lookalike: { found: 0, total: 0 } as Tally, precision: { found: 0, total: 0 } as Tally, files: 0, ms: 0, diags: 0, uses: 0, byCode: new Map() as DiagTally, fixes: new Map() as FixTally }));
   const misses: string[] = [];
   for (const lf of files) {
     const name = lf.replace(/\.tsv$/, '');
@@ -275,6 +297,7 @@ function main(): void {
       t.ms += res.ms;
       t.diags += res.diagnostics;
       judge(name, res.diagnosticList, t.byCode, ri === runs.length - 1 && showMisses ? misses : []);
+      tallyFixes(name, res.diagnosticList, t.fixes, ri === runs.length - 1 && showMisses ? misses : []);
       t.uses += res.uses;
       row.push(`${repo.found}/${repo.total} (${pct(repo)})`, `${prec.found}/${prec.total} (${pct(prec)})`, `${look.found}/${look.total}`, res.uses, res.diagnostics, res.files, Math.round(res.ms));
     });
@@ -314,6 +337,21 @@ function main(): void {
           return [x.all, judged(x), x.debatable, x.unjudged, x.repeats];
         }),
       ]),
+    )}\n`,
+  );
+  const fixCodes = [...new Set(totals.flatMap((t) => [...t.fixes.keys()]))].sort();
+  const fixCell = (t: (typeof totals)[number], c: string | undefined) => {
+    const xs = c ? [t.fixes.get(c)].filter((x) => !!x) : [...t.fixes.values()];
+    if (!xs.some((x) => x!.reported)) return ['–', '–'];
+    const all = xs.reduce((a, x) => a + x!.all, 0);
+    const entity = xs.reduce((a, x) => a + x!.entity, 0);
+    const offered = xs.reduce((a, x) => a + x!.offered, 0);
+    return [`${entity}/${all}`, `${offered}/${entity}${entity ? ` (${((100 * offered) / entity).toFixed(1)} %)` : ''}`];
+  };
+  process.stdout.write(
+    `\n## The tag fix\n\nwith an entity = findings whose keys share a \`namespace:id\` prefix; offered = the fix keyslot offers for them ('–': that checkout does not report fixes)\n\n${table(
+      ['code', ...runs.flatMap((r) => [`${r.name} with an entity`, 'fix offered'])],
+      [...fixCodes, undefined].map((c) => [c ?? 'all', ...totals.flatMap((t) => fixCell(t, c))]),
     )}\n`,
   );
   if (showMisses) process.stdout.write(`\n## Misses (${misses.length})\n\n${misses.join('\n')}\n`);

@@ -6,7 +6,7 @@ import { checkFolder } from '../../server/src/index/check';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol';
 import { extractFile } from '../../server/src/index/analyze';
 import { languageOfPath } from '../../server/src/extract/parser';
-import { tagFixFor } from '../../server/src/fix/tagfix';
+import { tagFixFor, usesWrittenIn } from '../../server/src/fix/tagfix';
 import type { TextEdit } from '../../server/src/lsp/keyedit';
 import type { KeyUse } from '../../server/src/model/keyuse';
 import { patternText } from '../../server/src/model/pattern';
@@ -64,7 +64,7 @@ describe('the tag fix, applied on real-style code in every language', () => {
         const finding = r.findings.find((f) => FIXABLE.test(f.code));
         if (!finding) break;
         const v = r.verdicts.get(finding.group!)!;
-        const result = tagFixFor(v.members, { uses: r.uses, text: (f) => r.texts.get(f), sameText: (u) => r.uses.filter((x) => patternText(x.pattern) === patternText(u.pattern)) });
+        const result = tagFixFor(v.members, { writtenIn: usesWrittenIn(r.uses), text: (f) => r.texts.get(f), sameText: (u) => r.uses.filter((x) => patternText(x.pattern) === patternText(u.pattern)) });
         assert.ok('fix' in result, `a fix for ${finding.file}:${finding.code}: ${'reason' in result ? result.reason : ''}`);
         const { fix } = result;
         assert.ok(fix.edits.some((e) => e.file === DEFINED_IN[lang]), `the fix edits the definitions in ${DEFINED_IN[lang]}: ${JSON.stringify(fix.edits)}`);

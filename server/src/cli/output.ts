@@ -1,4 +1,7 @@
 import { patternText } from '../model/pattern';
+import { FixContext, tagFixFor, usesWrittenIn } from '../fix/tagfix';
+import { pushTo } from '../model/collections';
+import { TAG_FIX_TITLE } from '../protocol';
 import type { KeyUse } from '../model/keyuse';
 import { LineMap } from '../index/scan';
 import type { CheckResult } from '../index/check';
@@ -25,6 +28,17 @@ export interface DiagnosticJson {
   code: string;
   message: string;
   related: { file: string; line: number; column: number; message: string }[];
+  /** the entity-tag fix keyslot offers in the editor (crossslot, crossslot-possible, pipeline-cross-node) */
+  fix?: FixJson;
+  /** why that fix is not offered */
+  noFix?: string;
+}
+
+export interface FixJson {
+  title: string;
+  /** insertions, at 1-based positions of the unchanged text */
+  edits: { file: string; line: number; column: number; text: string }[];
+  renames: { from: string; to: string }[];
 }
 
 export interface KeyJson {
@@ -138,20 +152,45 @@ function jsonParts<K>(r: CheckResult, pos: Positions, keys: K): Omit<MapJson, 'k
       };
     })
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  const diagnostics = r.findings.map((f) => diagnosticJson(f, pos));
+  const fixOf = fixer(r, pos);
+  const diagnostics = r.findings.map((f) => diagnosticJson(f, pos, fixOf(f)));
   return { version: 1, root: r.root, files: r.files.length, keys, groups, diagnostics };
 }
 
-export function diagnosticJson(f: Finding, pos: Positions): DiagnosticJson {
-  return Object.assign(locationJson(pos, f.file, f.span), {
-    severity: f.severity,
-    code: f.code,
-    message: f.message,
-    related: f.related.map((x) => {
-      const p = pos.at(x.file, x.span.start);
-      return { file: x.file, line: p.line, column: p.column, message: x.message };
-    }),
-  });
+export function diagnosticJson(f: Finding, pos: Positions, fix?: Pick<DiagnosticJson, 'fix' | 'noFix'>): DiagnosticJson {
+  return Object.assign(
+    locationJson(pos, f.file, f.span),
+    {
+      severity: f.severity,
+      code: f.code,
+      message: f.message,
+      related: f.related.map((x) => {
+        const p = pos.at(x.file, x.span.start);
+        return { file: x.file, line: p.line, column: p.column, message: x.message };
+      }),
+    },
+    fix,
+  );
+}
+
+const FIXABLE = /^(crossslot|crossslot-possible|pipeline-cross-node)$/;
+
+/** The tag fix of each finding that can have one, as the editor would offer it (fix/tagfix.ts). */
+function fixer(r: CheckResult, pos: Positions): (f: Finding) => Pick<DiagnosticJson, 'fix' | 'noFix'> | undefined {
+  let ctx: FixContext | undefined;
+  return (f) => {
+    const v = f.group && FIXABLE.test(f.code) ? r.verdicts.get(f.group) : undefined;
+    if (!v) return undefined;
+    if (!ctx) {
+      const byText = new Map<string, KeyUse[]>();
+      for (const u of r.uses) pushTo(byText, patternText(u.pattern), u);
+      ctx = { writtenIn: usesWrittenIn(r.uses), text: (file) => r.texts.get(file), sameText: (u) => byText.get(patternText(u.pattern)) ?? [u] };
+    }
+    const res = tagFixFor(v.members, ctx);
+    if ('reason' in res) return { noFix: res.reason };
+    const edits = res.fix.edits.map((e) => ({ file: e.file, ...pos.at(e.file, e.start), text: e.text }));
+    return { fix: { title: `${TAG_FIX_TITLE}{${res.fix.entity.text}}`, edits, renames: res.fix.renames } };
+  };
 }
 
 export function sortUses(uses: KeyUse[]): KeyUse[] {

@@ -24,8 +24,8 @@ export interface TagFix {
 export type TagFixResult = { fix: TagFix } | { reason: string };
 
 export interface FixContext {
-  /** every key use of the workspace folder */
-  uses: KeyUse[];
+  /** the key uses with a literal character written in `file` (see usesWrittenIn) */
+  writtenIn(file: string): KeyUse[];
   /** the current text of a file */
   text(file: string): string | undefined;
   /** the uses written with the same key text as `u` (other copies of a literal key) */
@@ -58,7 +58,7 @@ export function tagFixFor(members: KeyUse[], ctx: FixContext): TagFixResult {
     const edits = sourceEdits(targets, ctx);
     if (typeof edits === 'string') return { reason: edits };
     // every key the edits reach: the family's other keys (written with the same prefix) are tagged too
-    for (const u of reached(edits, ctx.uses)) {
+    for (const u of reached(edits, ctx)) {
       if (targets.has(u) || taggedWith(u, entity)) continue;
       const after = hashOfPattern({ segments: applied(u, edits) });
       if (after.kind === 'tag') continue;
@@ -66,7 +66,7 @@ export function tagFixFor(members: KeyUse[], ctx: FixContext): TagFixResult {
       else return { reason: `the edit would also change \`${patternText(u.pattern)}\` (${u.file}) into \`${patternText(applied(u, edits))}\`` };
     }
     if (!pending.length) {
-      const all = [...new Set([...targets.keys(), ...reached(edits, ctx.uses)])];
+      const all = [...new Set([...targets.keys(), ...reached(edits, ctx)])];
       const renames = new Map<string, string>();
       for (const u of all) {
         const to = patternText(applied(u, edits));
@@ -154,10 +154,25 @@ function tagSegments(u: KeyUse, ins: Insertion[]): Segment[] {
 }
 
 /** Uses with a literal character written at an edited place. */
-function reached(edits: Map<string, Placed>, uses: KeyUse[]): KeyUse[] {
+function reached(edits: Map<string, Placed>, ctx: FixContext): KeyUse[] {
   const byFile = new Map<string, number[]>();
   for (const { edit } of edits.values()) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit.start]);
-  return uses.filter((u) => u.pattern.segments.some((s) => s.kind === 'lit' && s.from?.some((o) => covers(o, byFile.get(o.file)))));
+  const out = new Set<KeyUse>();
+  for (const file of byFile.keys())
+    for (const u of ctx.writtenIn(file)) if (u.pattern.segments.some((s) => s.kind === 'lit' && s.from?.some((o) => covers(o, byFile.get(o.file))))) out.add(u);
+  return [...out];
+}
+
+/** An index of uses by the files their literal characters are written in, for FixContext.writtenIn. */
+export function usesWrittenIn(uses: KeyUse[]): (file: string) => KeyUse[] {
+  const byFile = new Map<string, KeyUse[]>();
+  for (const u of uses)
+    for (const file of new Set(u.pattern.segments.flatMap((s) => (s.kind === 'lit' ? (s.from ?? []).map((o) => o.file) : [])))) {
+      const l = byFile.get(file);
+      if (l) l.push(u);
+      else byFile.set(file, [u]);
+    }
+  return (file) => byFile.get(file) ?? [];
 }
 
 function covers(o: Origin, positions: number[] | undefined): boolean {

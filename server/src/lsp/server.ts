@@ -56,7 +56,7 @@ import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
-import { tagFixFor } from '../fix/tagfix';
+import { tagFixFor, usesWrittenIn } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -432,7 +432,7 @@ export function startServer(connection: Connection): void {
   function tagFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
     const v = finding.group ? f.state.verdicts.get(finding.group) : undefined;
     if (!v) return null;
-    const r = tagFixFor(v.members, { uses: f.state.uses, text: (file) => f.texts.get(file), sameText: (u) => f.sameText(u) });
+    const r = tagFixFor(v.members, { writtenIn: usesWrittenIn(f.state.uses), text: (file) => f.texts.get(file), sameText: (u) => f.sameText(u) });
     if ('reason' in r) return canShowDisabled ? { title: `${TAG_FIX_TITLE}an entity hash tag`, disabled: { reason: `No tag fix: ${r.reason}.` } } : null;
     const { fix } = r;
     const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.entity.text}}`, fix.places);
