@@ -46,10 +46,16 @@ function render(u: KeyUse): string {
   return u.pattern.segments.map((s) => (s.kind === 'lit' ? s.text : `7${s.expr.replace(/\W/g, '')}`)).join('');
 }
 
+function isSubsequence(a: string, b: string): boolean {
+  let i = 0;
+  for (const c of b) if (c === a[i]) i++;
+  return i === a.length;
+}
+
 const FIXABLE = /^(crossslot|crossslot-possible|pipeline-cross-node)$/;
 
-/** What each workspace's fix must edit: a definition, not only the calls. */
-const DEFINED_IN: Record<string, string> = { python: 'app/keys.py', go: 'store/orders.go', node: 'src/sessions.js', java: 'src/main/java/com/example/shop/Profiles.java' };
+/** Where each workspace's keys are defined: the fixes edit these files, and each of them. */
+const DEFINED_IN: Record<string, string[]> = { python: ['app/keys.py', 'app/jobs.py'], go: ['store/orders.go'], node: ['src/sessions.js'], java: ['src/main/java/com/example/shop/Profiles.java'] };
 
 describe('the tag fix, applied on real-style code in every language', () => {
   for (const lang of fs.readdirSync(root).sort()) {
@@ -57,6 +63,7 @@ describe('the tag fix, applied on real-style code in every language', () => {
       const files = readAll(path.join(root, lang));
       let dir = workspace(files);
       let r = await checkFolder(dir, [dir], DEFAULT_SETTINGS);
+      const edited = new Set<string>();
       const findings = r.findings.filter((f) => FIXABLE.test(f.code));
       assert.ok(findings.length > 0, 'the fixture has findings to fix');
       // fix one finding at a time, as a user would, until none is left
@@ -67,19 +74,25 @@ describe('the tag fix, applied on real-style code in every language', () => {
         const result = tagFixFor(v.members, { writtenIn: usesWrittenIn(r.uses), text: (f) => r.texts.get(f), sameText: (u) => r.uses.filter((x) => patternText(x.pattern) === patternText(u.pattern)) });
         assert.ok('fix' in result, `a fix for ${finding.file}:${finding.code}: ${'reason' in result ? result.reason : ''}`);
         const { fix } = result;
-        assert.ok(fix.edits.some((e) => e.file === DEFINED_IN[lang]), `the fix edits the definitions in ${DEFINED_IN[lang]}: ${JSON.stringify(fix.edits)}`);
+        assert.ok(fix.edits.every((e) => DEFINED_IN[lang].includes(e.file)), `the fix edits where the keys are defined (${DEFINED_IN[lang]}), not the calls: ${JSON.stringify(fix.edits)}`);
+        for (const e of fix.edits) edited.add(e.file);
         const next = { ...files };
         for (const file of new Set(fix.edits.map((e) => e.file))) {
           const before = r.texts.get(file)!;
           const fixed = apply(before, fix.edits.filter((e) => e.file === file));
-          assert.equal(fixed.replace(/[{}]/g, ''), before.replace(/[{}]/g, ''), `${file}: the fix only adds braces`);
+          // only insertions: braces, or a tag's opening `{name:` - in a string, or concatenated next to a value
+          for (const e of fix.edits.filter((x) => x.file === file)) {
+            assert.equal(e.start, e.end, 'an insertion');
+            assert.match(e.text, /^(\{+|\}+|\{+\w+:|"\{\w+:" (\+|\.\.) | (\+|\.\.) "\}")$/, `${file}: ${e.text}`);
+          }
           const language = languageOfPath(file)!;
           const was = (await extractFile(file, before, language)).syntaxErrors;
           assert.equal((await extractFile(file, fixed, language)).syntaxErrors, was, `${file} still parses:\n${fixed}`);
           next[file] = fixed;
           files[file] = fixed;
         }
-        assert.ok(fix.renames.length > 0 && fix.renames.every((m) => m.to.replace(/[{}]/g, '') === m.from.replace(/[{}]/g, '')), JSON.stringify(fix.renames));
+        // each renamed key gets the tag, and only gains text
+        assert.ok(fix.renames.length > 0 && fix.renames.every((m) => m.to.includes(`{${fix.tag}}`) && isSubsequence(m.from, m.to)), JSON.stringify(fix.renames));
         dir = workspace(next);
         r = await checkFolder(dir, [dir], DEFAULT_SETTINGS);
         // every group whose keys are tagged now has them in one slot on a real server
@@ -91,7 +104,9 @@ describe('the tag fix, applied on real-style code in every language', () => {
         }
       }
       assert.deepEqual(r.findings.filter((f) => FIXABLE.test(f.code)).map((f) => `${f.file}: ${f.message}`), [], 'every finding is fixed');
-      assert.ok(r.uses.every((u) => u.hash.kind === 'tag'), `every key is tagged: ${r.uses.filter((u) => u.hash.kind !== 'tag').map((u) => `${u.file}:${render(u)}`)}`);
+      assert.deepEqual([...edited].sort(), [...DEFINED_IN[lang]].sort());
+      const grouped = r.uses.filter((u) => u.group);
+      assert.ok(grouped.every((u) => u.hash.kind === 'tag'), `every key used together with others is tagged: ${grouped.filter((u) => u.hash.kind !== 'tag').map((u) => `${u.file}:${render(u)}`)}`);
     });
   }
 });

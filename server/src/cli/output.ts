@@ -189,7 +189,7 @@ function fixer(r: CheckResult, pos: Positions): (f: Finding) => Pick<DiagnosticJ
     const res = tagFixFor(v.members, ctx);
     if ('reason' in res) return { noFix: res.reason };
     const edits = res.fix.edits.map((e) => ({ file: e.file, ...pos.at(e.file, e.start), text: e.text }));
-    return { fix: { title: `${TAG_FIX_TITLE}{${res.fix.entity.text}}`, edits, renames: res.fix.renames } };
+    return { fix: { title: `${TAG_FIX_TITLE}{${res.fix.tag}}`, edits, renames: res.fix.renames } };
   };
 }
 

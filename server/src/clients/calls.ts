@@ -1,6 +1,6 @@
 import type { CallExpr, CallSite, Expr, FileFacts, FuncDef } from '../extract/ir';
 import { commandKeys, isKnownCommand, maxKeyCount, numkeysIndex } from '../commands/table';
-import { hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
+import { anchorEdges, hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, evaluateExactly, lookupName, Value } from '../resolve/evaluate';
@@ -336,7 +336,8 @@ export class CallInterpreter {
         if (!arg || arg.k === 'spread') return [s];
         first ??= arg;
         if (!(arg.k === 'name' && isParamName(arg.name, ctx))) passedOn = false;
-        return asSegments(evaluate(arg, ctx), arg, ctx);
+        // (the helper's text around its parameter stays where the helper writes it)
+        return anchorEdges(asSegments(evaluate(arg, ctx), arg, ctx), s.before, s.after);
       });
       // only keys the caller gives text to: the wrapper's own keys are reported where it writes them,
       // and a wrapper that only passes its own parameters on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use

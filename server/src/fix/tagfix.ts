@@ -1,19 +1,24 @@
 import type { KeyUse } from '../model/keyuse';
-import { colonParts, commonEntity, Entity } from '../model/entity';
-import { hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
+import { colonParts, commonEntity, entityName, sharedHoles } from '../model/entity';
+import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
 import { insertTagEdits, TextEdit } from '../lsp/keyedit';
 
 /*
  * The entity hash-tag fix, made where the keys are defined. A key's literal characters remember
- * where they are written (Origin), so `{` and `}` go into the constant, the builder's template or
- * the prefix the user would edit by hand - once - rather than into each use. Every other key that
- * is written with the same text changes too; those of the same entity family get their closing
- * brace as well, and a key the edit would break (an opening brace without its closing one) makes
- * the fix refuse, with the reason.
+ * where they are written (Origin), and its runtime values where text can go next to them (Anchor),
+ * so the tag goes into the constant, the builder's template, the format string or the prefix the
+ * user would edit by hand - once - rather than into each use.
+ *
+ * Two kinds of entity: a common `namespace:id` prefix (`user:${uid}:profile`, `user:${uid}:settings`
+ * → `{user:${uid}}:…`), and a runtime value every key contains (`arq:job:${job_id}`,
+ * `arq:result:${job_id}` → `arq:job:{job:${job_id}}`, as the crossslot message advises). Every other
+ * key written with the same text changes too; those of the same family get the whole tag, and a key
+ * the edit would break (an opening brace without its closing one) makes the fix refuse, with the reason.
  */
 
 export interface TagFix {
-  entity: Entity;
+  /** the tag's text, without braces */
+  tag: string;
   edits: TextEdit[];
   /** old → new name of every key pattern the edits change, for `keyslot migrate` */
   renames: { from: string; to: string }[];
@@ -24,7 +29,7 @@ export interface TagFix {
 export type TagFixResult = { fix: TagFix } | { reason: string };
 
 export interface FixContext {
-  /** the key uses with a literal character written in `file` (see usesWrittenIn) */
+  /** the key uses with a literal character or an anchor in `file` (see usesWrittenIn) */
   writtenIn(file: string): KeyUse[];
   /** the current text of a file */
   text(file: string): string | undefined;
@@ -32,172 +37,264 @@ export interface FixContext {
   sameText(u: KeyUse): KeyUse[];
 }
 
-/** A brace to insert before character `at` of literal segment `seg` of a key (`at` may be the literal's length: after its last character). */
-interface Insertion {
-  seg: number;
-  at: number;
-  brace: '{' | '}';
-}
+/** What the tag wraps: a prefix of `parts` colon-separated parts, or the run of segments from one runtime value to another. */
+type Entity = { kind: 'prefix'; tag: string; parts: Segment[][] } | { kind: 'value'; tag: string; name: string; first: string; last: string; between: string };
+
+/** Text to add to a key: at character `at` of its literal segment `seg`, or before / after its runtime value `seg`. */
+type Insertion = { seg: number; text: string } & ({ at: number } | { side: 'before' | 'after' });
 
 const MAX_ROUNDS = 6;
 
-/** The fix that gives the keys of a group one entity tag, or why there is none. */
+/**
+ * The fix that gives the keys of a group one entity tag, or why there is none. A value's tag goes
+ * into the literal text around it (a prefix constant) where that breaks no other key, else right
+ * next to the value in each key's own expression.
+ */
 export function tagFixFor(members: KeyUse[], ctx: FixContext): TagFixResult {
-  const entity = commonEntity([...new Map(members.map((m) => [patternText(m.pattern), m.pattern.segments])).values()]);
-  if (!entity) return { reason: 'the keys share no entity (a common `namespace:id` prefix) to tag' };
+  const entity = entityOf(members);
+  if (typeof entity === 'string') return { reason: entity };
+  const r = attempt(members, entity, ctx, false);
+  return 'reason' in r && entity.kind === 'value' ? (okOr(attempt(members, entity, ctx, true)) ?? r) : r;
+}
+
+function okOr(r: TagFixResult): TagFixResult | undefined {
+  return 'fix' in r ? r : undefined;
+}
+
+function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValues: boolean): TagFixResult {
   const targets = new Map<KeyUse, Insertion[]>();
   const pending = members.flatMap((m) => ctx.sameText(m));
   for (let round = 0; round < MAX_ROUNDS && pending.length; round++) {
     for (const u of pending.splice(0)) {
       if (targets.has(u) || taggedWith(u, entity)) continue;
       if (u.hash.kind !== 'whole') return { reason: `\`${patternText(u.pattern)}\` already has a hash tag: a person decides which one stays` };
-      const ins = insertionsFor(u, entity);
+      const ins = insertionsFor(u, entity, nextToValues);
       if (typeof ins === 'string') return { reason: ins };
       targets.set(u, ins);
     }
     const edits = sourceEdits(targets, ctx);
     if (typeof edits === 'string') return { reason: edits };
-    // every key the edits reach: the family's other keys (written with the same prefix) are tagged too
+    // every key the edits reach: the family's other keys (written with the same text) get the whole tag too
     for (const u of reached(edits, ctx)) {
       if (targets.has(u) || taggedWith(u, entity)) continue;
-      const after = hashOfPattern({ segments: applied(u, edits) });
-      if (after.kind === 'tag') continue;
-      if (startsWithEntity(u, entity) && u.hash.kind === 'whole') pending.push(u);
+      if (hashOfPattern({ segments: applied(u, edits) }).kind === 'tag' && u.hash.kind === 'whole') continue;
+      if (u.hash.kind === 'whole' && typeof insertionsFor(u, entity, nextToValues) !== 'string') pending.push(u);
       else return { reason: `the edit would also change \`${patternText(u.pattern)}\` (${u.file}) into \`${patternText(applied(u, edits))}\`` };
     }
     if (!pending.length) {
-      const all = [...new Set([...targets.keys(), ...reached(edits, ctx)])];
       const renames = new Map<string, string>();
-      for (const u of all) {
-        const to = patternText(applied(u, edits));
+      for (const u of new Set([...targets.keys(), ...reached(edits, ctx)])) {
         const from = patternText(u.pattern);
+        const to = patternText(applied(u, edits));
         if (to !== from) renames.set(from, to);
       }
-      const list = [...edits.values()].map((x) => x.edit);
-      if (!list.length) return { reason: 'the keys already carry the tag' };
-      return { fix: { entity, edits: list, renames: [...renames].map(([from, to]) => ({ from, to })), places: new Set([...edits.values()].map((x) => x.place)).size } };
+      if (!edits.size) return { reason: 'the keys already carry the tag' };
+      return {
+        fix: {
+          tag: entity.tag,
+          edits: [...edits.values()].map((x) => x.edit),
+          renames: [...renames].map(([from, to]) => ({ from, to })),
+          places: new Set([...edits.values()].map((x) => x.place)).size,
+        },
+      };
     }
   }
   return { reason: 'the keys of this entity are written in too many connected places' };
 }
 
+/** The entity the keys share, or why they share none. */
+function entityOf(members: KeyUse[]): Entity | string {
+  const patterns = [...new Map(members.map((m) => [patternText(m.pattern), m.pattern.segments])).values()];
+  const prefix = commonEntity(patterns);
+  if (prefix) return { kind: 'prefix', tag: prefix.text, parts: colonParts(prefix.segments) };
+  if (members.some((m) => m.spread)) return 'the keys come from a list whose members are not known';
+  const shared = sharedHoles(patterns);
+  if (!shared.length) return 'the keys share no entity (a common `namespace:id` prefix or runtime value) to tag';
+  const first = shared[0].expr;
+  const last = shared[shared.length - 1].expr;
+  // the values and what is written between them, when every key writes it the same way; else the first value alone
+  const betweens = new Set(patterns.map((p) => patternText(runOf(p, first, last) ?? [])));
+  const [end, between] = betweens.size === 1 ? [last, [...betweens][0]] : [first, '${' + first + '}'];
+  const name = entityName(first);
+  return { kind: 'value', tag: `${name}:${between}`, name, first, last: end, between };
+}
+
+/** The segments from the runtime value `first` to `last` (inclusive), or null when the key lacks them. */
+function runOf(segs: Segment[], first: string, last: string): Segment[] | null {
+  const i = segs.findIndex((s) => s.kind === 'hole' && s.expr === first);
+  let j = -1;
+  for (let k = segs.length - 1; k >= i && i >= 0; k--) if (segs[k].kind === 'hole' && (segs[k] as { expr: string }).expr === last) j = k;
+  return i >= 0 && j >= i ? segs.slice(i, j + 1) : null;
+}
+
 function taggedWith(u: KeyUse, entity: Entity): boolean {
-  return u.hash.kind === 'tag' && !!u.hash.tag && patternText(u.hash.tag) === entity.text;
+  return u.hash.kind === 'tag' && !!u.hash.tag && patternText(u.hash.tag) === entity.tag;
 }
 
 /** Whether a key starts with an entity of the same shape (`user:${userId}` is `user:${uid}` in another function). */
-function startsWithEntity(u: KeyUse, entity: Entity): boolean {
+function startsWith(u: KeyUse, parts: Segment[][]): boolean {
   const mine = colonParts(u.pattern.segments);
-  const its = colonParts(entity.segments);
   const shape = (part: Segment[]) => part.map((s) => (s.kind === 'lit' ? JSON.stringify(s.text) : '$')).join('');
-  return mine.length >= its.length && its.every((p, i) => shape(mine[i]) === shape(p));
+  return mine.length >= parts.length && parts.every((p, i) => shape(mine[i]) === shape(p));
 }
 
-/** `{` before the key's first character, `}` after its entity (before the entity's colon count + 1-th literal `:`, or at the end). */
-function insertionsFor(u: KeyUse, entity: Entity): Insertion[] | string {
+/** Where the tag's braces go in one key, or why they cannot; `nextToValues`: a value's tag goes right next to it, not into the text around it. */
+function insertionsFor(u: KeyUse, entity: Entity, nextToValues: boolean): Insertion[] | string {
   const segs = u.pattern.segments;
-  if (segs[0]?.kind !== 'lit') return `\`${patternText(u.pattern)}\` starts with a runtime value: the tag's \`{\` has no text to go before`;
-  let colons = entity.text.split(':').length - 1;
+  const key = patternText(u.pattern);
+  if (entity.kind === 'value') {
+    const i = segs.findIndex((s) => s.kind === 'hole' && s.expr === entity.first);
+    const run = runOf(segs, entity.first, entity.last);
+    if (i < 0 || !run || patternText(run) !== entity.between) return `\`${key}\` does not contain \`${entity.between}\``;
+    const j = i + run.length - 1;
+    // next to the literal text around the values where there is some, else next to the values themselves
+    const before: Insertion = !nextToValues && i > 0 && segs[i - 1].kind === 'lit' ? { seg: i - 1, at: (segs[i - 1] as { text: string }).text.length, text: `{${entity.name}:` } : { seg: i, side: 'before', text: `{${entity.name}:` };
+    const after: Insertion = !nextToValues && j + 1 < segs.length && segs[j + 1].kind === 'lit' ? { seg: j + 1, at: 0, text: '}' } : { seg: j, side: 'after', text: '}' };
+    return [before, after];
+  }
+  if (!startsWith(u, entity.parts)) return `\`${key}\` does not start with \`${entity.tag}\``;
+  if (segs[0]?.kind !== 'lit') return `\`${key}\` starts with a runtime value: the tag's \`{\` has no text to go before`;
+  // `}` before the entity's colon count + 1-th literal `:`, or at the end
+  let colons = entity.tag.split(':').length - 1;
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
     if (s.kind !== 'lit') continue;
-    for (let c = 0; c < s.text.length; c++) if (s.text[c] === ':' && colons-- === 0) return [{ seg: 0, at: 0, brace: '{' }, { seg: i, at: c, brace: '}' }];
+    for (let c = 0; c < s.text.length; c++) if (s.text[c] === ':' && colons-- === 0) return [{ seg: 0, at: 0, text: '{' }, { seg: i, at: c, text: '}' }];
   }
   const last = segs.length - 1;
-  if (segs[last].kind !== 'lit') return `\`${patternText(u.pattern)}\` ends with its entity's runtime value: the tag's \`}\` has no text to go after`;
-  return [{ seg: 0, at: 0, brace: '{' }, { seg: last, at: (segs[last] as { text: string }).text.length, brace: '}' }];
+  const end: Insertion = segs[last].kind === 'lit' ? { seg: last, at: (segs[last] as { text: string }).text.length, text: '}' } : { seg: last, side: 'after', text: '}' };
+  return [{ seg: 0, at: 0, text: '{' }, end];
 }
 
 type Placed = { edit: TextEdit; place: string };
 
-/** The source edits for the targets' insertions, keyed by file and offset; or why they cannot be made. */
+/** The source edits for the targets' insertions, keyed by file, offset and text; or why they cannot be made. */
 function sourceEdits(targets: Map<KeyUse, Insertion[]>, ctx: FixContext): Map<string, Placed> | string {
   const out = new Map<string, Placed>();
   for (const [u, ins] of targets) {
     const placed: Placed[] = [];
-    let ok = true;
     for (const i of ins) {
-      const seg = u.pattern.segments[i.seg] as Extract<Segment, { kind: 'lit' }>;
-      // the character the brace goes before, or (at the end) the one it goes after
-      const c = i.at < seg.text.length ? i.at : i.at - 1;
-      const origins = (seg.from ?? []).filter((o) => o.at <= c && c < o.at + o.length);
-      if (!origins.length) {
-        ok = false;
+      const p = 'at' in i ? atLiteral(u, i, ctx) : atValue(u, i);
+      if (typeof p === 'string') {
+        // a literal key whose text is not written as it is anywhere (escapes): edited where it is used
+        const inline = inlineEdits(u, ins, ctx);
+        if (!inline) return p;
+        placed.length = 0;
+        placed.push(...inline);
         break;
       }
-      for (const o of origins) {
-        const text = ctx.text(o.file);
-        const start = originOffset(o);
-        if (text === undefined || text.slice(start, start + o.length) !== seg.text.slice(o.at, o.at + o.length)) return `${o.file} changed since it was analysed`;
-        const pos = start + (i.at - o.at);
-        placed.push({ edit: { file: o.file, start: pos, end: pos, text: o.doubled ? i.brace + i.brace : i.brace }, place: `${o.file}@${o.base.start}` });
-      }
-    }
-    if (!ok) {
-      // a key whose text is not written as it is anywhere (escapes): edited where it is used, when it is a literal there
-      const text = ctx.text(u.file);
-      const inline = text === undefined ? null : insertTagEdits(u, text, tagSegments(u, ins));
-      if (!inline) return `\`${patternText(u.pattern)}\` is not written as it is in one place (escapes, or text computed at run time)`;
-      placed.length = 0;
-      for (const e of inline) placed.push({ edit: e, place: `${u.file}@${u.span.start}` });
+      placed.push(...p);
     }
     for (const p of placed) out.set(`${p.edit.file}@${p.edit.start}@${p.edit.text}`, p);
   }
   return out;
 }
 
-/** The entity part of a key as insertTagEdits wants it: its segments before the closing brace. */
-function tagSegments(u: KeyUse, ins: Insertion[]): Segment[] {
-  const close = ins[1];
-  const segs = u.pattern.segments.slice(0, close.seg + 1).map((s, i) => (i === close.seg && s.kind === 'lit' ? { kind: 'lit' as const, text: s.text.slice(0, close.at) } : s));
-  return segs.filter((s) => s.kind !== 'lit' || s.text);
+/** Text added at a character of a literal: everywhere that character is written. */
+function atLiteral(u: KeyUse, i: Insertion & { at: number }, ctx: FixContext): Placed[] | string {
+  const seg = u.pattern.segments[i.seg] as Extract<Segment, { kind: 'lit' }>;
+  // the character the text goes before, or (at the end) the one it goes after
+  const c = i.at < seg.text.length ? i.at : i.at - 1;
+  const origins = (seg.from ?? []).filter((o) => o.at <= c && c < o.at + o.length);
+  if (!origins.length) return `\`${patternText(u.pattern)}\` is not written as it is in one place (escapes, or text computed at run time)`;
+  const out: Placed[] = [];
+  for (const o of origins) {
+    const text = ctx.text(o.file);
+    const start = originOffset(o);
+    if (text === undefined || text.slice(start, start + o.length) !== seg.text.slice(o.at, o.at + o.length)) return `${o.file} changed since it was analysed`;
+    const pos = start + (i.at - o.at);
+    out.push({ edit: { file: o.file, start: pos, end: pos, text: o.doubled ? i.text.replace(/[{}]/g, '$&$&') : i.text }, place: `${o.file}@${o.base.start}` });
+  }
+  return out;
 }
 
-/** Uses with a literal character written at an edited place. */
+/** Text added next to a runtime value: inside the string that interpolates it, or concatenated to it. */
+function atValue(u: KeyUse, i: Insertion & { side: 'before' | 'after' }): Placed[] | string {
+  const seg = u.pattern.segments[i.seg] as Extract<Segment, { kind: 'hole' }>;
+  const a: Anchor | undefined = i.side === 'before' ? seg.before : seg.after;
+  if (!a) return `\`${patternText(u.pattern)}\` has no text ${i.side} \`${seg.expr}\` where the tag could go`;
+  const pos = anchorOffset(a);
+  let text = i.text;
+  if (a.form === 'string') text = a.doubled ? text.replace(/[{}]/g, '$&$&') : text;
+  else text = i.side === 'before' ? `${JSON.stringify(text)} ${a.op ?? '+'} ` : ` ${a.op ?? '+'} ${JSON.stringify(text)}`;
+  return [{ edit: { file: a.file, start: pos, end: pos, text }, place: `${a.file}@${a.base.start}` }];
+}
+
+/** The legacy path: braces inserted into a literal key written at its use (prefix entities only). */
+function inlineEdits(u: KeyUse, ins: Insertion[], ctx: FixContext): Placed[] | null {
+  const close = ins[1];
+  if (ins[0].text !== '{' || !('at' in close)) return null;
+  const text = ctx.text(u.file);
+  const entity = u.pattern.segments.slice(0, close.seg + 1).map((s, i) => (i === close.seg && s.kind === 'lit' ? { kind: 'lit' as const, text: s.text.slice(0, close.at) } : s)).filter((s) => s.kind !== 'lit' || s.text);
+  const edits = text === undefined ? null : insertTagEdits(u, text, entity);
+  return edits ? edits.map((e) => ({ edit: e, place: `${u.file}@${u.span.start}` })) : null;
+}
+
+/** Uses with a literal character or a runtime value's anchor at an edited place. */
 function reached(edits: Map<string, Placed>, ctx: FixContext): KeyUse[] {
   const byFile = new Map<string, number[]>();
   for (const { edit } of edits.values()) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit.start]);
   const out = new Set<KeyUse>();
-  for (const file of byFile.keys())
-    for (const u of ctx.writtenIn(file)) if (u.pattern.segments.some((s) => s.kind === 'lit' && s.from?.some((o) => covers(o, byFile.get(o.file))))) out.add(u);
+  for (const [file, positions] of byFile)
+    for (const u of ctx.writtenIn(file))
+      if (u.pattern.segments.some((s) => (s.kind === 'lit' ? s.from?.some((o) => o.file === file && covers(o, positions)) : [s.before, s.after].some((a) => a?.file === file && positions.includes(anchorOffset(a))))))
+        out.add(u);
   return [...out];
 }
 
-/** An index of uses by the files their literal characters are written in, for FixContext.writtenIn. */
-export function usesWrittenIn(uses: KeyUse[]): (file: string) => KeyUse[] {
-  const byFile = new Map<string, KeyUse[]>();
-  for (const u of uses)
-    for (const file of new Set(u.pattern.segments.flatMap((s) => (s.kind === 'lit' ? (s.from ?? []).map((o) => o.file) : [])))) {
-      const l = byFile.get(file);
-      if (l) l.push(u);
-      else byFile.set(file, [u]);
-    }
-  return (file) => byFile.get(file) ?? [];
-}
-
-function covers(o: Origin, positions: number[] | undefined): boolean {
-  if (!positions) return false;
+function covers(o: Origin, positions: number[]): boolean {
   const start = originOffset(o);
   return positions.some((p) => p >= start && p <= start + o.length);
 }
 
-/** A use's key as it reads once the edits are made. */
+/** A use's key as it reads once the edits are made (the text they add, without the quoting of a concatenation). */
 function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
-  return u.pattern.segments.map((s) => {
-    if (s.kind !== 'lit' || !s.from) return s;
-    const inserts = new Map<number, string>();
-    for (const o of s.from) {
+  const all = [...edits.values()].map((x) => x.edit);
+  const added = (e: TextEdit, doubled?: boolean, concat?: boolean) => {
+    let t = concat ? JSON.parse(e.text.replace(/^\s*[+.]+\s*|\s*[+.]+\s*$/g, '')) : e.text;
+    if (doubled) t = t.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    return t as string;
+  };
+  const out: Segment[] = [];
+  for (const s of u.pattern.segments) {
+    if (s.kind === 'hole') {
+      const at = (a: Anchor | undefined) => (a ? all.filter((e) => e.file === a.file && e.start === anchorOffset(a)).map((e) => added(e, a.doubled, a.form === 'concat')) : []);
+      out.push(...at(s.before).map((text): Segment => ({ kind: 'lit', text })), s, ...at(s.after).map((text): Segment => ({ kind: 'lit', text })));
+      continue;
+    }
+    const inserts = new Map<number, string[]>();
+    for (const o of s.from ?? []) {
       const start = originOffset(o);
-      for (const { edit } of edits.values()) {
-        if (edit.file !== o.file || edit.start < start || edit.start > start + o.length) continue;
-        const at = o.at + (edit.start - start);
-        const brace = edit.text[0];
-        if (!(inserts.get(at) ?? '').includes(brace)) inserts.set(at, (inserts.get(at) ?? '') + brace);
+      for (const e of all) {
+        if (e.file !== o.file || e.start < start || e.start > start + o.length) continue;
+        const at = o.at + (e.start - start);
+        const text = added(e, o.doubled);
+        const l = inserts.get(at) ?? [];
+        if (!l.includes(text)) inserts.set(at, [...l, text]);
       }
     }
-    if (!inserts.size) return s;
     let text = '';
-    for (let i = 0; i <= s.text.length; i++) text += (inserts.get(i) ?? '').split('').sort((a, b) => (a === '}' ? -1 : b === '}' ? 1 : 0)).join('') + (s.text[i] ?? '');
-    return { kind: 'lit', text };
-  });
+    // at one place a closing brace comes before an opening one (`…}` of one tag, `{` of the next)
+    for (let i = 0; i <= s.text.length; i++) text += (inserts.get(i) ?? []).sort((a, b) => Number(a.startsWith('{')) - Number(b.startsWith('{'))).join('') + (s.text[i] ?? '');
+    out.push({ kind: 'lit', text });
+  }
+  return out;
+}
+
+/** An index of uses by the files their literal characters and anchors are in, for FixContext.writtenIn. */
+export function usesWrittenIn(uses: KeyUse[]): (file: string) => KeyUse[] {
+  const byFile = new Map<string, KeyUse[]>();
+  for (const u of uses) {
+    const files = new Set<string>();
+    for (const s of u.pattern.segments) {
+      if (s.kind === 'lit') for (const o of s.from ?? []) files.add(o.file);
+      else for (const a of [s.before, s.after]) if (a) files.add(a.file);
+    }
+    for (const file of files) {
+      const l = byFile.get(file);
+      if (l) l.push(u);
+      else byFile.set(file, [u]);
+    }
+  }
+  return (file) => byFile.get(file) ?? [];
 }

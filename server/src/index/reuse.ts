@@ -2,7 +2,7 @@ import type { GroupOp, ScriptSource, SiteRecord, SiteReuse } from '../clients/ca
 import { sameGroup } from '../rules/incremental';
 import type { CallExpr } from '../extract/ir';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
-import { hashOfPattern, Segment, Span } from '../model/pattern';
+import { Anchor, hashOfPattern, Segment, Span } from '../model/pattern';
 import type { FileAnalysis } from './analyze';
 import type { Step } from '../clients/profiles';
 import type { LastEdit, Renames } from './reparse';
@@ -124,8 +124,10 @@ function sameSegments(a: Segment[], b: Segment[], file: string, renames: Renames
 }
 
 function sameOrigins(a: Segment[], b: Segment[]): boolean {
+  const sameAnchor = (p: Anchor | undefined, q: Anchor | undefined) => p === q || (!!p && !!q && p.base === q.base && p.delta === q.delta && p.file === q.file);
   return a.every((x, i) => {
     const y = b[i];
+    if (x.kind === 'hole' && y?.kind === 'hole') return sameAnchor(x.before, y.before) && sameAnchor(x.after, y.after);
     if (x.kind !== 'lit' || y?.kind !== 'lit') return true;
     const p = x.from ?? [];
     const q = y.from ?? [];
@@ -202,7 +204,7 @@ export function siteReuse(records: Map<CallExpr, SiteRecord>, file: string, edit
       if (x.kind !== 'hole') continue;
       const scope = map(x.scope);
       if (scope === null) return null;
-      if (scope !== x.scope) (out ??= segs.slice())[i] = { kind: 'hole', expr: x.expr, scope };
+      if (scope !== x.scope) (out ??= segs.slice())[i] = { ...x, scope };
     }
     return out ?? segs;
   };

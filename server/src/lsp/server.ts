@@ -435,7 +435,7 @@ export function startServer(connection: Connection): void {
     const r = tagFixFor(v.members, { writtenIn: usesWrittenIn(f.state.uses), text: (file) => f.texts.get(file), sameText: (u) => f.sameText(u) });
     if ('reason' in r) return canShowDisabled ? { title: `${TAG_FIX_TITLE}an entity hash tag`, disabled: { reason: `No tag fix: ${r.reason}.` } } : null;
     const { fix } = r;
-    const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.entity.text}}`, fix.places);
+    const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places);
     recordMigrations(f, action.edit!, fix.renames);
     return action;
   }

@@ -53,3 +53,19 @@ export function namespaceOf(segs: Segment[]): string {
   const first = colonParts(segs)[0];
   return first.every((s) => s.kind === 'lit') && colonParts(segs).length > 1 ? patternText(first) : '';
 }
+
+/** The runtime values every pattern contains (`product:${sku}` and `stock:${sku}`), by their text, in order. */
+export function sharedHoles(patterns: Segment[][]): Extract<Segment, { kind: 'hole' }>[] {
+  const holesOf = (segs: Segment[]) => segs.filter((s): s is Extract<Segment, { kind: 'hole' }> => s.kind === 'hole');
+  const first = holesOf(patterns[0] ?? []);
+  const common = first.filter((h) => patterns.every((p) => holesOf(p).some((o) => o.expr === h.expr)));
+  return [...new Map(common.map((h) => [h.expr, h])).values()];
+}
+
+/** `user_id` → user, `userId` → user, `order.id` → order, `sku` → sku */
+export function entityName(expr: string): string {
+  const last = expr.split(/[.\[\]()]+/).filter(Boolean);
+  const word = (last.length > 1 && /^(id|ID|Id)$/.test(last[last.length - 1]) ? last[last.length - 2] : last[last.length - 1]) ?? 'entity';
+  const base = word.replace(/(_id|Id|ID)$/, '') || word;
+  return base.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()).replace(/^_/, '').toLowerCase();
+}

@@ -14,7 +14,38 @@ export interface Span {
  */
 export type Segment =
   | { kind: 'lit'; text: string; from?: Origin[] }
-  | { kind: 'hole'; expr: string; scope: string };
+  | { kind: 'hole'; expr: string; scope: string; before?: Anchor; after?: Anchor };
+
+/**
+ * A place in the source next to a runtime value of a key, where a fix can add text: inside the
+ * string that interpolates it (`f"job:{job_id}"`, `` `job:${id}` ``, a format placeholder), or
+ * around the operand of a concatenation (`prefix + job_id` → `prefix + "{job:" + job_id + "}"`).
+ */
+export interface Anchor {
+  file: string;
+  /** the span object of an expression in the facts (moves with edits) and the offset from its start */
+  base: Span;
+  delta: number;
+  form: 'string' | 'concat';
+  /** for 'string': a brace is written twice there; for 'concat': the operator (`+`, Lua `..`) */
+  doubled?: boolean;
+  op?: string;
+}
+
+export function anchorOffset(a: Anchor): number {
+  return a.base.start + a.delta;
+}
+
+/** Segments with `before` / `after` anchors on a runtime value at their edges, where none is set yet. */
+export function anchorEdges(segs: Segment[], before: Anchor | undefined, after: Anchor | undefined): Segment[] {
+  if (!segs.length || (!before && !after)) return segs;
+  const out = segs.slice();
+  const first = out[0];
+  if (before && first.kind === 'hole' && !first.before) out[0] = { ...first, before };
+  const last = out[out.length - 1];
+  if (after && last.kind === 'hole' && !last.after) out[out.length - 1] = { ...last, after };
+  return out;
+}
 
 /**
  * Where literal characters of a key are written in the source: `text[at, at + length)` is the

@@ -1,5 +1,5 @@
 import type { Binding, Expr, FileFacts, FuncDef } from '../extract/ir';
-import { hashOfPattern, normalizeSegments, Segment, sliceLit, sourcedLit } from '../model/pattern';
+import { Anchor, anchorEdges, hashOfPattern, normalizeSegments, Segment, sliceLit, sourcedLit } from '../model/pattern';
 import type { WorkspaceFacts } from './workspace';
 
 /** Where an expression is evaluated: its file, scope, offset, and parameter values of an inlined key builder. */
@@ -133,7 +133,15 @@ function valueOf(e: Expr, ctx: Ctx): Val {
         values,
         (vs) => {
           let i = 0;
-          return { t: 'str', segs: normalizeSegments(e.parts.flatMap((p, j) => (typeof p === 'string' ? [written[j]] : asSegments(vs[i], holes[i++], ctx)))) };
+          return {
+            t: 'str',
+            segs: normalizeSegments(
+              e.parts.flatMap((p, j) => {
+                const w = written[j];
+                return typeof p === 'string' ? [w as Segment] : anchorEdges(asSegments(vs[i], holes[i++], ctx), (w as Edges).before, (w as Edges).after);
+              }),
+            ),
+          };
         },
         e,
         ctx,
@@ -191,18 +199,23 @@ function strSegment(e: Extract<Expr, { k: 'str' }>, ctx: Ctx): Segment {
   return sourcedLit(e.value, ctx.file.file, e.span, open[0].length, lang === 'python' && /f/i.test(open[1]));
 }
 
+type Edges = { before?: Anchor; after?: Anchor };
+
 /**
  * The literal parts of an f-string or template literal, each with where it is written when the
- * source spells it as it is (no escapes; in an f-string no braces, which are written twice).
+ * source spells it as it is (no escapes; in an f-string no braces, which are written twice); for
+ * each interpolation, the places inside the string just before and after it.
  */
-function interpLiterals(e: Extract<Expr, { k: 'interp' }>, ctx: Ctx): Segment[] {
+function interpLiterals(e: Extract<Expr, { k: 'interp' }>, ctx: Ctx): (Segment | Edges)[] {
   const open = OPENING.exec(e.text);
   const doubled = ctx.file.language === 'python' && !!open && /f/i.test(open[1]);
   let cursor = open ? open[0].length : -1;
+  const inside = (delta: number): Anchor | undefined => (delta >= 0 ? { file: ctx.file.file, base: e.span, delta, form: 'string', ...(doubled ? { doubled } : {}) } : undefined);
   return e.parts.map((p) => {
     if (typeof p !== 'string') {
+      const before = inside(cursor);
       cursor = closingBrace(e.text, p.span.end - e.span.start);
-      return { kind: 'lit', text: '' };
+      return { before, after: inside(cursor) };
     }
     const spelled = doubled ? p.replace(/[{}]/g, '$&$&') : p;
     if (cursor < 0 || !e.text.startsWith(spelled, cursor)) {
@@ -228,7 +241,11 @@ function closingBrace(text: string, from: number): number {
 function concatValue(parts: Value[], exprs: Expr[], ctx: Ctx): Value {
   if (parts.every((p) => p.t === 'list')) return { t: 'list', items: parts.flatMap((p) => (p as { items: Value[] }).items) };
   if (parts.every((p) => p.t === 'num')) return { t: 'num', n: parts.reduce((s, p) => s + (p as { n: number }).n, 0) };
-  return { t: 'str', segs: normalizeSegments(parts.flatMap((p, i) => asSegments(p, exprs[i], ctx))) };
+  const op = ctx.file.language === 'lua' ? '..' : '+';
+  // an operand that is a runtime value can have text concatenated on either side of it - when it binds
+  // tighter than the operator (a name, a member, a call, an index), so the added text cannot change its meaning
+  const edge = (x: Expr, delta: number): Anchor | undefined => (/^(name|attr|call|index)$/.test(x.k) ? { file: ctx.file.file, base: x.span, delta, form: 'concat', op } : undefined);
+  return { t: 'str', segs: normalizeSegments(parts.flatMap((p, i) => anchorEdges(asSegments(p, exprs[i], ctx), edge(exprs[i], 0), edge(exprs[i], exprs[i].span.end - exprs[i].span.start)))) };
 }
 
 function toSegs(e: Expr, ctx: Ctx): Segment[] {
@@ -554,6 +571,13 @@ function formatValue(e: Extract<Expr, { k: 'format' }>, ctx: Ctx): Value {
       if (e.style === 'printf' || lit.kind !== 'lit' || !lit.from) return lit;
       return ctx.file.language === 'python' ? { ...lit, from: lit.from.map((o) => ({ ...o, doubled: true })) } : { kind: 'lit', text: lit.text };
     };
+    // where the template is written just before and after a placeholder: a fix can add text around the value there
+    const anchorAt = (i: number): Anchor | undefined => {
+      if (e.style === 'brace' && ctx.file.language !== 'python') return undefined;
+      const o = seg.from?.find((x) => x.at <= i && i <= x.at + x.length);
+      return o ? { file: o.file, base: o.base, delta: o.delta + (i - o.at), form: 'string', ...(e.style === 'brace' ? { doubled: true } : {}) } : undefined;
+    };
+    const around = (segs: Segment[], m: RegExpExecArray) => anchorEdges(segs, anchorAt(m.index), anchorAt(m.index + m[0].length));
     if (e.style === 'printf') {
       const re = /%(?:\(([^)]*)\))?([-+ #0]*\d*(?:\.\d+)?)([a-zA-Z%])/g;
       let last = 0;
@@ -561,8 +585,8 @@ function formatValue(e: Extract<Expr, { k: 'format' }>, ctx: Ctx): Value {
         out.push(piece(last, m.index));
         last = m.index + m[0].length;
         if (m[3] === '%') out.push({ kind: 'lit', text: '%' });
-        else if (m[1] !== undefined) out.push(...argSegs(e.kwargs[m[1]]));
-        else out.push(...argSegs(e.args[argIndex++]));
+        else if (m[1] !== undefined) out.push(...around(argSegs(e.kwargs[m[1]]), m));
+        else out.push(...around(argSegs(e.args[argIndex++]), m));
       }
       out.push(piece(last, t.length));
     } else {
@@ -575,9 +599,9 @@ function formatValue(e: Extract<Expr, { k: 'format' }>, ctx: Ctx): Value {
         else if (m[0] === '}}') out.push({ kind: 'lit', text: '}' });
         else {
           const field = (m[1] ?? '').split(/[:!]/)[0];
-          if (field === '') out.push(...argSegs(e.args[argIndex++]));
-          else if (/^\d+$/.test(field)) out.push(...argSegs(e.args[Number(field)]));
-          else out.push(...argSegs(e.kwargs[field]));
+          if (field === '') out.push(...around(argSegs(e.args[argIndex++]), m));
+          else if (/^\d+$/.test(field)) out.push(...around(argSegs(e.args[Number(field)]), m));
+          else out.push(...around(argSegs(e.kwargs[field]), m));
         }
       }
       out.push(piece(last, t.length));

@@ -1,6 +1,5 @@
-import { commonEntity } from '../model/entity';
+import { commonEntity, entityName, sharedHoles } from '../model/entity';
 import type { KeyUse } from '../model/keyuse';
-import type { Segment } from '../model/pattern';
 import { keyText, listKeys } from './groups';
 
 /** Multi-key commands that mean the same sent once per key (or per slot): splitting them is a fix. */
@@ -23,20 +22,4 @@ export function fixHint(members: KeyUse[], command?: string): string {
   }
   if (command && SPLITTABLE.test(command)) return `the keys share no entity (${listKeys(distinct, keyText)}), so a hash tag would only pile unrelated data onto one slot: split the call per key`;
   return `splitting it would lose its atomicity: give the keys one hash tag that names what they belong to`;
-}
-
-/** The runtime values every pattern contains (`product:${sku}` and `stock:${sku}`), by their text, in order. */
-function sharedHoles(patterns: Segment[][]): Extract<Segment, { kind: 'hole' }>[] {
-  const holesOf = (segs: Segment[]) => segs.filter((s): s is Extract<Segment, { kind: 'hole' }> => s.kind === 'hole');
-  const first = holesOf(patterns[0] ?? []);
-  const common = first.filter((h) => patterns.every((p) => holesOf(p).some((o) => o.expr === h.expr)));
-  return [...new Map(common.map((h) => [h.expr, h])).values()];
-}
-
-/** `user_id` → user, `userId` → user, `order.id` → order, `sku` → sku */
-function entityName(expr: string): string {
-  const last = expr.split(/[.\[\]()]+/).filter(Boolean);
-  const word = (last.length > 1 && /^(id|ID|Id)$/.test(last[last.length - 1]) ? last[last.length - 2] : last[last.length - 1]) ?? 'entity';
-  const base = word.replace(/(_id|Id|ID)$/, '') || word;
-  return base.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()).replace(/^_/, '').toLowerCase();
 }
