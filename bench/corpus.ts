@@ -58,7 +58,7 @@ type DiagTally = Map<string, Record<Verdict | 'repeats' | 'all', number>>;
 
 const FIXABLE = /^(crossslot|crossslot-possible|pipeline-cross-node)$/;
 /** the reason tagfix.ts gives when the keys have no entity to tag */
-const NO_ENTITY = /share no entity|list whose members are not known/;
+const NO_ENTITY = /share no entity|list whose members are not known|known only at run time/;
 
 /** Per fixable code: findings, those whose keys have an entity, and those offered the tag fix (older checkouts print no fix field). */
 type FixTally = Map<string, { all: number; entity: number; offered: number; reported: boolean }>;

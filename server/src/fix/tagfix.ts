@@ -108,6 +108,9 @@ function entityOf(members: KeyUse[]): Entity | string {
   const prefix = commonEntity(patterns);
   if (prefix) return { kind: 'prefix', tag: prefix.text, parts: colonParts(prefix.segments) };
   if (members.some((m) => m.spread)) return 'the keys come from a list whose members are not known';
+  // a key that is a runtime value as a whole (read from SCAN, passed in): there is no name in the code to tag
+  const whole = members.find((m) => m.pattern.segments.length === 1 && m.pattern.segments[0].kind === 'hole');
+  if (whole) return `\`${patternText(whole.pattern)}\` is a key name known only at run time, with no text in the code to tag`;
   const shared = sharedHoles(patterns);
   if (!shared.length) return 'the keys share no entity (a common `namespace:id` prefix or runtime value) to tag';
   const first = shared[0].expr;
