@@ -109,7 +109,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
     capabilities: {
       workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: {}, resourceOperations: ['create'] } },
       window: { workDoneProgress: true },
-      textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, publishDiagnostics: { relatedInformation: true } },
+      textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, publishDiagnostics: { relatedInformation: true }, codeAction: { disabledSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor.rewrite'] } } } },
     },
   });
   await conn.sendNotification('initialized', {});

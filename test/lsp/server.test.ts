@@ -263,3 +263,65 @@ describe('language server: what the value analysis knows about a receiver', () =
     assert.match(md, /`self\.client` is a redis-py client \(medium confidence\): `self\.client` calls Redis-only `hincrby` \(redis-py\) at lib\/limiter\.py:6/);
   });
 });
+
+const KEYS_PY = `CART_PREFIX = "cart:"
+
+
+def items_key(user_id):
+    return f"{CART_PREFIX}{user_id}:items"
+
+
+def total_key(user_id):
+    return CART_PREFIX + str(user_id) + ":total"
+`;
+const CART_PY = `from redis.cluster import RedisCluster
+
+from app.keys import items_key, total_key
+
+rc = RedisCluster(host="h", port=1)
+
+
+def move(user_id):
+    rc.rename(items_key(user_id), total_key(user_id))
+
+
+def common(a, b):
+    return rc.sinter(f"tags:{a}", f"tags:{b}")
+`;
+
+describe('language server: the tag fix where keys are defined', () => {
+  let dir: string;
+  let c: TestClient;
+  const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+
+  before(async () => {
+    dir = workspace({ 'app/keys.py': KEYS_PY, 'app/cart.py': CART_PY });
+    c = await startTestServer(dir);
+  });
+  after(() => c.close());
+
+  test('edits the constant and the builders once, not the call; the finding goes once applied', async () => {
+    const d = await c.nextDiagnostics(uri('app/cart.py'), (p) => p.diagnostics.some((x) => x.code === 'crossslot'));
+    const cross = d.diagnostics.find((x) => x.code === 'crossslot')!;
+    const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri('app/cart.py') }, range: cross.range, context: { diagnostics: [cross] } })) as CodeAction[];
+    const fix = actions.find((a) => a.isPreferred)!;
+    assert.equal(fix.title, 'Tag with {cart:${user_id}}: 3 places in 1 file');
+    const changed = (fix.edit!.documentChanges as TextDocumentEdit[]).filter((x) => x.textDocument && !x.textDocument.uri.endsWith('.json')).map((x) => x.textDocument.uri);
+    assert.deepEqual(changed, [uri('app/keys.py')], 'the call is not edited');
+    const fixed = applyEdit(KEYS_PY, fix.edit!, uri('app/keys.py'));
+    assert.equal(fixed, KEYS_PY.replace('"cart:"', '"{cart:"').replace('{user_id}:items', '{user_id}}}:items').replace('":total"', '"}:total"'));
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri('app/keys.py'), languageId: 'python', version: 1, text: fixed } });
+    const after = await c.nextDiagnostics(uri('app/cart.py'), (p) => !p.diagnostics.some((x) => x.code === 'crossslot'));
+    assert.ok(after);
+  });
+
+  test('where no tag fits, the action is there but disabled, with the reason', async () => {
+    const d = await c.nextDiagnostics(uri('app/cart.py'), (p) => p.diagnostics.some((x) => x.code === 'crossslot-possible'));
+    const possible = d.diagnostics.find((x) => x.code === 'crossslot-possible')!;
+    const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri('app/cart.py') }, range: possible.range, context: { diagnostics: [possible] } })) as CodeAction[];
+    const disabled = actions.find((a) => a.disabled);
+    assert.ok(disabled, JSON.stringify(actions.map((a) => a.title)));
+    assert.match(disabled.disabled!.reason, /share no entity/);
+    assert.ok(!disabled.edit);
+  });
+});
