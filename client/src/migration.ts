@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
-import { MIGRATION_NOTE, TAG_FIX_TITLE, WIDEN_FIX_TITLE } from '../../server/src/protocol';
+import { MIGRATION_NOTE, TAG_FIX_TITLE, TAG_REFACTOR_TITLE, WIDEN_FIX_TITLE } from '../../server/src/protocol';
 
 /*
  * The tag fix changes key names, so stored data needs moving: the server marks its edits as
@@ -17,7 +17,7 @@ export const confirmMigrations: Middleware['provideCodeActions'] = async (docume
   const actions = await next(document, range, context, token);
   return actions?.map((a) => {
     // (the converted edit does not expose its annotations: the fix is known by its title)
-    if (!(a instanceof vscode.CodeAction) || !a.edit || ![TAG_FIX_TITLE, WIDEN_FIX_TITLE].some((t) => a.title.startsWith(t))) return a;
+    if (!(a instanceof vscode.CodeAction) || !a.edit || ![TAG_FIX_TITLE, TAG_REFACTOR_TITLE, WIDEN_FIX_TITLE].some((t) => a.title.startsWith(t))) return a;
     const note = MIGRATION_NOTE;
     const action = new vscode.CodeAction(a.title, a.kind);
     action.diagnostics = a.diagnostics;

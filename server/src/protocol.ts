@@ -256,6 +256,8 @@ export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 /** The fixes that rename keys start their titles so; the VS Code client turns them into one modal confirmation (client/src/migration.ts). */
 export const TAG_FIX_TITLE = 'Tag with ';
+/** the refactor on any key (not a finding): the same change, asked for */
+export const TAG_REFACTOR_TITLE = 'Add entity hash tag ';
 export const WIDEN_FIX_TITLE = 'Widen the tag to ';
 
 /** What a tag fix means for stored data, shown before it is applied. */

@@ -325,3 +325,41 @@ describe('language server: the tag fix where keys are defined', () => {
     assert.ok(!disabled.edit);
   });
 });
+
+describe('language server: "Add entity hash tag" on any key', () => {
+  let dir: string;
+  let c: TestClient;
+  const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+  const APP = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def order_items(order_id, n):
+    return rc.lrange(f"order:{order_id}:items:{n}", 0, -1)
+`;
+
+  before(async () => {
+    dir = workspace({ 'app/orders.py': APP });
+    c = await startTestServer(dir);
+  });
+  after(() => c.close());
+
+  test('offers each entity the key could be tagged with, as a refactor; none on a tagged key', async () => {
+    await c.ready();
+    const line = APP.split('\n').findIndex((l) => l.includes('rc.lrange'));
+    const at = { line, character: APP.split('\n')[line].indexOf('order:') + 2 };
+    const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri('app/orders.py') }, range: { start: at, end: at }, context: { diagnostics: [], only: ['refactor'] } })) as CodeAction[];
+    assert.deepEqual(actions.map((a) => [a.title, a.kind]), [
+      ['Add entity hash tag {order:${order_id}}: 1 place in 1 file', 'refactor.rewrite'],
+      ['Add entity hash tag {order:${order_id}:items}: 1 place in 1 file', 'refactor.rewrite'],
+    ]);
+    assert.equal(applyEdit(APP, actions[0].edit!, uri('app/orders.py')), APP.replace('f"order:{order_id}:items:{n}"', 'f"{{order:{order_id}}}:items:{n}"'));
+    assert.equal(applyEdit(APP, actions[1].edit!, uri('app/orders.py')), APP.replace('f"order:{order_id}:items:{n}"', 'f"{{order:{order_id}:items}}:{n}"'));
+    const tagged = APP.replace('f"order:{order_id}:items:{n}"', 'f"{{order:{order_id}}}:items:{n}"');
+    const analysed = c.nextStatus();
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri('app/orders.py'), languageId: 'python', version: 1, text: tagged } });
+    await analysed;
+    const none = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri('app/orders.py') }, range: { start: at, end: at }, context: { diagnostics: [], only: ['refactor'] } })) as CodeAction[];
+    assert.deepEqual(none, []);
+  });
+});

@@ -50,8 +50,8 @@ const MAX_ROUNDS = 6;
  * into the literal text around it (a prefix constant) where that breaks no other key, else right
  * next to the value in each key's own expression.
  */
-export function tagFixFor(members: KeyUse[], ctx: FixContext): TagFixResult {
-  const entity = entityOf(members);
+export function tagFixFor(members: KeyUse[], ctx: FixContext, prefixParts?: number): TagFixResult {
+  const entity = prefixParts ? prefixEntity(members[0], prefixParts) : entityOf(members);
   if (typeof entity === 'string') return { reason: entity };
   const r = attempt(members, entity, ctx, false);
   return 'reason' in r && entity.kind === 'value' ? (okOr(attempt(members, entity, ctx, true)) ?? r) : r;
@@ -100,6 +100,25 @@ function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValue
     }
   }
   return { reason: 'the keys of this entity are written in too many connected places' };
+}
+
+/**
+ * The first `parts` colon-separated parts of a key as its entity (`user:${uid}` of
+ * `user:${uid}:profile`): what the refactor on one key offers. The namespace must be literal text.
+ */
+function prefixEntity(u: KeyUse, parts: number): Entity | string {
+  const all = colonParts(u.pattern.segments);
+  if (all.length < parts || !all[0].length || all[0].some((s) => s.kind !== 'lit') || all.slice(0, parts).some((p) => !p.length)) return `\`${patternText(u.pattern)}\` has no \`namespace:id\` prefix of ${parts} parts`;
+  const prefix = all.slice(0, parts);
+  return { kind: 'prefix', tag: prefix.map((p) => patternText(p)).join(':'), parts: prefix };
+}
+
+/** Candidate entities of one key for the refactor: `namespace:id`, and longer prefixes up to the key less its last part. */
+export function entityChoices(u: KeyUse): number[] {
+  const n = colonParts(u.pattern.segments).length;
+  const out: number[] = [];
+  for (let parts = 2; parts <= Math.max(2, n - 1) && parts <= 3; parts++) if (typeof prefixEntity(u, parts) !== 'string') out.push(parts);
+  return out;
 }
 
 /** The entity the keys share, or why they share none. */

@@ -39,6 +39,7 @@ import {
   parseSettings,
   MIGRATION_NOTE,
   TAG_FIX_TITLE,
+  TAG_REFACTOR_TITLE,
   WIDEN_FIX_TITLE,
   REINDEX_METHOD,
   SEMANTIC_TOKEN_TYPES,
@@ -56,7 +57,7 @@ import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
-import { tagFixFor, usesWrittenIn } from '../fix/tagfix';
+import { entityChoices, tagFixFor, usesWrittenIn } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -262,7 +263,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         referencesProvider: true,
         documentHighlightProvider: true,
         workspaceSymbolProvider: true,
@@ -397,6 +398,7 @@ export function startServer(connection: Connection): void {
     if (!at) return [];
     const f = at.folder;
     const actions: CodeAction[] = [];
+    if (!p.context.only || p.context.only.some((k) => CodeActionKind.RefactorRewrite.startsWith(k))) actions.push(...tagRefactors(f, at.rel, docOf(f, at.rel).offsetAt(p.range.start)));
     for (const d of p.context.diagnostics) {
       if (d.source !== 'keyslot' || typeof d.code !== 'string') continue;
       const doc = docOf(f, at.rel);
@@ -438,6 +440,23 @@ export function startServer(connection: Connection): void {
     const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places);
     recordMigrations(f, action.edit!, fix.renames);
     return action;
+  }
+
+  /**
+   * "Add entity hash tag" on any untagged key, not only on a finding: one action per candidate
+   * entity (`{order:${id}}`, `{order:${id}:items}`), made where the key is defined.
+   */
+  function tagRefactors(f: FolderIndex, rel: string, offset: number): CodeAction[] {
+    const u = f.useAt(rel, offset);
+    if (!u || u.hash.kind !== 'whole') return [];
+    const ctx = { writtenIn: usesWrittenIn(f.state.uses), text: (file: string) => f.texts.get(file), sameText: (x: KeyUse) => f.sameText(x) };
+    return entityChoices(u).flatMap((parts) => {
+      const r = tagFixFor([u], ctx, parts);
+      if (!('fix' in r)) return [];
+      const action = workspaceEdit(f, r.fix.edits, `${TAG_REFACTOR_TITLE}{${r.fix.tag}}`, r.fix.places);
+      recordMigrations(f, action.edit!, r.fix.renames);
+      return [{ ...action, kind: CodeActionKind.RefactorRewrite }];
+    });
   }
 
   /** Adds the renames to keyslot.migrations.json in the same workspace edit (created when missing), under the same confirmation. */
