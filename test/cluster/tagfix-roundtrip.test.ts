@@ -6,7 +6,7 @@ import { checkFolder } from '../../server/src/index/check';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol';
 import { extractFile } from '../../server/src/index/analyze';
 import { languageOfPath } from '../../server/src/extract/parser';
-import { tagFixFor, usesWrittenIn } from '../../server/src/fix/tagfix';
+import { fixContext, TagFix, tagFixFor } from '../../server/src/fix/tagfix';
 import type { TextEdit } from '../../server/src/lsp/keyedit';
 import type { KeyUse } from '../../server/src/model/keyuse';
 import { patternText } from '../../server/src/model/pattern';
@@ -57,29 +57,42 @@ const FIXABLE = /^(crossslot|crossslot-possible|pipeline-cross-node)$/;
 /** Where each workspace's keys are defined: the fixes edit these files, and each of them. */
 const DEFINED_IN: Record<string, string[]> = { python: ['app/keys.py', 'app/jobs.py'], go: ['store/orders.go'], node: ['src/sessions.js'], java: ['src/main/java/com/example/shop/Profiles.java'] };
 
-describe('the tag fix, applied on real-style code in every language', () => {
-  for (const lang of fs.readdirSync(root).sort()) {
-    test(lang, async () => {
-      const files = readAll(path.join(root, lang));
+interface Case {
+  name: string;
+  files: Record<string, string>;
+  /** where the keys are defined: the fixes edit these files, and each of them (unset: not checked) */
+  definedIn?: string[];
+}
+
+const CASES: Case[] = [
+  ...fs.readdirSync(root).sort().map((lang) => ({ name: lang, files: readAll(path.join(root, lang)), definedIn: DEFINED_IN[lang] })),
+  // the bundled example: every fix it offers, applied one after another
+  { name: 'examples/shop', files: readAll(path.join(__dirname, '..', '..', 'examples', 'shop')) },
+];
+
+describe('the tag fix, applied on real-style code in every language and on examples/shop', () => {
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const files = { ...c.files };
       let dir = workspace(files);
       let r = await checkFolder(dir, [dir], DEFAULT_SETTINGS);
       const edited = new Set<string>();
-      const findings = r.findings.filter((f) => FIXABLE.test(f.code));
-      assert.ok(findings.length > 0, 'the fixture has findings to fix');
-      // fix one finding at a time, as a user would, until none is left
-      for (let round = 0; round < 5; round++) {
-        const finding = r.findings.find((f) => FIXABLE.test(f.code));
-        if (!finding) break;
-        const v = r.verdicts.get(finding.group!)!;
-        const result = tagFixFor(v.members, { writtenIn: usesWrittenIn(r.uses), text: (f) => r.texts.get(f), sameText: (u) => r.uses.filter((x) => patternText(x.pattern) === patternText(u.pattern)) });
-        assert.ok('fix' in result, `a fix for ${finding.file}:${finding.code}: ${'reason' in result ? result.reason : ''}`);
-        const { fix } = result;
-        assert.ok(fix.edits.every((e) => DEFINED_IN[lang].includes(e.file)), `the fix edits where the keys are defined (${DEFINED_IN[lang]}), not the calls: ${JSON.stringify(fix.edits)}`);
+      const fixed = new Set<string>();
+      const ctxOf = (x: typeof r) => fixContext(x.uses, [...x.verdicts.values()].map((v) => v.members), (f) => x.texts.get(f));
+      assert.ok(r.findings.some((f) => FIXABLE.test(f.code)), 'the workspace has findings to fix');
+      // fix one finding at a time, as a user would, while one has a fix
+      for (let round = 0; round < 20; round++) {
+        const candidates = r.findings.filter((f) => FIXABLE.test(f.code)).map((f) => ({ f, result: tagFixFor(r.verdicts.get(f.group!)!.members, ctxOf(r)) }));
+        if (c.definedIn) for (const { f, result } of candidates) assert.ok('fix' in result, `a fix for ${f.file}:${f.code}: ${'reason' in result ? result.reason : ''}`);
+        const next = candidates.find((x) => 'fix' in x.result);
+        if (!next) break;
+        const fix = (next.result as { fix: TagFix }).fix;
+        fixed.add(fix.tag);
+        if (c.definedIn) assert.ok(fix.edits.every((e) => c.definedIn!.includes(e.file)), `the fix edits where the keys are defined (${c.definedIn}), not the calls: ${JSON.stringify(fix.edits)}`);
         for (const e of fix.edits) edited.add(e.file);
-        const next = { ...files };
         for (const file of new Set(fix.edits.map((e) => e.file))) {
           const before = r.texts.get(file)!;
-          const fixed = apply(before, fix.edits.filter((e) => e.file === file));
+          const after = apply(before, fix.edits.filter((e) => e.file === file));
           // only insertions: braces, or a tag's opening `{name:` - in a string, or concatenated next to a value
           for (const e of fix.edits.filter((x) => x.file === file)) {
             assert.equal(e.start, e.end, 'an insertion');
@@ -87,26 +100,31 @@ describe('the tag fix, applied on real-style code in every language', () => {
           }
           const language = languageOfPath(file)!;
           const was = (await extractFile(file, before, language)).syntaxErrors;
-          assert.equal((await extractFile(file, fixed, language)).syntaxErrors, was, `${file} still parses:\n${fixed}`);
-          next[file] = fixed;
-          files[file] = fixed;
+          assert.equal((await extractFile(file, after, language)).syntaxErrors, was, `${file} still parses:\n${after}`);
+          files[file] = after;
         }
         // each renamed key gets the tag, and only gains text
         assert.ok(fix.renames.length > 0 && fix.renames.every((m) => m.to.includes(`{${fix.tag}}`) && isSubsequence(m.from, m.to)), JSON.stringify(fix.renames));
-        dir = workspace(next);
+        // the renamed keys, with sample values, are in one slot on a real server
+        const keys = [...new Set(fix.renames.map((m) => m.to.replace(/\$\{([^}]*)\}/g, (_, e: string) => `7${e.replace(/\W/g, '')}`)))];
+        const slots = (await node().pipeline(keys.map((k) => ['CLUSTER', 'KEYSLOT', k]))) as number[];
+        assert.equal(new Set(slots).size, 1, `${keys.join(', ')} are in slots ${slots.join(', ')}`);
+        const before = new Map([...r.verdicts].map(([id, v]) => [id, v.sameSlot]));
+        dir = workspace(files);
         r = await checkFolder(dir, [dir], DEFAULT_SETTINGS);
-        // every group whose keys are tagged now has them in one slot on a real server
-        for (const g of r.verdicts.values()) {
-          const keys = [...new Set(g.members.map(render))];
-          if (keys.length < 2 || g.members.some((m) => m.hash.kind !== 'tag')) continue;
-          const slots = (await node().pipeline(keys.map((k) => ['CLUSTER', 'KEYSLOT', k]))) as number[];
-          assert.equal(new Set(slots).size, 1, `${keys.join(', ')} are in slots ${slots.join(', ')}`);
-        }
+        // no group that shared a slot stops sharing it
+        for (const [id, v] of r.verdicts) assert.ok(!(before.get(id) === 'yes' && v.sameSlot !== 'yes'), `${id} shared a slot before ${fix.tag}: ${v.reason}`);
       }
-      assert.deepEqual(r.findings.filter((f) => FIXABLE.test(f.code)).map((f) => `${f.file}: ${f.message}`), [], 'every finding is fixed');
-      assert.deepEqual([...edited].sort(), [...DEFINED_IN[lang]].sort());
-      const grouped = r.uses.filter((u) => u.group);
-      assert.ok(grouped.every((u) => u.hash.kind === 'tag'), `every key used together with others is tagged: ${grouped.filter((u) => u.hash.kind !== 'tag').map((u) => `${u.file}:${render(u)}`)}`);
+      assert.ok(fixed.size > 0, 'some fix was applied');
+      // what is left has no fix: its keys share no entity
+      const left = r.findings.filter((f) => FIXABLE.test(f.code)).map((f) => tagFixFor(r.verdicts.get(f.group!)!.members, ctxOf(r)));
+      assert.deepEqual(left.filter((x) => 'fix' in x), [], 'no finding with a fix is left');
+      if (c.definedIn) {
+        assert.equal(left.length, 0, 'every finding is fixed');
+        assert.deepEqual([...edited].sort(), [...c.definedIn].sort());
+        const grouped = r.uses.filter((u) => u.group);
+        assert.ok(grouped.every((u) => u.hash.kind === 'tag'), `every key used together with others is tagged: ${grouped.filter((u) => u.hash.kind !== 'tag').map((u) => `${u.file}:${render(u)}`)}`);
+      }
     });
   }
 });

@@ -1,6 +1,5 @@
 import { patternText } from '../model/pattern';
-import { FixContext, tagFixFor, usesWrittenIn } from '../fix/tagfix';
-import { pushTo } from '../model/collections';
+import { FixContext, fixContext, tagFixFor } from '../fix/tagfix';
 import { TAG_FIX_TITLE } from '../protocol';
 import type { KeyUse } from '../model/keyuse';
 import { LineMap } from '../index/scan';
@@ -181,11 +180,7 @@ function fixer(r: CheckResult, pos: Positions): (f: Finding) => Pick<DiagnosticJ
   return (f) => {
     const v = f.group && FIXABLE.test(f.code) ? r.verdicts.get(f.group) : undefined;
     if (!v) return undefined;
-    if (!ctx) {
-      const byText = new Map<string, KeyUse[]>();
-      for (const u of r.uses) pushTo(byText, patternText(u.pattern), u);
-      ctx = { writtenIn: usesWrittenIn(r.uses), text: (file) => r.texts.get(file), sameText: (u) => byText.get(patternText(u.pattern)) ?? [u] };
-    }
+    ctx ??= fixContext(r.uses, [...r.verdicts.values()].map((x) => x.members), (file) => r.texts.get(file));
     const res = tagFixFor(v.members, ctx);
     if ('reason' in res) return { noFix: res.reason };
     const edits = res.fix.edits.map((e) => ({ file: e.file, ...pos.at(e.file, e.start), text: e.text }));

@@ -2,6 +2,7 @@ import type { KeyUse } from '../model/keyuse';
 import { colonParts, commonEntity, entityName, sharedHoles } from '../model/entity';
 import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
 import { insertTagEdits, TextEdit } from '../lsp/keyedit';
+import { pushTo } from '../model/collections';
 
 /*
  * The entity hash-tag fix, made where the keys are defined. A key's literal characters remember
@@ -35,6 +36,8 @@ export interface FixContext {
   text(file: string): string | undefined;
   /** the uses written with the same key text as `u` (other copies of a literal key) */
   sameText(u: KeyUse): KeyUse[];
+  /** the keys of every group (multi-key call, transaction, script call) a use of `u`'s text is in */
+  groupsWith?(u: KeyUse): KeyUse[][];
 }
 
 /** What the tag wraps: a prefix of `parts` colon-separated parts, or the run of segments from one runtime value to another. */
@@ -89,6 +92,8 @@ function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValue
         if (to !== from) renames.set(from, to);
       }
       if (!edits.size) return { reason: 'the keys already carry the tag' };
+      const conflict = splitElsewhere([...targets.keys(), ...reached(edits, ctx)], edits, ctx);
+      if (conflict) return { reason: conflict };
       return {
         fix: {
           tag: entity.tag,
@@ -119,6 +124,26 @@ export function entityChoices(u: KeyUse): number[] {
   const out: number[] = [];
   for (let parts = 2; parts <= Math.max(2, n - 1) && parts <= 3; parts++) if (typeof prefixEntity(u, parts) !== 'string') out.push(parts);
   return out;
+}
+
+/**
+ * A group elsewhere whose keys share a slot now and would not after the edits (`cart:${id}:coupon`
+ * deleted with `cart:${id}:items` there, tagged `{user:${id}}` here): which entity the key belongs to
+ * is a design decision, so the fix says so rather than trade one CROSSSLOT for another.
+ */
+function splitElsewhere(changed: KeyUse[], edits: Map<string, Placed>, ctx: FixContext): string | undefined {
+  if (!ctx.groupsWith) return undefined;
+  for (const u of changed) {
+    for (const members of ctx.groupsWith(u)) {
+      if (new Set(members.map((m) => m.hash.hashId)).size !== 1) continue;
+      const after = new Map(members.map((m) => [hashOfPattern({ segments: applied(m, edits) }).hashId, m]));
+      if (after.size > 1) {
+        const other = members.find((m) => patternText(m.pattern) !== patternText(u.pattern)) ?? members[0];
+        return `\`${patternText(u.pattern)}\` is also used together with \`${patternText(other.pattern)}\` (${other.file}), which would then be in another slot: decide which entity the keys belong to`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The entity the keys share, or why they share none. */
@@ -278,9 +303,19 @@ function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
     return t as string;
   };
   const out: Segment[] = [];
+  // one edit is one insertion into a key, though it sits both at the end of a literal and before a value
+  const used = new Set<TextEdit>();
   for (const s of u.pattern.segments) {
     if (s.kind === 'hole') {
-      const at = (a: Anchor | undefined) => (a ? all.filter((e) => e.file === a.file && e.start === anchorOffset(a)).map((e) => added(e, a.doubled, a.form === 'concat')) : []);
+      const at = (a: Anchor | undefined) =>
+        a
+          ? all
+              .filter((e) => e.file === a.file && e.start === anchorOffset(a) && !used.has(e))
+              .map((e) => {
+                used.add(e);
+                return added(e, a.doubled, a.form === 'concat');
+              })
+          : [];
       out.push(...at(s.before).map((text): Segment => ({ kind: 'lit', text })), s, ...at(s.after).map((text): Segment => ({ kind: 'lit', text })));
       continue;
     }
@@ -288,7 +323,8 @@ function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
     for (const o of s.from ?? []) {
       const start = originOffset(o);
       for (const e of all) {
-        if (e.file !== o.file || e.start < start || e.start > start + o.length) continue;
+        if (e.file !== o.file || e.start < start || e.start > start + o.length || used.has(e)) continue;
+        used.add(e);
         const at = o.at + (e.start - start);
         const text = added(e, o.doubled);
         const l = inserts.get(at) ?? [];
@@ -301,6 +337,20 @@ function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
     out.push({ kind: 'lit', text });
   }
   return out;
+}
+
+/** A FixContext over an analysed folder: its key uses, the keys of each of its groups, and its texts. */
+export function fixContext(uses: KeyUse[], groups: Iterable<KeyUse[]>, text: (file: string) => string | undefined): FixContext {
+  const byText = new Map<string, KeyUse[]>();
+  for (const u of uses) pushTo(byText, patternText(u.pattern), u);
+  const groupsByText = new Map<string, KeyUse[][]>();
+  for (const members of groups) for (const t of new Set(members.map((m) => patternText(m.pattern)))) pushTo(groupsByText, t, members);
+  return {
+    writtenIn: usesWrittenIn(uses),
+    text,
+    sameText: (u) => byText.get(patternText(u.pattern)) ?? [u],
+    groupsWith: (u) => groupsByText.get(patternText(u.pattern)) ?? [],
+  };
 }
 
 /** An index of uses by the files their literal characters and anchors are in, for FixContext.writtenIn. */

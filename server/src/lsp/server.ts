@@ -57,7 +57,7 @@ import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
-import { entityChoices, tagFixFor, usesWrittenIn } from '../fix/tagfix';
+import { entityChoices, fixContext, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -434,12 +434,16 @@ export function startServer(connection: Connection): void {
   function tagFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
     const v = finding.group ? f.state.verdicts.get(finding.group) : undefined;
     if (!v) return null;
-    const r = tagFixFor(v.members, { writtenIn: usesWrittenIn(f.state.uses), text: (file) => f.texts.get(file), sameText: (u) => f.sameText(u) });
+    const r = tagFixFor(v.members, folderFixContext(f));
     if ('reason' in r) return canShowDisabled ? { title: `${TAG_FIX_TITLE}an entity hash tag`, disabled: { reason: `No tag fix: ${r.reason}.` } } : null;
     const { fix } = r;
     const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places);
     recordMigrations(f, action.edit!, fix.renames);
     return action;
+  }
+
+  function folderFixContext(f: FolderIndex) {
+    return fixContext(f.state.uses, [...f.state.verdicts.values()].map((v) => v.members), (file) => f.texts.get(file));
   }
 
   /**
@@ -449,7 +453,7 @@ export function startServer(connection: Connection): void {
   function tagRefactors(f: FolderIndex, rel: string, offset: number): CodeAction[] {
     const u = f.useAt(rel, offset);
     if (!u || u.hash.kind !== 'whole') return [];
-    const ctx = { writtenIn: usesWrittenIn(f.state.uses), text: (file: string) => f.texts.get(file), sameText: (x: KeyUse) => f.sameText(x) };
+    const ctx = folderFixContext(f);
     return entityChoices(u).flatMap((parts) => {
       const r = tagFixFor([u], ctx, parts);
       if (!('fix' in r)) return [];
