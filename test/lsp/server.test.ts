@@ -363,3 +363,29 @@ def order_items(order_id, n):
     assert.deepEqual(none, []);
   });
 });
+
+describe('language server: a tag fix that makes a hot tag says so', () => {
+  let dir: string;
+  let c: TestClient;
+  const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+  const APP = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def promote():
+    rc.lmove("queue:emails:waiting", "queue:emails:active")
+`;
+
+  before(async () => {
+    dir = workspace({ 'app/queue.py': APP });
+    c = await startTestServer(dir, { hotTag: { threshold: 2 } });
+  });
+  after(() => c.close());
+
+  test('a fixed tag reaching the hot-tag threshold is named in the title', async () => {
+    const d = await c.nextDiagnostics(uri('app/queue.py'), (p) => p.diagnostics.some((x) => x.code === 'crossslot'));
+    const cross = d.diagnostics.find((x) => x.code === 'crossslot')!;
+    const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri('app/queue.py') }, range: cross.range, context: { diagnostics: [cross] } })) as CodeAction[];
+    assert.equal(actions.find((a) => a.isPreferred)?.title, 'Tag with {queue:emails}: 2 places in 1 file (a fixed tag: 2 key patterns on one slot)');
+  });
+});

@@ -29,6 +29,17 @@ export interface TagFix {
 
 export type TagFixResult = { fix: TagFix } | { reason: string };
 
+/**
+ * For a fixed tag (no runtime value in it), how many key patterns the folder would have on its one
+ * slot once the fix is applied, when that reaches the hot-tag threshold; else undefined.
+ */
+export function hotAfter(fix: TagFix, uses: KeyUse[], threshold: number): number | undefined {
+  if (fix.tag.includes('${')) return undefined;
+  const patterns = new Set(fix.renames.map((m) => m.to));
+  for (const u of uses) if (u.hash.kind === 'tag' && u.hash.tag && patternText(u.hash.tag) === fix.tag) patterns.add(patternText(u.pattern));
+  return patterns.size >= threshold ? patterns.size : undefined;
+}
+
 export interface FixContext {
   /** the key uses with a literal character or an anchor in `file` (see usesWrittenIn) */
   writtenIn(file: string): KeyUse[];

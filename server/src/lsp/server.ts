@@ -57,7 +57,7 @@ import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
-import { entityChoices, fixContext, tagFixFor } from '../fix/tagfix';
+import { entityChoices, fixContext, hotAfter, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -437,7 +437,8 @@ export function startServer(connection: Connection): void {
     const r = tagFixFor(v.members, folderFixContext(f));
     if ('reason' in r) return canShowDisabled ? { title: `${TAG_FIX_TITLE}an entity hash tag`, disabled: { reason: `No tag fix: ${r.reason}.` } } : null;
     const { fix } = r;
-    const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places);
+    const hot = hotAfter(fix, f.state.uses, f.settings.hotTag.threshold);
+    const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places, hot ? ` (a fixed tag: ${hot} key patterns on one slot)` : '');
     recordMigrations(f, action.edit!, fix.renames);
     return action;
   }
@@ -520,11 +521,11 @@ export function startServer(connection: Connection): void {
   }
 
   /** One confirmed change; `places`: how many pieces of source text it touches (by default, a pair of edits per key). */
-  function workspaceEdit(f: FolderIndex, edits: TextEdit[], what: string, places?: number): Omit<CodeAction, 'kind'> {
+  function workspaceEdit(f: FolderIndex, edits: TextEdit[], what: string, places?: number, warning = ''): Omit<CodeAction, 'kind'> {
     const unique = [...new Map(edits.map((e) => [`${e.file}@${e.start}@${e.text}`, e])).values()];
     const files = new Set(unique.map((e) => e.file));
     const n = places ?? Math.ceil(new Set(unique.map((e) => `${e.file}@${e.start}`)).size / 2);
-    const title = `${what}: ${n} place${n > 1 ? 's' : ''} in ${files.size} file${files.size > 1 ? 's' : ''}`;
+    const title = `${what}: ${n} place${n > 1 ? 's' : ''} in ${files.size} file${files.size > 1 ? 's' : ''}${warning}`;
     const edit: WorkspaceEdit = { documentChanges: [], changeAnnotations: { migration: { label: title, needsConfirmation: true, description: MIGRATION_NOTE } } };
     for (const file of files) {
       const uri = uriOf(f, file);
