@@ -57,7 +57,7 @@ import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
-import { entityChoices, fixContext, hotAfter, tagFixFor } from '../fix/tagfix';
+import { entityChoices, FixContext, fixContext, hotAfter, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -311,12 +311,28 @@ export function startServer(connection: Connection): void {
     if (!at) return;
     const text = e.document.getText();
     void enqueue(async () => {
+      await takeInPendingEdits(e.document.uri);
       if (documents.get(e.document.uri)?.getText() !== text) return; // a newer edit is queued
       await at.folder.offer(at.rel, text, true);
       await at.folder.reanalyze();
       publish();
     });
   });
+
+  /**
+   * Typing sends edits back to back, and the connection reads them one per turn of the event loop:
+   * let the ones already sent arrive before analysing, so a burst is analysed once, at its end,
+   * rather than edit by edit (60 edits: 60 analyses one after another before). One turn when no
+   * edit is waiting.
+   */
+  async function takeInPendingEdits(uri: string): Promise<void> {
+    for (let version = documents.get(uri)?.version; ; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const now = documents.get(uri)?.version;
+      if (now === version) return;
+      version = now;
+    }
+  }
 
   // closed without saving: the disk is the truth again (and what changed on disk while it was open)
   documents.onDidClose((e) => {
@@ -443,8 +459,12 @@ export function startServer(connection: Connection): void {
     return action;
   }
 
-  function folderFixContext(f: FolderIndex) {
-    return fixContext(f.state.uses, [...f.state.verdicts.values()].map((v) => v.members), (file) => f.texts.get(file));
+  /** Per analysis (a folder's state is replaced by each): its indexes are built once, not per request. */
+  const fixContexts = new WeakMap<object, FixContext>();
+  function folderFixContext(f: FolderIndex): FixContext {
+    let ctx = fixContexts.get(f.state);
+    if (!ctx) fixContexts.set(f.state, (ctx = fixContext(f.state.uses, [...f.state.verdicts.values()].map((v) => v.members), (file) => f.texts.get(file))));
+    return ctx;
   }
 
   /**
