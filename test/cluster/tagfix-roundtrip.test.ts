@@ -78,7 +78,7 @@ describe('the tag fix, applied on real-style code in every language and on examp
       let r = await checkFolder(dir, [dir], DEFAULT_SETTINGS);
       const edited = new Set<string>();
       const fixed = new Set<string>();
-      const ctxOf = (x: typeof r) => fixContext(x.uses, [...x.verdicts.values()].map((v) => v.members), (f) => x.texts.get(f));
+      const ctxOf = (x: typeof r) => fixContext(x.uses, () => [...x.verdicts.values()].map((v) => v.members), (f) => x.texts.get(f));
       assert.ok(r.findings.some((f) => FIXABLE.test(f.code)), 'the workspace has findings to fix');
       // fix one finding at a time, as a user would, while one has a fix
       for (let round = 0; round < 20; round++) {

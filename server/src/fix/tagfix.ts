@@ -3,6 +3,7 @@ import { colonParts, commonEntity, entityName, sharedHoles } from '../model/enti
 import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
 import { insertTagEdits, TextEdit } from '../lsp/keyedit';
 import { pushTo } from '../model/collections';
+import { textOf } from '../rules/groups';
 
 /*
  * The entity hash-tag fix, made where the keys are defined. A key's literal characters remember
@@ -350,17 +351,34 @@ function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
   return out;
 }
 
-/** A FixContext over an analysed folder: its key uses, the keys of each of its groups, and its texts. */
-export function fixContext(uses: KeyUse[], groups: Iterable<KeyUse[]>, text: (file: string) => string | undefined): FixContext {
-  const byText = new Map<string, KeyUse[]>();
-  for (const u of uses) pushTo(byText, patternText(u.pattern), u);
-  const groupsByText = new Map<string, KeyUse[][]>();
-  for (const members of groups) for (const t of new Set(members.map((m) => patternText(m.pattern)))) pushTo(groupsByText, t, members);
+/**
+ * A FixContext over an analysed folder: its key uses, the keys of each of its groups, and its texts.
+ * Its indexes are built when first asked (a code action on a 16,000-key folder should not pay for
+ * the ones it does not need); `sameText` may come from the folder's own index.
+ */
+export function fixContext(uses: KeyUse[], groups: () => Iterable<KeyUse[]>, text: (file: string) => string | undefined, sameText?: (u: KeyUse) => KeyUse[]): FixContext {
+  let byText: Map<string, KeyUse[]> | undefined;
+  let groupsByText: Map<string, KeyUse[][]> | undefined;
+  let writtenIn: ((file: string) => KeyUse[]) | undefined;
   return {
-    writtenIn: usesWrittenIn(uses),
+    writtenIn: (file) => (writtenIn ??= usesWrittenIn(uses))(file),
     text,
-    sameText: (u) => byText.get(patternText(u.pattern)) ?? [u],
-    groupsWith: (u) => groupsByText.get(patternText(u.pattern)) ?? [],
+    sameText:
+      sameText ??
+      ((u) => {
+        if (!byText) {
+          byText = new Map();
+          for (const x of uses) pushTo(byText, textOf(x.pattern), x);
+        }
+        return byText.get(textOf(u.pattern)) ?? [u];
+      }),
+    groupsWith: (u) => {
+      if (!groupsByText) {
+        groupsByText = new Map();
+        for (const members of groups()) for (const t of new Set(members.map((m) => textOf(m.pattern)))) pushTo(groupsByText, t, members);
+      }
+      return groupsByText.get(textOf(u.pattern)) ?? [];
+    },
   };
 }
 

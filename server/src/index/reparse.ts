@@ -138,9 +138,13 @@ export class EditCache {
     const delta = edit ? edit.newEndIndex - edit.oldEndIndex : 0;
     // the old statements, by where they would start now
     const reusable = new Map<number, Chunk>();
+    // and by their text: inside the edited span (two edits far apart make one span from the first to
+    // the last) most statements are still there as they were, only moved
+    const byText = new Map<string, Chunk[]>();
     for (const c of before ?? []) {
       if (!edit || c.end <= edit.startIndex) reusable.set(c.start, c);
       else if (c.start >= edit.oldEndIndex) reusable.set(c.start + delta, c);
+      else byText.set(c.text, [...(byText.get(c.text) ?? []), c]);
     }
     const out: Chunk[] = [];
     let idBase = 0;
@@ -152,9 +156,10 @@ export class EditCache {
       const start = node.startIndex;
       const end = node.endIndex;
       const piece = text.slice(start, end);
-      const old = reusable.get(start);
+      const atPlace = reusable.get(start);
+      const old = atPlace && atPlace.text === piece && !reused.has(atPlace) ? atPlace : byText.get(piece)?.find((c) => !reused.has(c));
       let chunk: Chunk | undefined;
-      if (old && old.text === piece) {
+      if (old) {
         const d = start - old.start;
         const i = idBase - old.idBase;
         reused.add(old);

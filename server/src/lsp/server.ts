@@ -387,8 +387,10 @@ export function startServer(connection: Connection): void {
     });
   });
 
-  connection.onHover(async (p) => {
+  connection.onHover(async (p, token) => {
     await ready;
+    // asked while typing, then given up (the cursor moved on): no answer is waited for
+    if (token.isCancellationRequested) return null;
     const at = locate(p.textDocument.uri);
     if (!at) return null;
     const doc = docOf(at.folder, at.rel);
@@ -408,8 +410,9 @@ export function startServer(connection: Connection): void {
     return { contents: { kind: 'markdown', value: clientMarkdown(client, at.folder) }, range: { start: doc.positionAt(a), end: doc.positionAt(b) } };
   });
 
-  connection.onCodeAction(async (p) => {
+  connection.onCodeAction(async (p, token) => {
     await ready;
+    if (token.isCancellationRequested) return null;
     const at = locate(p.textDocument.uri);
     if (!at) return [];
     const f = at.folder;
@@ -463,7 +466,8 @@ export function startServer(connection: Connection): void {
   const fixContexts = new WeakMap<object, FixContext>();
   function folderFixContext(f: FolderIndex): FixContext {
     let ctx = fixContexts.get(f.state);
-    if (!ctx) fixContexts.set(f.state, (ctx = fixContext(f.state.uses, [...f.state.verdicts.values()].map((v) => v.members), (file) => f.texts.get(file))));
+    const state = f.state;
+    if (!ctx) fixContexts.set(state, (ctx = fixContext(state.uses, () => [...state.verdicts.values()].map((v) => v.members), (file) => f.texts.get(file), (u) => f.sameText(u))));
     return ctx;
   }
 
