@@ -128,3 +128,30 @@ describe('the tag fix, applied on real-style code in every language and on examp
     });
   }
 });
+
+describe('the tag fix refuses what a person must decide', () => {
+  test("a key is not moved to another namespace's entity when it is also used with its own namespace's tagged keys", async () => {
+    const dir = workspace({
+      'app/cart.py': `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def header(user_id):
+    return rc.mget(f"{{user:{user_id}}}:profile", f"cart:{user_id}:coupon")
+
+
+def clear(user_id):
+    return rc.rename(f"{{cart:{user_id}}}:items", f"cart:{user_id}:coupon")
+`,
+      'requirements.txt': 'redis==5.0.4\n',
+    });
+    const r = await checkFolder(dir, [dir], DEFAULT_SETTINGS);
+    const ctx = fixContext(r.uses, () => [...r.verdicts.values()].map((v) => v.members), (f) => r.texts.get(f));
+    const text = r.texts.get('app/cart.py')!;
+    const at = (needle: string) => r.findings.find((f) => f.code === 'crossslot' && text.slice(0, f.span.start).split('\n').length === text.split('\n').findIndex((l) => l.includes(needle)) + 1)!;
+    const header = tagFixFor(r.verdicts.get(at('mget').group!)!.members, ctx);
+    assert.ok('reason' in header && /\{cart:\$\{user_id\}\}/.test(header.reason) && /decide which entity/.test(header.reason), JSON.stringify(header));
+    const clear = tagFixFor(r.verdicts.get(at('rename').group!)!.members, ctx);
+    assert.ok('fix' in clear && clear.fix.tag === 'cart:${user_id}', JSON.stringify(clear));
+  });
+});

@@ -1,5 +1,5 @@
 import type { KeyUse } from '../model/keyuse';
-import { colonParts, commonEntity, entityName, sharedHoles } from '../model/entity';
+import { colonParts, commonEntity, entityName, namespaceOf, sharedHoles } from '../model/entity';
 import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
 import { insertTagEdits, TextEdit } from '../lsp/keyedit';
 import { pushTo } from '../model/collections';
@@ -104,7 +104,7 @@ function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValue
         if (to !== from) renames.set(from, to);
       }
       if (!edits.size) return { reason: 'the keys already carry the tag' };
-      const conflict = splitElsewhere([...targets.keys(), ...reached(edits, ctx)], edits, ctx);
+      const conflict = splitElsewhere([...targets.keys(), ...reached(edits, ctx)], edits, ctx, entity.kind === 'value');
       if (conflict) return { reason: conflict };
       return {
         fix: {
@@ -143,16 +143,25 @@ export function entityChoices(u: KeyUse): number[] {
  * deleted with `cart:${id}:items` there, tagged `{user:${id}}` here): which entity the key belongs to
  * is a design decision, so the fix says so rather than trade one CROSSSLOT for another.
  */
-function splitElsewhere(changed: KeyUse[], edits: Map<string, Placed>, ctx: FixContext): string | undefined {
+function splitElsewhere(changed: KeyUse[], edits: Map<string, Placed>, ctx: FixContext, foreignTag: boolean): string | undefined {
   if (!ctx.groupsWith) return undefined;
+  const moving = new Set(changed.map((u) => patternText(u.pattern)));
   for (const u of changed) {
+    const mine = hashOfPattern({ segments: applied(u, edits) });
     for (const members of ctx.groupsWith(u)) {
-      if (new Set(members.map((m) => m.hash.hashId)).size !== 1) continue;
       const after = new Map(members.map((m) => [hashOfPattern({ segments: applied(m, edits) }).hashId, m]));
-      if (after.size > 1) {
+      if (new Set(members.map((m) => m.hash.hashId)).size === 1 && after.size > 1) {
         const other = members.find((m) => patternText(m.pattern) !== patternText(u.pattern)) ?? members[0];
         return `\`${patternText(u.pattern)}\` is also used together with \`${patternText(other.pattern)}\` (${other.file}), which would then be in another slot: decide which entity the keys belong to`;
       }
+      // a key given another namespace's entity (`cart:${id}:coupon` → `cart:{user:${id}}:coupon`) while it is also used with
+      // keys of its own namespace's entity (`{cart:${id}}:items`) would leave that family for good: it belongs there first
+      const tag = mine.tag ? patternText(mine.tag) : '';
+      const ns = namespaceOf(u.pattern.segments);
+      const own = (m: KeyUse) => !!ns && m.hash.kind === 'tag' && patternText(m.hash.tag ?? []).startsWith(`${ns}:`) && patternText(m.hash.tag ?? []) !== tag;
+      const tagged = foreignTag && mine.kind === 'tag' ? members.find((m) => !moving.has(patternText(m.pattern)) && own(m)) : undefined;
+      if (tagged)
+        return `\`${patternText(u.pattern)}\` is also used together with \`${patternText(tagged.pattern)}\` (${tagged.file}), tagged \`{${patternText(tagged.hash.tag ?? [])}}\`: decide which entity the key belongs to`;
     }
   }
   return undefined;
