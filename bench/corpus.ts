@@ -349,7 +349,7 @@ function main(): void {
     return [`${entity}/${all}`, `${offered}/${entity}${entity ? ` (${((100 * offered) / entity).toFixed(1)} %)` : ''}`];
   };
   process.stdout.write(
-    `\n## The tag fix\n\nwith an entity = findings whose keys share a \`namespace:id\` prefix; offered = the fix keyslot offers for them ('–': that checkout does not report fixes)\n\n${table(
+    `\n## The tag fix\n\nwith an entity = findings whose keys share a \`namespace:id\` prefix or a runtime value; offered = the fix keyslot offers for them ('–': that checkout does not report fixes)\n\n${table(
       ['code', ...runs.flatMap((r) => [`${r.name} with an entity`, 'fix offered'])],
       [...fixCodes, undefined].map((c) => [c ?? 'all', ...totals.flatMap((t) => fixCell(t, c))]),
     )}\n`,

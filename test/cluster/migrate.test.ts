@@ -1,4 +1,5 @@
 import { after, before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -116,4 +117,42 @@ test('keyslot migrate refuses a bad plan or no cluster with exit 2 and the reaso
   const closed = await run('migrate', '--cluster', '127.0.0.1:1', '--plan', path.join(dir, 'ok.json'));
   assert.equal(closed.code, 2);
   assert.match(closed.err, /cannot connect to 127\.0\.0\.1:1/);
+});
+
+test('keyslot migrate --script: the plan as a Node script (ioredis) that dry-runs, copies with TTLs, resumes and unlinks the same way', async () => {
+  const ids = [7001, 7002, 7003];
+  for (const id of ids) {
+    await send(`acct:${id}:balance`, ['SET', `acct:${id}:balance`, `${id * 10}`, 'PX', 600_000]);
+    await send(`acct:${id}:ledger`, ['RPUSH', `acct:${id}:ledger`, 'open', `deposit-${id}`]);
+  }
+  const plan = { version: 1, migrations: ['balance', 'ledger'].map((k) => ({ from: `acct:\${id}:${k}`, to: `{acct:\${id}}:${k}` })) };
+  const dir = workspace({ 'keyslot.migrations.json': JSON.stringify(plan) });
+  const script = path.join(dir, 'migrate-keys.js');
+  const made = await run('migrate', '--plan', path.join(dir, 'keyslot.migrations.json'), '--script', script);
+  assert.equal(made.code, 0, made.err);
+  assert.ok(fs.existsSync(script));
+  const seedNode = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
+  // the script finds ioredis the way a project would: from node_modules
+  const node = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [script, '--cluster', seedNode, ...args], { encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(__dirname, '..', '..', 'node_modules') } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const newKeys = ids.flatMap((id) => [`{acct:${id}}:balance`, `{acct:${id}}:ledger`]);
+  const exists = async () => (await Promise.all(newKeys.map((k) => send(k, ['EXISTS', k])))).map(Number);
+
+  assert.match(node(), /acct:\$\{id\}:balance -> \{acct:\$\{id\}\}:balance: 3 keys; 0 already there, 0 copied now/);
+  assert.deepEqual(await exists(), newKeys.map(() => 0), 'a dry run writes nothing');
+  assert.match(node('--apply'), /balance: 3 keys; 0 already there, 3 copied now/);
+  assert.deepEqual(await exists(), newKeys.map(() => 1));
+  for (const id of ids) {
+    assert.equal(String(await send(`{acct:${id}}:balance`, ['GET', `{acct:${id}}:balance`])), `${id * 10}`);
+    const ttl = Number(await send(`{acct:${id}}:balance`, ['PTTL', `{acct:${id}}:balance`]));
+    assert.ok(ttl > 0 && ttl <= 600_000, `TTL kept: ${ttl}`);
+    assert.deepEqual(((await send(`{acct:${id}}:ledger`, ['LRANGE', `{acct:${id}}:ledger`, 0, -1])) as unknown[]).map(String), ['open', `deposit-${id}`]);
+  }
+  // run again: nothing copied twice; then the old names go
+  assert.match(node('--apply'), /balance: 3 keys; 3 already there, 0 copied now/);
+  assert.match(node('--unlink'), /balance: 3 keys; 3 already there, 0 copied now, 3 old names removed/);
+  assert.deepEqual((await Promise.all(ids.map((id) => send(`acct:${id}:balance`, ['EXISTS', `acct:${id}:balance`])))).map(Number), [0, 0, 0]);
 });

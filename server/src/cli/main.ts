@@ -12,6 +12,7 @@ import { toSarif } from './sarif';
 import { toGithub, toGitlab, toJunit, toRdjson } from './formats';
 import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './baseline';
 import { migrate, MigrationError, readPlan } from '../live/migrate';
+import { migrationScript } from '../live/script';
 import { SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
@@ -32,6 +33,9 @@ Usage:
                                       a dry run by default (keys and bytes per pattern); --apply copies
                                       (DUMP/RESTORE with the TTL, resumable); --unlink removes old names
                                       whose new name holds the data
+  keyslot migrate --script FILE [--plan FILE]
+                                      write the same migration as a Node script (ioredis) to keep in
+                                      a runbook and run where keyslot is not installed
 
 Options for map and check:
   --format FORMAT      text or json; check also takes sarif, github (workflow annotations),
@@ -181,6 +185,7 @@ async function migrateCommand(args: string[], out: (s: string) => void): Promise
   let unlink = false;
   let limit: number | undefined;
   let format = 'text';
+  let script: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => {
@@ -191,6 +196,7 @@ async function migrateCommand(args: string[], out: (s: string) => void): Promise
       out(HELP);
       return 0;
     } else if (a === '--cluster') seed = value();
+    else if (a === '--script') script = value();
     else if (a === '--plan') plan = value();
     else if (a === '--apply') apply = true;
     else if (a === '--unlink') unlink = true;
@@ -201,6 +207,12 @@ async function migrateCommand(args: string[], out: (s: string) => void): Promise
       limit = Number(value());
       if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit must be a whole number');
     } else throw new UsageError(`unknown option '${a}'`);
+  }
+  if (script !== undefined) {
+    // the plan as a script to keep and run elsewhere: nothing is connected to here
+    fs.writeFileSync(script, migrationScript(readPlan(plan), path.basename(plan)), { mode: 0o755 });
+    out(`wrote ${script}: run it with node (it needs ioredis): --cluster HOST:PORT for a dry run, --apply to copy, --unlink to remove old names\n`);
+    return 0;
   }
   if (!seed || !/^[^:]+:\d+$/.test(seed)) throw new UsageError('migrate needs --cluster HOST:PORT (any node of the cluster)');
   const reports = await migrate(readPlan(plan), { seed, apply, unlink, limit });

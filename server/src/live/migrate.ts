@@ -69,30 +69,34 @@ export function readPlan(file: string): Migration[] {
 }
 
 /** SCAN MATCH pattern of a key pattern: the literal parts escaped, each `${…}` any text. */
-function globOf(pattern: string): string {
+export function globOf(pattern: string): string {
   return pattern
     .split(HOLE)
     .map((part, i) => (i % 2 ? '*' : part.replace(/[*?[\]\\]/g, '\\$&')))
     .join('');
 }
 
+/** A regular expression (source, flag `s`) matching the old keys of a pattern, and the names its groups capture. */
+export function matcherOf(m: Migration): { source: string; names: string[] } {
+  const names: string[] = [];
+  const source =
+    '^' +
+    m.from
+      .split(HOLE)
+      .map((part, i) => {
+        if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(part);
+        return '(.+?)';
+      })
+      .join('') +
+    '$';
+  return { source, names };
+}
+
 /** The new name of an old key, or undefined when the key does not fit the pattern. */
 export function renamed(m: Migration, key: string): string | undefined {
-  const names: string[] = [];
-  const re = new RegExp(
-    '^' +
-      m.from
-        .split(HOLE)
-        .map((part, i) => {
-          if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          names.push(part);
-          return '(.+?)';
-        })
-        .join('') +
-      '$',
-    's',
-  );
-  const hit = re.exec(key);
+  const { source, names } = matcherOf(m);
+  const hit = new RegExp(source, 's').exec(key);
   if (!hit) return undefined;
   const values = new Map(names.map((n, i) => [n, hit[i + 1]]));
   return m.to.replace(HOLE, (_, n: string) => values.get(n)!);
