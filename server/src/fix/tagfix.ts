@@ -68,12 +68,10 @@ const MAX_ROUNDS = 6;
 export function tagFixFor(members: KeyUse[], ctx: FixContext, prefixParts?: number): TagFixResult {
   const entity = prefixParts ? prefixEntity(members[0], prefixParts) : entityOf(members);
   if (typeof entity === 'string') return { reason: entity };
-  const r = attempt(members, entity, ctx, false);
-  return 'reason' in r && entity.kind === 'value' ? (okOr(attempt(members, entity, ctx, true)) ?? r) : r;
-}
-
-function okOr(r: TagFixResult): TagFixResult | undefined {
-  return 'fix' in r ? r : undefined;
+  const first = attempt(members, entity, ctx, false);
+  if ('fix' in first || entity.kind !== 'value') return first;
+  const next = attempt(members, entity, ctx, true);
+  return 'fix' in next ? next : first;
 }
 
 function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValues: boolean): TagFixResult {
@@ -97,14 +95,15 @@ function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValue
       else return { reason: `the edit would also change \`${patternText(u.pattern)}\` (${u.file}) into \`${patternText(applied(u, edits))}\`` };
     }
     if (!pending.length) {
+      if (!edits.size) return { reason: 'the keys already carry the tag' };
+      const changed = [...new Set([...targets.keys(), ...reached(edits, ctx)])];
       const renames = new Map<string, string>();
-      for (const u of new Set([...targets.keys(), ...reached(edits, ctx)])) {
+      for (const u of changed) {
         const from = patternText(u.pattern);
         const to = patternText(applied(u, edits));
         if (to !== from) renames.set(from, to);
       }
-      if (!edits.size) return { reason: 'the keys already carry the tag' };
-      const conflict = splitElsewhere([...targets.keys(), ...reached(edits, ctx)], edits, ctx, entity.kind === 'value');
+      const conflict = splitElsewhere(changed, edits, ctx, entity.kind === 'value');
       if (conflict) return { reason: conflict };
       return {
         fix: {
