@@ -53,6 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
   const output = vscode.window.createOutputChannel('keyslot', { log: true });
   const clientOptions: LanguageClientOptions = {
     documentSelector: EDITOR_LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    // VS Code shows a position's diagnostics in its hover: the key hover need not repeat them
+    initializationOptions: { diagnosticsInHover: true },
     synchronize: { configurationSection: ['keyslot', 'files.exclude'] },
     outputChannel: output,
     errorHandler: new RestartLimit(output),

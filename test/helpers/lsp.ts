@@ -37,7 +37,7 @@ export interface TestClient {
 }
 
 /** `refuse`: client methods the test client answers with an error, as some editors do. */
-export async function startTestServer(rootDir: string, settings: Record<string, unknown> = {}, moreFolders: string[] = [], refuse: string[] = []): Promise<TestClient> {
+export async function startTestServer(rootDir: string, settings: Record<string, unknown> = {}, moreFolders: string[] = [], refuse: string[] = [], initializationOptions?: object): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
@@ -105,6 +105,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
   await conn.sendRequest('initialize', {
     processId: null,
     rootUri: uri,
+    initializationOptions,
     workspaceFolders: [{ uri, name: 'ws' }, ...moreFolders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `ws${i + 2}` }))],
     capabilities: {
       workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: {}, resourceOperations: ['create'] } },

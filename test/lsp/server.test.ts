@@ -85,6 +85,9 @@ describe('language server (in process, over the protocol)', () => {
     assert.match(md2, /slot \*\*2549\*\*/);
     assert.match(md2, /SET ×1 \(write\)/);
     assert.match(md2, /GET ×1 \(read\)/, 'the same key read in web/stats.js counts too');
+    assert.match(md2, /used 3× in 2 files/);
+    // the client and how keyslot knows it are the client's hover; the key's stays short
+    assert.doesNotMatch(md2, /is a redis-py/);
     const none = await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: uri('app/cache.py') }, position: { line: 0, character: 2 } });
     assert.equal(none, null);
   });
@@ -241,9 +244,10 @@ describe('language server: what the value analysis knows about a receiver', () =
   });
   after(() => c.close());
 
+  // on the client of `needle` (`self._c` of `self._c.get(`)
   const hover = async (rel: string, text: string, needle: string) => {
     const line = text.split('\n').findIndex((l) => l.includes(needle));
-    const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(dir, rel)).href }, position: { line, character: text.split('\n')[line].indexOf(needle) + needle.length + 2 } })) as Hover | null;
+    const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(dir, rel)).href }, position: { line, character: text.split('\n')[line].indexOf(needle) + needle.indexOf('.') + 2 } })) as Hover | null;
     assert.ok(h, `no hover at ${rel}:${line + 1}`);
     return (h.contents as { value: string }).value;
   };
@@ -387,5 +391,36 @@ def promote():
     const cross = d.diagnostics.find((x) => x.code === 'crossslot')!;
     const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri('app/queue.py') }, range: cross.range, context: { diagnostics: [cross] } })) as CodeAction[];
     assert.equal(actions.find((a) => a.isPreferred)?.title, 'Tag with {queue:emails}: 2 places in 1 file (a fixed tag: 2 key patterns on one slot)');
+  });
+});
+
+describe('language server: findings in the key hover only for editors that do not show them', () => {
+  const APP = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def prices():
+    return rc.mget("price:A100", "price:B200")
+`;
+  const hoverOn = async (c: TestClient, dir: string) => {
+    await c.ready();
+    const line = APP.split('\n').findIndex((l) => l.includes('price:B200'));
+    const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(dir, 'app.py')).href }, position: { line, character: APP.split('\n')[line].indexOf('price:B200') + 2 } })) as Hover;
+    return (h.contents as { value: string }).value;
+  };
+
+  test('an editor that says it shows diagnostics in hovers (VS Code) gets the key alone; others get the finding too', async () => {
+    const dir = workspace({ 'app.py': APP });
+    const vscodeLike = await startTestServer(dir, {}, [], [], { diagnosticsInHover: true });
+    const other = await startTestServer(dir);
+    try {
+      const short = await hoverOn(vscodeLike, dir);
+      assert.match(short, /slot \*\*186\*\*/);
+      assert.doesNotMatch(short, /crossslot/);
+      assert.match(await hoverOn(other, dir), /\*\*crossslot\*\* \(error\): MGET fails on a cluster/);
+    } finally {
+      vscodeLike.close();
+      other.close();
+    }
   });
 });

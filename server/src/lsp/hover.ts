@@ -21,45 +21,51 @@ function holes(segs: Segment[]): string[] {
   return [...new Set(segs.filter((s) => s.kind === 'hole').map((s) => (s as { expr: string }).expr))];
 }
 
-/** Hover for a key use: pattern, hashed part, slot (or what it depends on), owner, neighbours, commands, findings. */
-export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology): string {
-  const lines: string[] = [];
-  const tagText = u.hash.tag ? `\`{${patternText(u.hash.tag)}}\`` : null;
-  lines.push(`**Redis key** \`${patternText(u.pattern)}\`  `);
-  const how = tagText ? `the hash tag ${tagText}` : u.hash.kind === 'whole' ? 'no hash tag: the whole key' : u.hash.kind === 'empty-tag' ? 'an empty `{}` first: the whole key' : 'an unclosed `{`: the whole key';
-  lines.push(`hashed part \`${patternText(u.hash.hashed)}\` (${how})  `);
+export interface HoverOptions {
+  /** the findings at the key too: for editors that do not show diagnostics in the hover themselves */
+  findings: boolean;
+}
+
+/**
+ * Hover for a key use, short and in the order it is read: the key; its slot and what decides it
+ * (the tag, or the whole key; for a template, the values it depends on); the primary that owns
+ * the slot; how often the key is used and where; where its reads go when not only to primaries;
+ * the other keys in its slot or tag. Findings only when the editor does not show them already.
+ */
+export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology, opts: HoverOptions = { findings: true }): string {
+  const lines: string[] = [`**Redis key** \`${patternText(u.pattern)}\``, ''];
+  const tag = u.hash.tag ? `hash tag \`{${patternText(u.hash.tag)}}\`` : u.hash.kind === 'whole' ? 'no hash tag: the whole key is hashed' : u.hash.kind === 'empty-tag' ? 'an empty `{}` first: the whole key is hashed' : 'an unclosed `{`: the whole key is hashed';
   if (u.hash.slot !== null) {
     const owner = ownerOf(topology, u.hash.slot);
     const range = topology.ranges.find((r) => r.node === owner)!;
-    lines.push(`slot **${u.hash.slot}**, owned by ${owner} (${range.start}-${range.end}, ${topology.source})`);
+    lines.push(`slot **${u.hash.slot}** (${tag}), on ${owner} (${range.start}-${range.end}, ${topology.source})  `);
   } else {
     const deps = holes(u.hash.hashed);
     const example = hashOfPattern({ segments: u.hash.hashed.map((s) => (s.kind === 'hole' ? { kind: 'lit', text: EXAMPLE } : s)) });
-    lines.push(`slot depends on ${deps.map((d) => `\`${d}\``).join(', ')}: for ${deps.map((d) => `${d} = ${EXAMPLE}`).join(', ')} it is slot **${example.slot}**`);
+    lines.push(`slot decided by ${deps.map((d) => `\`${d}\``).join(', ')} (${tag}); for ${deps.map((d) => `${d} = ${EXAMPLE}`).join(', ')}: slot **${example.slot}**, on ${ownerOf(topology, example.slot!)}  `);
   }
+  // how often, where and how: the count the references and the key map show
+  const uses = index.sameText(u);
+  const byCommand = new Map<string, { n: number; access: string }>();
+  for (const x of uses) {
+    const e = byCommand.get(x.command.toUpperCase()) ?? { n: 0, access: x.access };
+    e.n++;
+    byCommand.set(x.command.toUpperCase(), e);
+  }
+  const files = new Set(uses.map((x) => x.file)).size;
+  lines.push(`used ${uses.length}× in ${files} file${files === 1 ? '' : 's'}: ${[...byCommand].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')}  `);
+  if (u.routing.reads !== 'primary') lines.push(`reads through \`${u.client}\` may go to replicas: ${u.routing.why}  `);
   // neighbours: other patterns in the same slot or with the same tag
   const others = new Map<string, KeyUse>();
   for (const x of index.neighbours(u)) if (patternText(x.pattern) !== patternText(u.pattern)) others.set(patternText(x.pattern), x);
   if (others.size) {
-    const shown = [...others.values()].slice(0, 5).map((x) => `\`${patternText(x.pattern)}\` ([${x.file}:${lineOf(index, x)}](${linkTo(index, x)}))`);
-    lines.push('', `${others.size} other key pattern${others.size === 1 ? '' : 's'} share${others.size === 1 ? 's' : ''} this ${u.hash.slot !== null ? 'slot' : 'tag'}: ${shown.join(', ')}${others.size > 5 ? ', …' : ''}`);
+    const shown = [...others.values()].slice(0, 3).map((x) => `[\`${patternText(x.pattern)}\`](${linkTo(index, x)})`);
+    lines.push(`also in this ${u.hash.slot !== null ? 'slot' : 'tag'}: ${shown.join(', ')}${others.size > 3 ? ` and ${others.size - 3} more` : ''}`);
   }
-  // commands touching this key across the workspace
-  const uses = index.samePattern(u);
-  const byCommand = new Map<string, { n: number; access: string }>();
-  for (const x of uses) {
-    const k = x.command.toUpperCase();
-    const e = byCommand.get(k) ?? { n: 0, access: x.access };
-    e.n++;
-    byCommand.set(k, e);
+  if (opts.findings) {
+    const findings = (index.findingsByFile().get(u.file) ?? []).filter((f) => f.span.start <= u.span.end && u.span.start <= f.span.end);
+    if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   }
-  const files = new Set(uses.map((x) => x.file));
-  lines.push('', `used by ${[...byCommand.entries()].map(([c, e]) => `${c} ×${e.n} (${e.access})`).join(', ')} in ${files.size} file${files.size === 1 ? '' : 's'}  `);
-  // what the client is and how keyslot knows, then where its reads go: one paragraph
-  lines.push(`${clientEvidence(u, index).slice(0, -1)}; reads go to ${u.routing.reads === 'primary' ? 'primaries' : u.routing.reads === 'replica' ? 'replicas' : 'primaries or replicas'} — ${u.routing.why}.`);
-  // (what a replica read means is the client hover's and the replica finding's to say: this one stays short)
-  const findings = (index.findingsByFile().get(u.file) ?? []).filter((f) => f.span.start <= u.span.end && u.span.start <= f.span.end);
-  if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   return lines.join('\n');
 }
 

@@ -76,6 +76,7 @@ export function startServer(connection: Connection): void {
   let canFolders = false;
   let canCreateFiles = false;
   let canShowDisabled = false;
+  let findingsInHover = true;
   let canRefreshTokens = false;
   /** what each file's diagnostics were when last sent: unchanged files are not sent again */
   let published = new Map<string, { findings: Finding[]; json: string }>();
@@ -255,6 +256,8 @@ export function startServer(connection: Connection): void {
     canWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     canFolders = !!caps.workspace?.workspaceFolders;
     canRefreshTokens = !!caps.workspace?.semanticTokens?.refreshSupport;
+    // no capability says whether an editor shows diagnostics in its hovers: the client says so (VS Code does)
+    findingsInHover = (params.initializationOptions as { diagnosticsInHover?: unknown } | undefined)?.diagnosticsInHover !== true;
     canCreateFiles = !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
     canShowDisabled = !!caps.textDocument?.codeAction?.disabledSupport;
     const roots = params.workspaceFolders?.map((w) => w.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToFileURL(params.rootPath).href] : []);
@@ -396,7 +399,7 @@ export function startServer(connection: Connection): void {
     const doc = docOf(at.folder, at.rel);
     const offset = doc.offsetAt(p.position);
     const u = at.folder.useAt(at.rel, offset);
-    if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, topologyOf(at.folder.settings.topology)) }, range: rangeOf(at.folder, u.file, u.span) };
+    if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, topologyOf(at.folder.settings.topology), { findings: findingsInHover }) }, range: rangeOf(at.folder, u.file, u.span) };
     // on a client variable: where its reads go
     const text = doc.getText();
     let a = offset;
