@@ -176,7 +176,9 @@ export class KeyMapView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   private keysOf(p: KeyMapPattern, folderUri: string): { id: string; label: string; uses: KeyMapUse[] }[] {
     switch (this.grouping) {
       case 'tag':
-        return [p.tag === null ? { id: '', label: 'no hash tag (whole key hashed)', uses: p.uses } : { id: p.tag, label: `{${p.tag}}`, uses: p.uses }];
+        // one entity whatever its variable is called; a key that starts with a runtime value may carry a tag in it
+        if (p.tagShape !== null) return [{ id: p.tagShape, label: `{${p.tagShape}}`, uses: p.uses }];
+        return [p.tagUnknown ? { id: '?', label: 'tag unknown (the key starts with a runtime value)', uses: p.uses } : { id: '', label: 'no hash tag (whole key hashed)', uses: p.uses }];
       case 'slot':
         return [p.slot === null ? { id: 'varies', label: 'slot varies (runtime values)', uses: p.uses } : { id: String(p.slot), label: `slot ${p.slot}`, uses: p.uses }];
       case 'namespace':
@@ -214,7 +216,7 @@ export class KeyMapView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const p = node.pattern;
       const reads = node.uses.filter((u) => u.access === 'read').length;
       const writes = node.uses.filter((u) => u.access === 'write' || u.access === 'delete').length;
-      const item = new vscode.TreeItem({ label: p.pattern, highlights: tagHighlight(p.pattern) }, vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem({ label: p.pattern, highlights: p.tagSpan ? [p.tagSpan] : [] }, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
       const slot = p.slot === null ? 'slot varies' : `slot ${p.slot}`;
       item.description = `${slot} · ${reads}R ${writes}W${p.findings ? ` · ${p.findings} problem${p.findings === 1 ? '' : 's'}` : ''}`;
@@ -228,10 +230,12 @@ export class KeyMapView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     }
     const u = node.use;
     const uri = vscode.Uri.parse(u.uri);
-    const item = new vscode.TreeItem(`${vscode.workspace.asRelativePath(uri)}:${u.line + 1}`, vscode.TreeItemCollapsibleState.None);
+    // the line of code, as the References view shows it; no resourceUri, so the file's problem colour stays off the row
+    const item = new vscode.TreeItem(u.preview || `${vscode.workspace.asRelativePath(uri)}:${u.line + 1}`, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.resourceUri = uri;
-    item.description = `${u.command} · ${u.access}`;
+    item.iconPath = new vscode.ThemeIcon(u.access === 'read' ? 'eye' : u.access === 'unknown' ? 'circle-small' : 'edit');
+    item.description = `${vscode.workspace.asRelativePath(uri)}:${u.line + 1} · ${u.command} ${u.access}`;
+    item.tooltip = `${u.command} (${u.access}) at ${vscode.workspace.asRelativePath(uri)}:${u.line + 1}`;
     const at = new vscode.Range(u.line, u.character, u.line, u.character);
     item.command = { command: 'vscode.open', title: 'Open', arguments: [uri, { selection: at } satisfies vscode.TextDocumentShowOptions] };
     item.contextValue = 'use';
@@ -243,20 +247,13 @@ export class KeyMapView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   }
 }
 
-/** The `{…}` of a pattern's label, highlighted. */
-function tagHighlight(pattern: string): [number, number][] {
-  const open = pattern.indexOf('{');
-  const close = open < 0 ? -1 : pattern.indexOf('}', open + 1);
-  return close > open + 1 ? [[open, close + 1]] : [];
-}
-
 function relative(folderUri: string, uri: string): string {
   return uri.startsWith(folderUri + '/') ? decodeURIComponent(uri.slice(folderUri.length + 1)) : vscode.workspace.asRelativePath(vscode.Uri.parse(uri));
 }
 
 /** `slot 9` before `slot 10`; the catch-all groups last. */
 function order(a: string, b: string): number {
-  const last = (s: string) => /^(no |slot varies)/.test(s);
+  const last = (s: string) => /^(no |tag unknown|slot varies)/.test(s);
   if (last(a) !== last(b)) return last(a) ? 1 : -1;
   return a.localeCompare(b, undefined, { numeric: true });
 }

@@ -169,11 +169,22 @@ export interface KeyMapUse {
   character: number;
   command: string;
   access: string;
+  /** the line of code, trimmed (as the References view shows it) */
+  preview: string;
 }
 
 export interface KeyMapPattern {
   pattern: string;
   tag: string | null;
+  /**
+   * the tag with its runtime values as `${…}`: one entity whatever the variable is called
+   * (`{user:${uid}}` and `{user:${userId}}` are `{user:${…}}`); null without a tag
+   */
+  tagShape: string | null;
+  /** where the tag's braces are in `pattern` ([start, end), braces included): its literal `{` and `}`, not a `${…}` */
+  tagSpan: [number, number] | null;
+  /** no literal tag, but the key starts with a runtime value that may bring one (`${prefix}:jobs`) */
+  tagUnknown: boolean;
   slot: number | null;
   /** prefix before the first `:`, or '' */
   namespace: string;

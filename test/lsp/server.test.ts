@@ -4,6 +4,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Hover, Location, Range, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { KeyMapResult } from '../../server/src/protocol';
 import { extractFile } from '../../server/src/index/analyze';
 import { readPlan } from '../../server/src/live/migrate';
 import * as fs from 'fs';
@@ -421,6 +422,42 @@ def prices():
     } finally {
       vscodeLike.close();
       other.close();
+    }
+  });
+});
+
+describe('language server: the key map', () => {
+  const APP = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def a(id, user_id, uid, userId, prefix):
+    rc.get(f"session:{id}")
+    rc.get(f"{{cart:{user_id}}}:items")
+    rc.get(f"{{user:{uid}}}:profile")
+    rc.get(f"{{user:{userId}}}:settings")
+    rc.get(f"{prefix}:jobs")
+`;
+
+  test('tags by shape, their span from the literal braces, "tag unknown" apart, and a preview of each use', async () => {
+    const dir = workspace({ 'app.py': APP });
+    const c = await startTestServer(dir);
+    try {
+      await c.ready();
+      const map = (await c.conn.sendRequest('keyslot/keyMap', {})) as KeyMapResult;
+      const by = (p: string) => map.folders[0].patterns.find((x) => x.pattern === p)!;
+      // `${id}` has braces, but no tag
+      assert.deepEqual([by('session:${id}').tagSpan, by('session:${id}').tagShape, by('session:${id}').tagUnknown], [null, null, false]);
+      // the whole tag, its closing brace included, not cut at the `}` of `${user_id}`
+      const cart = by('{cart:${user_id}}:items');
+      assert.equal(cart.pattern.slice(...cart.tagSpan!), '{cart:${user_id}}');
+      // one entity whatever the variable is called
+      assert.equal(by('{user:${uid}}:profile').tagShape, 'user:${…}');
+      assert.equal(by('{user:${userId}}:settings').tagShape, 'user:${…}');
+      assert.equal(by('${prefix}:jobs').tagUnknown, true);
+      assert.equal(by('session:${id}').uses[0].preview, 'rc.get(f"session:{id}")');
+    } finally {
+      c.close();
     }
   });
 });

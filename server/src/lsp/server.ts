@@ -27,7 +27,7 @@ import { declaresVersions, VERSION_FILES_GLOB } from '../index/manifests';
 import { CONFIG_FILE, readConfig, topologyOf } from '../index/config';
 import { commonEntity, namespaceOf } from '../model/entity';
 import type { KeyUse } from '../model/keyuse';
-import { patternText } from '../model/pattern';
+import { patternShape, patternText, tagSpanInText } from '../model/pattern';
 import {
   DEFAULT_SETTINGS,
   KEY_AT_METHOD,
@@ -638,11 +638,29 @@ export function startServer(connection: Connection): void {
         for (const u of f.state.uses) {
           const t = patternText(u.pattern);
           let e = byPattern.get(t);
-          if (!e) byPattern.set(t, (e = { pattern: t, tag: u.hash.tag ? patternText(u.hash.tag) : null, slot: u.hash.slot, namespace: namespaceOf(u.pattern.segments), reads: 0, writes: 0, findings: 0, uses: [] }));
+          if (!e)
+            byPattern.set(
+              t,
+              (e = {
+                pattern: t,
+                tag: u.hash.tag ? patternText(u.hash.tag) : null,
+                tagShape: u.hash.tag ? patternShape(u.hash.tag) : null,
+                tagSpan: u.hash.kind === 'tag' ? tagSpanInText(u.pattern.segments) : null,
+                tagUnknown: u.hash.kind === 'whole' && u.pattern.segments[0]?.kind === 'hole',
+                slot: u.hash.slot,
+                namespace: namespaceOf(u.pattern.segments),
+                reads: 0,
+                writes: 0,
+                findings: 0,
+                uses: [],
+              }),
+            );
           if (u.access === 'read') e.reads++;
           else if (u.access === 'write' || u.access === 'delete') e.writes++;
-          const pos = docOf(f, u.file).positionAt(u.span.start);
-          e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access });
+          const doc = docOf(f, u.file);
+          const pos = doc.positionAt(u.span.start);
+          const preview = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } }).trim().slice(0, 160);
+          e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access, preview });
           e.findings += findingsAt.get(`${u.file}:${u.span.start}`) ?? 0;
         }
         return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: topologyOf(f.settings.topology).ranges };

@@ -204,3 +204,26 @@ export function hashOfPattern(p: KeyPattern): PatternHash {
   }
   return { kind, hashed, tag: kind === 'tag' ? hashed : null, slot, hashId: patternId(hashed) };
 }
+
+/** Where the hash tag's literal braces are in patternText(segs), [start, end) with the braces; null without a tag. */
+export function tagSpanInText(segs: Segment[]): [number, number] | null {
+  let at = 0;
+  let open = -1;
+  for (const s of segs) {
+    if (s.kind === 'hole') {
+      at += s.expr.length + 3;
+      continue;
+    }
+    for (let i = 0; i < s.text.length; i++) {
+      if (open < 0 && s.text[i] === '{') open = at + i;
+      else if (open >= 0 && s.text[i] === '}') return at + i === open + 1 ? null : [open, at + i + 1];
+    }
+    at += s.text.length;
+  }
+  return null;
+}
+
+/** A pattern's text with every runtime value written `${…}`: its shape, whatever the variables are called. */
+export function patternShape(segs: Segment[]): string {
+  return segs.map((s) => (s.kind === 'lit' ? s.text : '${…}')).join('');
+}
