@@ -57,6 +57,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     initializationOptions: { diagnosticsInHover: true },
     synchronize: { configurationSection: ['keyslot', 'files.exclude'] },
     outputChannel: output,
+    // keyslot.trace.server writes here, every line, without the log level having to be changed first
+    traceOutputChannel: traceChannel('keyslot Trace'),
     errorHandler: new RestartLimit(output),
     middleware: { workspace: { configuration: editorSettings }, provideCodeActions: confirmMigrations },
   };
@@ -161,4 +163,36 @@ class RestartLimit implements ErrorHandler {
     const message = `The keyslot server stopped ${MAX_RESTARTS + 1} times in 3 minutes and will not be restarted. Run "keyslot: Re-index Workspace" to start it again; the "keyslot" output has the details.`;
     return { action: CloseAction.DoNotRestart, message };
   }
+}
+
+/**
+ * An output channel for the protocol trace. vscode-languageclient logs the trace at the `trace`
+ * level, which a log channel hides until someone changes its level by hand: this one is a plain
+ * channel behind the log channel's interface, so every traced line shows as soon as
+ * keyslot.trace.server asks for it.
+ */
+function traceChannel(name: string): vscode.LogOutputChannel {
+  const out = vscode.window.createOutputChannel(name);
+  const levelChanged = new vscode.EventEmitter<vscode.LogLevel>();
+  const line = (s: string | Error) => out.appendLine(typeof s === 'string' ? s : (s.stack ?? s.message));
+  return {
+    name: out.name,
+    logLevel: vscode.LogLevel.Trace,
+    onDidChangeLogLevel: levelChanged.event,
+    trace: line,
+    debug: line,
+    info: line,
+    warn: line,
+    error: line,
+    append: (s) => out.append(s),
+    appendLine: (s) => out.appendLine(s),
+    replace: (s) => out.replace(s),
+    clear: () => out.clear(),
+    show: (a?: boolean | vscode.ViewColumn, b?: boolean) => (typeof a === 'boolean' ? out.show(a) : out.show(a, b)),
+    hide: () => out.hide(),
+    dispose: () => {
+      levelChanged.dispose();
+      out.dispose();
+    },
+  };
 }

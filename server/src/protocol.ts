@@ -274,3 +274,6 @@ export const WIDEN_FIX_TITLE = 'Widen the tag to ';
 /** What a tag fix means for stored data, shown before it is applied. */
 export const MIGRATION_NOTE =
   'Data already stored under the old key names will not be found under the new ones: the renames are recorded in keyslot.migrations.json, and `keyslot migrate --cluster HOST:PORT` moves the data (a dry run first; RENAME fails across slots).';
+
+/** keyslot's version, as the CLI and the server report it (package.json has the same). */
+export const KEYSLOT_VERSION = '0.1.0';

@@ -25,6 +25,8 @@ export interface TestClient {
   statuses: StatusParams[];
   /** every window/showMessage so far (type 1 error … 4 log) */
   messages: { type: number; message: string }[];
+  /** window/logMessage: what the server writes to its output */
+  logs: { type: number; message: string }[];
   /** resolves once a keyslot/status in state 'ready' has arrived (now or later) */
   ready(): Promise<StatusParams>;
   /** resolves with the next keyslot/status notification */
@@ -52,6 +54,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
     progress: [],
     statuses: [],
     messages: [],
+    logs: [],
     ready() {
       const done = client.statuses.find((st) => st.state === 'ready');
       return done ? Promise.resolve(done) : new Promise((resolve) => readyWaiters.push(resolve));
@@ -91,7 +94,7 @@ export async function startTestServer(rootDir: string, settings: Record<string, 
   conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section === 'keyslot' ? client.settings : i.section === 'files' ? { exclude: {} } : null)));
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.onRequest('client/registerCapability', () => null);
-  conn.onNotification('window/logMessage', () => undefined);
+  conn.onNotification('window/logMessage', (m: { type: number; message: string }) => void client.logs.push(m));
   conn.onNotification('window/showMessage', (m: { type: number; message: string }) => {
     client.messages.push(m);
   });

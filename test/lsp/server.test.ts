@@ -71,6 +71,10 @@ describe('language server (in process, over the protocol)', () => {
     const kinds = c.progress.map((p) => (p as { value: { kind: string } }).value.kind);
     assert.deepEqual([kinds[0], kinds[kinds.length - 1]], ['begin', 'end']);
     assert.ok(c.progress.some((p) => /2\/2 files/.test(JSON.stringify(p))), JSON.stringify(c.progress));
+    // once per index, in the output: the version, the folder, the files, the time
+    const logged = c.logs.filter((m) => /indexed/.test(m.message));
+    assert.equal(logged.length, 1, JSON.stringify(logged));
+    assert.match(logged[0].message, new RegExp(`^keyslot \\d+\\.\\d+\\.\\d+: indexed ${dir.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}: 2 files, \\d+ key uses, in \\d+\\.\\d s$`));
   });
 
   test('hover on a key shows its slot, tag and owner; on a tagged key the tag', async () => {

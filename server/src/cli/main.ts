@@ -13,13 +13,13 @@ import { toGithub, toGitlab, toJunit, toRdjson } from './formats';
 import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './baseline';
 import { migrate, MigrationError, readPlan } from '../live/migrate';
 import { migrationScript } from '../live/script';
-import { SERVER_NODE_FLAGS } from '../protocol';
+import { KEYSLOT_VERSION, SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
 import { Extractor } from '../extract/base';
 import { languageOfPath } from '../extract/parser';
 
-const VERSION = '0.1.0';
+const VERSION = KEYSLOT_VERSION;
 
 const HELP = `keyslot ${VERSION} - Redis Cluster slots and hash tags of the keys in your code
 

@@ -38,6 +38,7 @@ import {
   KeyslotSettings,
   parseSettings,
   MIGRATION_NOTE,
+  KEYSLOT_VERSION,
   TAG_FIX_TITLE,
   TAG_REFACTOR_TITLE,
   WIDEN_FIX_TITLE,
@@ -143,6 +144,7 @@ export function startServer(connection: Connection): void {
   }
 
   async function indexAll(): Promise<void> {
+    const started = performance.now();
     const progress = canProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('keyslot: indexing Redis keys', 0, '', false);
     sendStatus('indexing');
@@ -162,7 +164,9 @@ export function startServer(connection: Connection): void {
     }
     const keys = folders.reduce((n, f) => n + f.state.uses.length, 0);
     progress?.done();
-    connection.console.info(`keyslot: indexed ${folders.reduce((n, f) => n + f.texts.size, 0)} files, ${keys} key uses`);
+    // once per index: what ran, on what, and how long it took (the first thing to read in a report)
+    const took = ((performance.now() - started) / 1000).toFixed(1);
+    connection.console.info(`keyslot ${KEYSLOT_VERSION}: indexed ${folders.map((f) => f.root).join(', ')}: ${folders.reduce((n, f) => n + f.texts.size, 0)} files, ${keys} key uses, in ${took} s`);
     publish();
   }
 
@@ -274,7 +278,7 @@ export function startServer(connection: Connection): void {
         semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [] }, full: true },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'keyslot', version: '0.1.0' },
+      serverInfo: { name: 'keyslot', version: KEYSLOT_VERSION },
     };
   });
 
