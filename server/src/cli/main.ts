@@ -4,6 +4,7 @@ import { hashSpanOfBytes, toKeyBytes } from '../model/hashtag';
 import { keySlot } from '../model/slot';
 import { patternText } from '../model/pattern';
 import { checkFolder, CheckResult } from '../index/check';
+import { LineMap } from '../index/scan';
 import { ConfigError, loadConfig } from '../index/config';
 import { trace } from '../index/trace';
 import { Positions, sortUses, toJsonStream } from './output';
@@ -13,6 +14,7 @@ import { toGithub, toGitlab, toJunit, toRdjson } from './formats';
 import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './baseline';
 import { migrate, MigrationError, readPlan } from '../live/migrate';
 import { migrationScript } from '../live/script';
+import { live, LiveError } from '../live/live';
 import { KEYSLOT_VERSION, SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
@@ -33,6 +35,10 @@ Usage:
                                       a dry run by default (keys and bytes per pattern); --apply copies
                                       (DUMP/RESTORE with the TTL, resumable); --unlink removes old names
                                       whose new name holds the data
+  keyslot live [PATH] --cluster HOST:PORT [--format text|json] [--sample N]
+                                      the code's key patterns against a running cluster, read-only:
+                                      live keys per pattern (memory, TTLs), keys no pattern explains,
+                                      patterns with no key, the busiest slots and their code lines
   keyslot migrate --script FILE [--plan FILE]
                                       write the same migration as a Node script (ioredis) to keep in
                                       a runbook and run where keyslot is not installed
@@ -144,6 +150,7 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       return new Promise<number>(() => undefined);
     }
     if (cmd === 'migrate') return await migrateCommand(rest, out);
+    if (cmd === 'live') return await liveCommand(rest, out);
     if (cmd === 'slot' || cmd === 'map' || cmd === 'check') {
       const parsed = parseArgs(rest, cmd);
       if (parsed.help) {
@@ -166,6 +173,10 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
       err(`keyslot: migrate: ${e.message}\n`);
       return 2;
     }
+    if (e instanceof LiveError) {
+      err(`keyslot: live: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof BaselineError) {
       err(`keyslot: baseline: ${e.message}\n`);
       return 2;
@@ -176,6 +187,64 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
     if (process.env.KEYSLOT_DEBUG && e instanceof Error && e.stack) err(e.stack + '\n');
     return 3;
   }
+}
+
+/** `keyslot live [PATH] --cluster HOST:PORT [--format text|json] [--sample N]`: the code's keys against a running cluster, read-only. */
+async function liveCommand(args: string[], out: (s: string) => void): Promise<number> {
+  let seed: string | undefined;
+  let format = 'text';
+  let sample = 10_000;
+  const paths: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = () => {
+      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
+      return args[++i];
+    };
+    if (a === '--help' || a === '-h') {
+      out(HELP);
+      return 0;
+    } else if (a === '--cluster') seed = value();
+    else if (a === '--format') {
+      format = value();
+      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+    } else if (a === '--sample') {
+      sample = Number(value());
+      if (!Number.isInteger(sample) || sample < 1) throw new UsageError('--sample must be a whole number of keys per primary');
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+    else paths.push(a);
+  }
+  if (!seed || !/^[^:]+:\d+$/.test(seed)) throw new UsageError('live needs --cluster HOST:PORT (any node of the cluster)');
+  if (paths.length > 1) throw new UsageError('live reads one folder');
+  const root = path.resolve(paths[0] ?? '.');
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`no such folder: ${root}`);
+  const { settings } = loadConfig(root);
+  const r = await checkFolder(root, [root], settings);
+  const lines = new Map<string, LineMap>();
+  const lineOf = (file: string, offset: number) => {
+    let m = lines.get(file);
+    if (!m) lines.set(file, (m = new LineMap(r.texts.get(file) ?? '')));
+    return m.position(offset).line;
+  };
+  const report = await live(r.uses, { seed, sample, lineOf });
+  if (format === 'json') {
+    out(JSON.stringify(report, null, 2) + '\n');
+    return 0;
+  }
+  const at = (c: { file: string; line: number }[]) => [...new Set(c.map((x) => `${x.file}:${x.line}`))].slice(0, 3).join(', ');
+  const serving = report.nodes.filter((n) => n.slots.length);
+  out(`${serving.length} primaries serving slots, ${report.nodes.length - serving.length} other nodes; ${report.sampled} keys sampled\n`);
+  for (const n of serving) out(`  ${n.address}: slots ${n.slots.map(([a, b]) => `${a}-${b}`).join(', ')}; ${n.keys} keys\n`);
+  out('\nkey patterns of the code, in the sample:\n');
+  for (const p of [...report.patterns].sort((a, b) => b.sampled - a.sampled)) {
+    const ttl = p.sampled ? (p.ttl.min === null ? 'no TTL' : `TTL ${Math.round(p.ttl.min / 1000)}-${Math.round(p.ttl.max! / 1000)} s${p.ttl.none ? `, ${p.ttl.none} without` : ''}`) : '';
+    out(`  ${p.pattern}: ${p.sampled} keys${p.sampled ? `, ${p.bytes} bytes, ${ttl}` : ''}${p.slot ? `; slot ${p.slot.slot} on ${p.slot.node}: ${p.slot.keys} keys` : ''}  (${at(p.uses)})\n`);
+  }
+  out(`\nkeys no pattern explains: ${report.unexplained.count}${report.unexplained.examples.length ? ` (${report.unexplained.examples.slice(0, 5).join(', ')}${report.unexplained.count > 5 ? ', …' : ''})` : ''}\n`);
+  out(`patterns with no live key: ${report.unused.length ? report.unused.join(', ') : 'none'}\n`);
+  out('\nbusiest slots in the sample:\n');
+  for (const h of report.hotSlots) out(`  slot ${h.slot} on ${h.node}: ${h.keys} keys${h.patterns.length ? ` of ${h.patterns.join(', ')} (${at(h.code)})` : ', no pattern of the code'}\n`);
+  return 0;
 }
 
 async function migrateCommand(args: string[], out: (s: string) => void): Promise<number> {

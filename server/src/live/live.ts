@@ -1,0 +1,240 @@
+import type { KeyUse } from '../model/keyuse';
+import { keySlot } from '../model/slot';
+import { patternText } from '../model/pattern';
+import { isRespError, Reply, RespClient, type Arg } from './resp';
+
+/*
+ * `keyslot live`: the code's keys held against a real cluster, read-only by construction. Every
+ * command goes through ReadOnlyClient, which refuses anything outside READ_ONLY before it is sent.
+ * It reads the topology (CLUSTER SHARDS, or CLUSTER SLOTS before Redis 7), samples keys with SCAN
+ * on every primary, matches each to the code's key patterns, and reports per pattern the sampled
+ * keys, their memory and TTLs; the live keys no pattern explains; the patterns with no live key;
+ * and the busiest slots of the sample with the patterns and code lines that map there.
+ */
+
+/** The only commands keyslot live sends (a command and, for containers, its subcommand). */
+export const READ_ONLY = new Set(['CLUSTER SHARDS', 'CLUSTER SLOTS', 'CLUSTER COUNTKEYSINSLOT', 'SCAN', 'MEMORY USAGE', 'PTTL', 'INFO']);
+
+export class LiveError extends Error {}
+
+function commandOf(args: readonly Arg[]): string {
+  const name = String(args[0]).toUpperCase();
+  return name === 'CLUSTER' || name === 'MEMORY' ? `${name} ${String(args[1] ?? '').toUpperCase()}` : name;
+}
+
+/** A connection that can only read: a command outside READ_ONLY throws here and never reaches the server. */
+export class ReadOnlyClient {
+  private constructor(private readonly c: RespClient) {}
+
+  static async connect(address: string): Promise<ReadOnlyClient> {
+    const i = address.lastIndexOf(':');
+    try {
+      return new ReadOnlyClient(await RespClient.connect(Number(address.slice(i + 1)), address.slice(0, i)));
+    } catch (e) {
+      throw new LiveError(`cannot connect to ${address}: ${(e as Error).message}`);
+    }
+  }
+
+  private check(args: readonly Arg[]): void {
+    const name = commandOf(args);
+    if (!READ_ONLY.has(name)) throw new LiveError(`refused to send ${name}: keyslot live only reads`);
+  }
+
+  async send(args: readonly Arg[]): Promise<Reply> {
+    this.check(args);
+    return this.c.send(args);
+  }
+
+  async pipeline(commands: (readonly Arg[])[]): Promise<Reply[]> {
+    for (const c of commands) this.check(c);
+    return this.c.pipeline(commands);
+  }
+
+  close(): void {
+    this.c.close();
+  }
+}
+
+export interface LiveNode {
+  address: string;
+  role: 'primary' | 'replica';
+  slots: [number, number][];
+  /** keys in the node's database (INFO keyspace) */
+  keys: number;
+}
+
+export interface LivePattern {
+  pattern: string;
+  /** where the code uses it */
+  uses: { file: string; line: number }[];
+  /** sampled live keys that fit it */
+  sampled: number;
+  bytes: number;
+  /** remaining TTL of the sampled keys, ms: the shortest and longest, and how many have none */
+  ttl: { min: number | null; max: number | null; none: number };
+  /** for a pattern with a fixed slot: the slot, its primary and its key count there (CLUSTER COUNTKEYSINSLOT) */
+  slot?: { slot: number; node: string; keys: number };
+}
+
+export interface LiveReport {
+  nodes: LiveNode[];
+  /** keys sampled, over all primaries */
+  sampled: number;
+  patterns: LivePattern[];
+  /** sampled keys no pattern of the code explains */
+  unexplained: { count: number; examples: string[] };
+  /** code patterns with no sampled key */
+  unused: string[];
+  /** the slots with the most sampled keys, with the patterns and code lines that map there */
+  hotSlots: { slot: number; node: string; keys: number; patterns: string[]; code: { file: string; line: number }[] }[];
+}
+
+export interface LiveOptions {
+  seed: string;
+  /** keys to sample per primary */
+  sample: number;
+  /** file → line of an offset, for the code lines in the report */
+  lineOf(file: string, offset: number): number;
+}
+
+type Pair = Reply[];
+
+/** A flat [k, v, k, v] reply (CLUSTER SHARDS's maps in RESP2) as a lookup. */
+function field(pairs: Pair, name: string): Reply | undefined {
+  for (let i = 0; i + 1 < pairs.length; i += 2) if (String(pairs[i]) === name) return pairs[i + 1];
+  return undefined;
+}
+
+async function topology(seed: ReadOnlyClient, seedAddress: string): Promise<LiveNode[]> {
+  const host = seedAddress.slice(0, seedAddress.lastIndexOf(':'));
+  const shards = await seed.send(['CLUSTER', 'SHARDS']);
+  const nodes: LiveNode[] = [];
+  if (!isRespError(shards)) {
+    for (const shard of shards as Pair[]) {
+      const flat = (field(shard, 'slots') as Reply[] | undefined)?.map(Number) ?? [];
+      const slots: [number, number][] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) slots.push([flat[i], flat[i + 1]]);
+      for (const n of (field(shard, 'nodes') as Pair[] | undefined) ?? []) {
+        const ip = String(field(n, 'endpoint') ?? field(n, 'ip') ?? host);
+        nodes.push({ address: `${ip === '?' || ip === '' ? host : ip}:${Number(field(n, 'port'))}`, role: String(field(n, 'role')) === 'master' ? 'primary' : 'replica', slots: String(field(n, 'role')) === 'master' ? slots : [], keys: 0 });
+      }
+    }
+    return nodes;
+  }
+  // before Redis 7: CLUSTER SLOTS, a primary and its replicas per range
+  const ranges = await seed.send(['CLUSTER', 'SLOTS']);
+  if (isRespError(ranges)) throw new LiveError(`${seedAddress} is not a cluster node: ${ranges.error}`);
+  const byAddress = new Map<string, LiveNode>();
+  for (const r of ranges as Reply[][]) {
+    (r.slice(2) as Reply[][]).forEach((n, i) => {
+      const address = `${String(n[0]) || host}:${Number(n[1])}`;
+      const node = byAddress.get(address) ?? { address, role: i === 0 ? 'primary' : 'replica', slots: [], keys: 0 };
+      if (i === 0) node.slots.push([Number(r[0]), Number(r[1])]);
+      byAddress.set(address, node);
+    });
+  }
+  return [...byAddress.values()];
+}
+
+/** A code pattern as a matcher for live keys; the more literal text, the more specific. */
+function matcherOf(pattern: string): { re: RegExp; literal: number } | null {
+  const parts = pattern.split(/\$\{[^}]*\}/);
+  const literal = parts.join('').length;
+  // a key that is all runtime values (`${key}`) says nothing about which live keys are its
+  if (literal < 2) return null;
+  return { re: new RegExp('^' + parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?') + '$', 's'), literal };
+}
+
+export async function live(uses: KeyUse[], opts: LiveOptions): Promise<LiveReport> {
+  const seed = await ReadOnlyClient.connect(opts.seed);
+  const clients = new Map<string, ReadOnlyClient>([[opts.seed, seed]]);
+  const client = async (address: string) => {
+    let c = clients.get(address);
+    if (!c) clients.set(address, (c = await ReadOnlyClient.connect(address)));
+    return c;
+  };
+  try {
+    const nodes = await topology(seed, opts.seed);
+    const ownerOf = (slot: number) => nodes.find((n) => n.role === 'primary' && n.slots.some(([a, b]) => slot >= a && slot <= b))?.address ?? '?';
+    for (const n of nodes) {
+      const info = await (await client(n.address)).send(['INFO', 'keyspace']);
+      n.keys = Number(/keys=(\d+)/.exec(String(info))?.[1] ?? 0);
+    }
+    // the code's patterns, each with its uses
+    const byPattern = new Map<string, { p: LivePattern; m: ReturnType<typeof matcherOf>; slot: number | null }>();
+    for (const u of uses) {
+      const text = patternText(u.pattern);
+      let e = byPattern.get(text);
+      if (!e) byPattern.set(text, (e = { p: { pattern: text, uses: [], sampled: 0, bytes: 0, ttl: { min: null, max: null, none: 0 } }, m: matcherOf(text), slot: u.hash.slot }));
+      e.p.uses.push({ file: u.file, line: opts.lineOf(u.file, u.span.start) });
+    }
+    const matchers = [...byPattern.values()].filter((e) => e.m).sort((a, b) => b.m!.literal - a.m!.literal);
+    const unexplained: string[] = [];
+    const perSlot = new Map<number, { keys: number; patterns: Set<string> }>();
+    let sampled = 0;
+    // the nodes that serve slots: a replica that CLUSTER SHARDS still calls a master while it syncs holds copies, not more keys
+    for (const n of nodes.filter((x) => x.role === 'primary' && x.slots.length)) {
+      const c = await client(n.address);
+      let cursor = '0';
+      let taken = 0;
+      do {
+        const reply = (await c.send(['SCAN', cursor, 'COUNT', Math.min(1000, opts.sample)])) as [string, string[]];
+        if (isRespError(reply)) throw new LiveError(`SCAN on ${n.address}: ${(reply as { error: string }).error}`);
+        cursor = String(reply[0]);
+        const keys = reply[1].slice(0, opts.sample - taken);
+        taken += keys.length;
+        sampled += keys.length;
+        const facts = await c.pipeline(keys.flatMap((k) => [['MEMORY', 'USAGE', k], ['PTTL', k]]));
+        keys.forEach((key, i) => {
+          const slot = keySlot(key);
+          const at = perSlot.get(slot) ?? { keys: 0, patterns: new Set<string>() };
+          at.keys++;
+          perSlot.set(slot, at);
+          const hit = matchers.find((e) => e.m!.re.test(key));
+          if (!hit) {
+            unexplained.push(key);
+            return;
+          }
+          at.patterns.add(hit.p.pattern);
+          const p = hit.p;
+          p.sampled++;
+          p.bytes += Number(facts[2 * i]) || 0;
+          const ttl = Number(facts[2 * i + 1]);
+          if (ttl < 0) p.ttl.none++;
+          else {
+            p.ttl.min = p.ttl.min === null ? ttl : Math.min(p.ttl.min, ttl);
+            p.ttl.max = p.ttl.max === null ? ttl : Math.max(p.ttl.max, ttl);
+          }
+        });
+      } while (cursor !== '0' && taken < opts.sample);
+    }
+    // a pattern with a fixed slot: every key of it is in that slot, counted there
+    for (const e of byPattern.values()) {
+      if (e.slot === null) continue;
+      const node = ownerOf(e.slot);
+      const count = node === '?' ? 0 : Number(await (await client(node)).send(['CLUSTER', 'COUNTKEYSINSLOT', e.slot]));
+      e.p.slot = { slot: e.slot, node, keys: count };
+    }
+    const patterns = [...byPattern.values()].map((e) => e.p);
+    const hotSlots = [...perSlot]
+      .sort((a, b) => b[1].keys - a[1].keys || a[0] - b[0])
+      .slice(0, 5)
+      .map(([slot, x]) => ({
+        slot,
+        node: ownerOf(slot),
+        keys: x.keys,
+        patterns: [...x.patterns].sort(),
+        code: [...x.patterns].flatMap((p) => byPattern.get(p)!.p.uses),
+      }));
+    return {
+      nodes,
+      sampled,
+      patterns,
+      unexplained: { count: unexplained.length, examples: unexplained.sort().slice(0, 10) },
+      unused: patterns.filter((p) => p.sampled === 0 && !(p.slot && p.slot.keys > 0)).map((p) => p.pattern),
+      hotSlots,
+    };
+  } finally {
+    for (const c of clients.values()) c.close();
+  }
+}
