@@ -465,3 +465,35 @@ def a(id, user_id, uid, userId, prefix):
     }
   });
 });
+
+describe('language server: hover on KEYS[n] in a script', () => {
+  const APP = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+LUA = """
+local v = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[2], v)
+"""
+copy = rc.register_script(LUA)
+
+
+def move(uid):
+    copy(keys=[f"{{user:{uid}}}:a", f"{{user:{uid}}}:b"])
+`;
+
+  test('shows the keys the calls pass there, not a slot for a made-up value', async () => {
+    const dir = workspace({ 'app.py': APP });
+    const c = await startTestServer(dir);
+    try {
+      await c.ready();
+      const line = APP.split('\n').findIndex((l) => l.includes("'SET', KEYS[2]"));
+      const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(dir, 'app.py')).href }, position: { line, character: APP.split('\n')[line].indexOf('KEYS[2]') + 2 } })) as Hover;
+      const md = (h.contents as { value: string }).value;
+      assert.match(md, /`KEYS\[2\]` of the script/);
+      assert.match(md, /`\{user:\$\{uid\}\}:b` \(tag `\{user:\$\{uid\}\}`\) at \[app\.py:12\]/);
+      assert.doesNotMatch(md, /1001/);
+    } finally {
+      c.close();
+    }
+  });
+});

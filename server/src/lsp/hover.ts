@@ -33,6 +33,8 @@ export interface HoverOptions {
  * the other keys in its slot or tag. Findings only when the editor does not show them already.
  */
 export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology, opts: HoverOptions = { findings: true }): string {
+  const keysArg = scriptArgument(u);
+  if (keysArg !== null) return scriptKeyMarkdown(u, keysArg, index, topology);
   const lines: string[] = [`**Redis key** \`${patternText(u.pattern)}\``, ''];
   const tag = u.hash.tag ? `hash tag \`{${patternText(u.hash.tag)}}\`` : u.hash.kind === 'whole' ? 'no hash tag: the whole key is hashed' : u.hash.kind === 'empty-tag' ? 'an empty `{}` first: the whole key is hashed' : 'an unclosed `{`: the whole key is hashed';
   if (u.hash.slot !== null) {
@@ -66,6 +68,37 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology,
     const findings = (index.findingsByFile().get(u.file) ?? []).filter((f) => f.span.start <= u.span.end && u.span.start <= f.span.end);
     if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   }
+  return lines.join('\n');
+}
+
+/** `KEYS[n]` inside a script: its n (1-based), or null for any other key. */
+function scriptArgument(u: KeyUse): number | null {
+  const only = u.pattern.segments.length === 1 ? u.pattern.segments[0] : undefined;
+  const m = u.script && only?.kind === 'hole' ? /^KEYS\[(\d+)\]$/.exec(only.expr) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Hover on `KEYS[n]` in a Lua script: the keys the calls that run the script pass in that place,
+ * with their slots - not a slot for a made-up value of `KEYS[n]`.
+ */
+function scriptKeyMarkdown(u: KeyUse, n: number, index: FolderIndex, topology: Topology): string {
+  const lines = [`**Redis key** \`KEYS[${n}]\` of the script, as its calls pass it`, ''];
+  const passed: KeyUse[] = [];
+  for (const g of index.state.groups) {
+    if (g.kind !== 'script' || g.script !== u.script) continue;
+    const members = index.state.verdicts.get(g.id)?.members ?? [];
+    if (members.length >= n && !members.some((m) => m.spread)) passed.push(members[n - 1]);
+  }
+  if (!passed.length) {
+    lines.push('no call of this script in the workspace shows which key it passes here');
+    return lines.join('\n');
+  }
+  for (const x of passed.slice(0, 5)) {
+    const where = x.hash.slot !== null ? `slot **${x.hash.slot}**, on ${ownerOf(topology, x.hash.slot)}` : x.hash.tag ? `tag \`{${patternText(x.hash.tag)}}\`` : 'slot decided at run time';
+    lines.push(`- \`${patternText(x.pattern)}\` (${where}) at [${x.file}:${lineOf(index, x)}](${linkTo(index, x)})`);
+  }
+  if (passed.length > 5) lines.push(`- and ${passed.length - 5} more calls`);
   return lines.join('\n');
 }
 
