@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { KeyMapResult } from '../../server/src/protocol';
 import type { KeyMapView } from './keymap';
-import type { HeatmapData, FromWebview } from './webview/messages';
+import type { FromWebview } from './webview/messages';
+import { heatmapData, SLOTS } from './webview/data';
 
-const SLOTS = 16384;
-/** pattern names sent per slot, for the cell's hover text */
-const NAMES_PER_SLOT = 6;
 
 /** The slot heatmap: a webview with the 16,384 slots as a 128×128 grid, coloured by what lands in each. */
 export class Heatmap implements vscode.Disposable {
@@ -58,29 +55,6 @@ export class Heatmap implements vscode.Disposable {
   }
 }
 
-/** Per-slot counts and names from the key map; topology from the first folder (the default split when none). */
-export function heatmapData(map: KeyMapResult): HeatmapData {
-  const patterns = new Array<number>(SLOTS).fill(0);
-  const uses = new Array<number>(SLOTS).fill(0);
-  const names: Record<number, string[]> = {};
-  let varies = 0;
-  let total = 0;
-  for (const f of map.folders) {
-    for (const p of f.patterns) {
-      total++;
-      if (p.slot === null) {
-        varies++;
-        continue;
-      }
-      patterns[p.slot]++;
-      uses[p.slot] += p.uses.length;
-      const n = (names[p.slot] ??= []);
-      if (n.length < NAMES_PER_SLOT) n.push(p.pattern);
-    }
-  }
-  return { type: 'data', patterns, uses, names, varies, total, topology: map.folders[0]?.topology ?? [] };
-}
-
 function page(webview: vscode.Webview, script: vscode.Uri): string {
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
   return `<!DOCTYPE html>
@@ -94,10 +68,18 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
   body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 8px 16px; }
   h1 { font-size: 1.2em; font-weight: 600; margin: 0.4em 0; }
   #controls { display: flex; gap: 1em; align-items: center; margin: 0.5em 0; flex-wrap: wrap; }
-  #grid { image-rendering: pixelated; border: 1px solid var(--vscode-panel-border, transparent); outline: none; cursor: crosshair; max-width: 100%; }
+  /* small enough that the legend and the tables stay beside it, in view, in an editor beside the code */
+  #grid { image-rendering: pixelated; border: 1px solid var(--vscode-panel-border, transparent); outline: none; cursor: crosshair; width: 100%; height: auto; }
+  #gridbox { width: min(640px, 52vw, 68vh); flex: none; }
   #grid:focus-visible { outline: 2px solid var(--vscode-focusBorder); outline-offset: 2px; }
   #detail { min-height: 4.5em; margin-top: 0.5em; white-space: pre-line; }
   #legend { display: flex; gap: 1.2em; flex-wrap: wrap; margin-top: 0.5em; }
+  #layout { display: flex; gap: 1.5em; align-items: flex-start; flex-wrap: wrap; }
+  #side { flex: 1; min-width: 18em; }
+  table { border-collapse: collapse; margin: 0.3em 0 1em; }
+  caption { text-align: left; font-weight: 600; padding-bottom: 0.3em; }
+  th, td { text-align: left; padding: 0.15em 0.8em 0.15em 0; vertical-align: top; }
+  th { font-weight: 600; border-bottom: 1px solid var(--vscode-panel-border, currentColor); }
   .swatch { display: inline-block; width: 0.9em; height: 0.9em; vertical-align: middle; margin-right: 0.3em; border: 1px solid var(--vscode-panel-border, transparent); }
   code { font-family: var(--vscode-editor-font-family); }
 </style>
@@ -114,9 +96,17 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
   </label>
   <span>Arrow keys move, Enter lists the slot's keys in the Redis Keys view.</span>
 </div>
-<canvas id="grid" width="640" height="640" tabindex="0" role="img" aria-label="Heatmap of the 16384 Redis Cluster slots, 128 by 128"></canvas>
-<div id="detail" aria-live="polite"></div>
-<div id="legend"></div>
+<div id="layout">
+  <div id="gridbox">
+    <canvas id="grid" width="640" height="640" tabindex="0" role="img" aria-label="Heatmap of the 16384 Redis Cluster slots, 128 by 128; the tables beside it say the same"></canvas>
+    <div id="detail" aria-live="polite"></div>
+  </div>
+  <div id="side">
+    <div id="legend"></div>
+    <table id="primaries"></table>
+    <table id="hottest"></table>
+  </div>
+</div>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;

@@ -15,6 +15,8 @@ const summary = document.getElementById('summary')!;
 const detail = document.getElementById('detail')!;
 const legend = document.getElementById('legend')!;
 const measureSelect = document.getElementById('measure') as HTMLSelectElement;
+const primariesTable = document.getElementById('primaries') as HTMLTableElement;
+const hottestTable = document.getElementById('hottest') as HTMLTableElement;
 
 const saved = (vscode.getState() ?? {}) as { measure?: 'patterns' | 'uses'; focus?: number };
 let measure: 'patterns' | 'uses' = saved.measure ?? 'patterns';
@@ -88,6 +90,40 @@ function drawLegend(colours: ReturnType<typeof palette>): void {
   }
 }
 
+/** A table of rows of text, with a caption and a header row: what the grid shows, for a screen reader and at a glance. */
+function fillTable(table: HTMLTableElement, caption: string, head: string[], rows: string[][]): void {
+  table.replaceChildren();
+  table.createCaption().textContent = caption;
+  const h = table.createTHead().insertRow();
+  for (const x of head) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = x;
+    h.append(th);
+  }
+  const body = table.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    for (const x of r) tr.insertCell().textContent = x;
+  }
+}
+
+function tables(): void {
+  if (!data) return;
+  fillTable(
+    primariesTable,
+    'Key patterns per primary',
+    ['primary', 'slots', 'fixed slot', 'slot from runtime values (their share)'],
+    data.primaries.map((p) => [p.node, `${p.start}–${p.end}`, String(p.fixed), String(p.spread)]),
+  );
+  fillTable(
+    hottestTable,
+    data.hottest.length ? 'Busiest fixed slots (a fixed tag piles every key of it here)' : 'No key pattern has a fixed slot',
+    data.hottest.length ? ['slot', 'primary', 'patterns', 'some of them'] : [],
+    data.hottest.map((h) => [String(h.slot), h.node, String(h.patterns), h.names.join(', ')]),
+  );
+}
+
 function describe(slot: number): string {
   if (!data) return '';
   const owner = ownerOf(slot);
@@ -109,8 +145,8 @@ function summarize(): void {
     if (counts[s] > counts[busiest]) busiest = s;
   }
   const placed = data.total - data.varies;
-  const parts = [`${data.total} key pattern${data.total === 1 ? '' : 's'}: ${placed} in ${used} slot${used === 1 ? '' : 's'}`];
-  if (data.varies) parts.push(`${data.varies} depend${data.varies === 1 ? 's' : ''} on runtime values and ${data.varies === 1 ? 'is' : 'are'} not on the grid`);
+  const parts = [`${data.total} key pattern${data.total === 1 ? '' : 's'}: ${placed} with a fixed slot, in ${used} slot${used === 1 ? '' : 's'}`];
+  if (data.varies) parts.push(`${data.varies} get${data.varies === 1 ? 's' : ''} the slot from a runtime value: spread over all slots, one entity per slot (each primary's share is in the table)`);
   if (counts[busiest] > 1) parts.push(`the busiest slot, ${busiest}, holds ${counts[busiest]} patterns${counts[busiest] >= LEVELS[LEVELS.length - 1] ? ' (a hotspot: one tag carries many keys)' : ''}`);
   summary.textContent = parts.join('; ') + '.';
 }
@@ -162,6 +198,7 @@ window.addEventListener('message', (e: MessageEvent<HeatmapData>) => {
   if (e.data?.type !== 'data') return;
   data = e.data;
   summarize();
+  tables();
   draw();
   vscode.postMessage({ type: 'rendered', slotsWithKeys: data.patterns.filter((n) => n > 0).length });
 });
