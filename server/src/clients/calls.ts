@@ -281,8 +281,9 @@ export class CallInterpreter {
     let recv = this.mayCommand(callee.name) ? this.receiver(callee.object, ctx) : null;
     if (!recv) return this.wrapperCall(call, ctx);
     this.receiverText = receiverName(callee.object);
-    // Lettuce: `cmd.multi(); cmd.set(…); cmd.exec();` queues on the connection until exec
-    const open = recv.kind === 'client' && recv.client.library === 'lettuce' ? this.openMulti(ctx, this.receiverText, call.span.start) : undefined;
+    // Lettuce `cmd.multi(); cmd.set(…); cmd.exec();` and redigo `conn.Send("MULTI"); conn.Send("SET", …); conn.Do("EXEC")`
+    // queue on the connection until EXEC
+    const open = recv.kind === 'client' && (recv.client.library === 'lettuce' || recv.client.library === 'redigo') ? this.openMulti(ctx, this.receiverText, call.span.start) : undefined;
     if (open !== undefined && recv.kind === 'client')
       recv = { kind: 'pipeline', client: recv.client, groupKey: `${ctx.file.file}#multi@${open}`, groupKind: 'transaction', anchor: { k: 'other', span: { start: open, end: open }, text: 'multi()' } };
     this.method(recv, callee.name, call, ctx);
@@ -507,11 +508,14 @@ export class CallInterpreter {
   /** The offset of the `X.multi()` before `at` in the same function with no `X.exec()`/`discard()` between. */
   private openMulti(ctx: Ctx, receiver: string, at: number): number | undefined {
     let open: number | undefined;
+    // `multi()`, or the command sent by name (`Do("MULTI")`, `Send("MULTI")`)
     for (const site of ctx.file.calls) {
       const c = site.call;
       if (site.scope !== ctx.scope || c.span.start >= at || c.callee.k !== 'attr' || receiverName(c.callee.object) !== receiver) continue;
-      if (c.callee.name === 'multi') open = c.span.start;
-      else if (/^(exec|discard)$/.test(c.callee.name)) open = undefined;
+      const first = c.args[0];
+      const name = (/^(Do|Send)$/.test(c.callee.name) && first?.k === 'str' ? first.value : c.callee.name).toLowerCase();
+      if (name === 'multi') open = c.span.start;
+      else if (name === 'exec' || name === 'discard') open = undefined;
     }
     return open;
   }

@@ -10,6 +10,7 @@ export type Library =
   | 'ioredis'
   | 'node-redis'
   | 'go-redis'
+  | 'redigo'
   | 'jedis'
   | 'lettuce'
   | 'redisson'
@@ -209,6 +210,19 @@ export const PROFILES: Profile[] = [
       LMPop: { command: 'lmpop', keysAfter: 2 },
       ZMPop: { command: 'zmpop', keysAfter: 2 },
     },
+  },
+  {
+    // github.com/gomodule/redigo: one connection to one node (`redis.Dial`, `pool.Get()`), every command
+    // sent as `conn.Do("MGET", k1, k2)` or queued with `conn.Send(…)`; MULTI/EXEC are commands too
+    library: 'redigo',
+    languages: ['go'],
+    modules: /^github\.com\/(gomodule|garyburd)\/redigo\/redis$/,
+    layout: 'verbatim',
+    constructors: [{ match: /^redis\.(Dial|DialURL|DialContext|DialURLContext|DialTimeout|NewConn)$/, mode: 'standalone' }],
+    clientTypes: /^\*?redis\.(Conn|Pool|ConnWithContext|ConnWithTimeout)$/,
+    passThrough: /^(Get|GetContext)$/,
+    pipelineMethods: [],
+    genericMethods: /^(Do|Send)$/,
   },
   {
     library: 'jedis',

@@ -26,6 +26,7 @@ const PACKAGES: { library: Library; npm?: string[]; pypi?: string[]; go?: RegExp
   { library: 'node-redis', npm: ['redis', '@redis/client'] },
   { library: 'redis-py', pypi: ['redis', 'valkey'] },
   { library: 'go-redis', go: /^github\.com\/(redis\/go-redis|go-redis\/redis)(\/v\d+)?$/ },
+  { library: 'redigo', go: /^github\.com\/(gomodule|garyburd)\/redigo$/ },
   { library: 'jedis', maven: ['redis.clients:jedis'] },
   { library: 'lettuce', maven: ['io.lettuce:lettuce-core', 'biz.paluch.redis:lettuce'] },
   { library: 'redisson', maven: ['org.redisson:redisson'] },
