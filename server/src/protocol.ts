@@ -35,6 +35,11 @@ export interface KeyslotSettings {
     paths: string[];
   };
   topology: TopologySetting;
+  /**
+   * HOST:PORT of any node of a running cluster to read the real topology from (read-only), or ''.
+   * While it answers, its slot owners replace `topology`.
+   */
+  cluster: string;
 }
 
 export type TestLevel = 'report' | 'info' | 'off';
@@ -53,6 +58,7 @@ export const DEFAULT_SETTINGS: KeyslotSettings = {
   severity: {},
   tests: { level: 'info', paths: DEFAULT_TEST_PATHS },
   topology: { primaries: 3 },
+  cluster: '',
 };
 
 /** Checks untrusted settings (a config file, an editor's settings) and says exactly what is wrong. */
@@ -150,6 +156,11 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
         } else errors.push(`${where}: "topology.primaries" must be a whole number from 1 to 16384`);
         break;
       }
+      case 'cluster':
+        if (v === '' || v === null) s.cluster = '';
+        else if (typeof v === 'string' && /^[^\s:]+:\d{1,5}$/.test(v.trim())) s.cluster = v.trim();
+        else errors.push(`${where}: "cluster" must be "HOST:PORT" of a cluster node, or "" for none`);
+        break;
       default:
         errors.push(`${where}: unknown setting "${key}"`);
     }
@@ -253,7 +264,7 @@ export const SEMANTIC_TOKEN_TYPES = ['hashTag'] as const;
 export const REINDEX_METHOD = 'keyslot/reindex';
 
 /** The editor settings (`keyslot.<key>` in package.json), one per KeyslotSettings leaf the user sets as a whole. */
-export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'tests.level', 'tests.paths', 'severity', 'topology'] as const;
+export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'tests.level', 'tests.paths', 'severity', 'topology', 'cluster'] as const;
 
 /** The VS Code language ids whose documents the client sends to the server (package.json activates on the same). */
 export const EDITOR_LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'lua', 'redis'] as const;

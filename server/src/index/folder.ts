@@ -15,6 +15,7 @@ import { Analysis, analyzeFile, contained, extractFile, FileAnalysis, PlacedLua,
 import { EditCache, LastEdit } from './reparse';
 import { keepUnchanged, SAME_IDS, siteReuse } from './reuse';
 import { testsOf, topologyOf } from './config';
+import type { Topology } from '../model/topology';
 import { listFiles, normalizeLineBreaks, PathFilter, readSource, Skipped, skipReason, textSkip } from './files';
 import { Manifests } from './manifests';
 import { selectFiles, summarize, Summary } from './prefilter';
@@ -36,6 +37,14 @@ export class FolderIndex {
   private facts = new Map<string, FileFacts>();
   readonly texts = new Map<string, string>();
   private manifests: Manifests;
+  /** the slot owners of the cluster `settings.cluster` names, while it answers (the language server reads them) */
+  liveTopology: Topology | undefined;
+
+  /** who owns which slot: the live cluster's owners when there are some, else the configured layout */
+  get topology(): Topology {
+    return this.liveTopology ?? topologyOf(this.settings.topology);
+  }
+
   state: FolderState = { uses: [], groups: [], scripts: new Map(), waits: [], flowCalls: [], findings: [], verdicts: new Map() };
   /** uses by file, and by pattern identity: hover and references answer from these */
   private usesByFile = new Map<string, KeyUse[]>();
@@ -224,7 +233,7 @@ export class FolderIndex {
   /** Resolves across files and runs the rules: a change to a key builder reaches every file that uses it. */
   async reanalyze(): Promise<void> {
     const opts = { extraClientNames: this.settings.clients.extraNames, replicaClients: this.settings.replicaClients };
-    const key = JSON.stringify([opts, this.settings.topology, this.settings.hotTag.threshold, this.settings.severity, this.settings.tests]);
+    const key = JSON.stringify([opts, this.topology, this.settings.hotTag.threshold, this.settings.severity, this.settings.tests]);
     if (!this.live || key !== this.liveKey) this.restart(opts, key);
     const live = this.live!;
     const pending = this.pending;
@@ -280,7 +289,7 @@ export class FolderIndex {
   private restart(opts: ConstructorParameters<typeof CallInterpreter>[1], key: string): void {
     this.ws = new WorkspaceFacts([]);
     this.interp = new CallInterpreter(this.ws, opts);
-    const topology = topologyOf(this.settings.topology);
+    const topology = this.topology;
     this.live = new LiveRules(
       {
         topology,

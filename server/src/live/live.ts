@@ -1,6 +1,7 @@
 import type { KeyUse } from '../model/keyuse';
 import { keySlot } from '../model/slot';
 import { patternText } from '../model/pattern';
+import { fromRanges, type Topology } from '../model/topology';
 import { isRespError, Reply, RespClient, type Arg } from './resp';
 
 /*
@@ -143,6 +144,30 @@ function matcherOf(pattern: string): { re: RegExp; literal: number } | null {
   // a key that is all runtime values (`${key}`) says nothing about which live keys are its
   if (literal < 2) return null;
   return { re: new RegExp('^' + parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?') + '$', 's'), literal };
+}
+
+/** The slot owners of a running cluster (CLUSTER SHARDS), as keyslot's Topology: each primary named by its address. */
+export async function liveTopology(seed: string, timeoutMs: number): Promise<Topology> {
+  let timer: NodeJS.Timeout | undefined;
+  let client: ReadOnlyClient | undefined;
+  // an address that does not answer must not hold anything up: give up after timeoutMs
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new LiveError(`${seed} did not answer within ${timeoutMs / 1000} s`)), timeoutMs)));
+  try {
+    return await Promise.race([
+      (async () => {
+        client = await ReadOnlyClient.connect(seed);
+        const nodes = await topology(client, seed);
+        const ranges = nodes.flatMap((n) => (n.role === 'primary' ? n.slots.map(([start, end]) => ({ start, end, node: n.address })) : []));
+        return fromRanges(ranges, `the live cluster at ${seed}`);
+      })(),
+      timeout,
+    ]);
+  } catch (e) {
+    throw e instanceof LiveError ? e : new LiveError(`${seed}: ${(e as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+    client?.close();
+  }
 }
 
 export async function live(uses: KeyUse[], opts: LiveOptions): Promise<LiveReport> {

@@ -58,6 +58,7 @@ import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
+import { liveTopology } from '../live/live';
 import { entityChoices, FixContext, fixContext, hotAfter, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -168,6 +169,45 @@ export function startServer(connection: Connection): void {
     const took = ((performance.now() - started) / 1000).toFixed(1);
     connection.console.info(`keyslot ${KEYSLOT_VERSION}: indexed ${folders.map((f) => f.root).join(', ')}: ${folders.reduce((n, f) => n + f.texts.size, 0)} files, ${keys} key uses, in ${took} s`);
     publish();
+    void readLiveTopologies();
+  }
+
+  /** How long reading a cluster's topology may take before keyslot gives up on it (a firewalled address never answers). */
+  const LIVE_TIMEOUT_MS = 5000;
+
+  /**
+   * The real slot owners of the cluster each folder's `keyslot.cluster` names: read outside the
+   * queue (edits never wait for a cluster), each within LIVE_TIMEOUT_MS, then applied in order.
+   * An address that cannot be read leaves the configured topology, and the output says why.
+   */
+  async function readLiveTopologies(): Promise<void> {
+    if (!folders.some((f) => f.settings.cluster || f.liveTopology)) return;
+    const read = await Promise.all(
+      folders.map(async (f) => {
+        const seed = f.settings.cluster;
+        if (!seed) return { f, topology: undefined };
+        try {
+          const topology = await liveTopology(seed, LIVE_TIMEOUT_MS);
+          connection.console.info(`keyslot: slot owners read from the cluster at ${seed}: ${new Set(topology.ranges.map((r) => r.node)).size} primaries`);
+          return { f, topology };
+        } catch (e) {
+          connection.console.warn(`keyslot: cannot read the cluster at ${seed} (${(e as Error).message}); keyslot.topology stands`);
+          return { f, topology: undefined };
+        }
+      }),
+    );
+    await enqueue(async () => {
+      let changed = false;
+      for (const { f, topology } of read) {
+        if (JSON.stringify(topology?.ranges ?? null) === JSON.stringify(f.liveTopology?.ranges ?? null)) continue;
+        f.liveTopology = topology;
+        await f.reanalyze();
+        changed = true;
+      }
+      // a status either way: the views know the owners they show are settled
+      if (changed) publish();
+      else sendStatus('ready');
+    });
   }
 
   /** Runs after everything queued before it: edits, file events and settings apply in order. */
@@ -403,7 +443,7 @@ export function startServer(connection: Connection): void {
     const doc = docOf(at.folder, at.rel);
     const offset = doc.offsetAt(p.position);
     const u = at.folder.useAt(at.rel, offset);
-    if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, topologyOf(at.folder.settings.topology), { findings: findingsInHover }) }, range: rangeOf(at.folder, u.file, u.span) };
+    if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, at.folder.topology, { findings: findingsInHover }) }, range: rangeOf(at.folder, u.file, u.span) };
     // on a client variable: where its reads go
     const text = doc.getText();
     let a = offset;
@@ -667,7 +707,7 @@ export function startServer(connection: Connection): void {
           e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access, preview });
           e.findings += findingsAt.get(`${u.file}:${u.span.start}`) ?? 0;
         }
-        return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: topologyOf(f.settings.topology).ranges };
+        return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: f.topology.ranges };
       }),
     };
   });
@@ -693,7 +733,7 @@ export function startServer(connection: Connection): void {
   connection.onRequest(SLOT_OF_METHOD, async (p: SlotOfParams): Promise<SlotOfResult> => {
     if (typeof p?.key !== 'string') throw new ResponseError(-32602, 'keyslot/slotOf needs { key: string }');
     const slot = keySlot(p.key);
-    const topology = topologyOf((folders[0]?.settings ?? DEFAULT_SETTINGS).topology);
+    const topology = folders[0]?.topology ?? topologyOf(DEFAULT_SETTINGS.topology);
     return { key: p.key, hashed: hashInfoOfString(p.key).hashed, slot, owner: ownerOf(topology, slot) };
   });
 

@@ -1,0 +1,77 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'path';
+import { pathToFileURL } from 'node:url';
+import type { Hover } from 'vscode-languageserver-protocol';
+import { keySlot } from '../../server/src/model/slot';
+import { removeWorkspaces, workspace } from '../helpers/cli';
+import { startTestServer, type TestClient } from '../helpers/lsp';
+import { startCluster, type Cluster } from '../helpers/redis';
+
+/*
+ * `keyslot.cluster` in the editor: with a real 6-node cluster named, the hover's owner is the
+ * primary that really serves the key's slot (its address, read with CLUSTER SHARDS); with an
+ * address nothing answers on, the configured topology stands and the output says why - and the
+ * server answers meanwhile.
+ */
+after(removeWorkspaces);
+
+let cluster: Cluster;
+before(async () => {
+  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+const APP = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def profile():
+    return rc.get("user:1001:profile")
+`;
+
+async function hoverText(c: TestClient, dir: string): Promise<string> {
+  const line = APP.split('\n').findIndex((l) => l.includes('user:1001:profile'));
+  const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(dir, 'app.py')).href }, position: { line, character: APP.split('\n')[line].indexOf('user:1001') + 2 } })) as Hover;
+  return (h.contents as { value: string }).value;
+}
+
+/** Waits (on the server's own status notifications) until its output has a line matching `re`. */
+async function logged(c: TestClient, re: RegExp): Promise<string> {
+  for (;;) {
+    const hit = c.logs.find((m) => re.test(m.message));
+    if (hit) return hit.message;
+    await c.nextStatus();
+  }
+}
+
+test('with keyslot.cluster, the hover names the primary that really serves the slot', async () => {
+  const dir = workspace({ 'app.py': APP });
+  const seed = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
+  const c = await startTestServer(dir, { cluster: seed });
+  try {
+    await c.ready();
+    assert.match(await logged(c, /slot owners read from the cluster/), new RegExp(`at ${seed}: 3 primaries`));
+    const owner = cluster.primaryForSlot(keySlot('user:1001:profile'));
+    const md = await hoverText(c, dir);
+    assert.match(md, new RegExp(`on ${owner.host}:${owner.port} \\(\\d+-\\d+, the live cluster at ${seed}\\)`), md);
+  } finally {
+    c.close();
+  }
+});
+
+test('an address nothing answers on leaves the configured topology, says why, and holds nothing up', async () => {
+  const dir = workspace({ 'app.py': APP });
+  const c = await startTestServer(dir, { cluster: '127.0.0.1:1' });
+  try {
+    await c.ready();
+    // answered while the cluster is being tried
+    assert.match(await hoverText(c, dir), /on primary \d \(\d+-\d+, the even split of 3 primaries\)/);
+    assert.match(await logged(c, /cannot read the cluster/), /127\.0\.0\.1:1.*keyslot\.topology stands/);
+    assert.match(await hoverText(c, dir), /the even split of 3 primaries/);
+  } finally {
+    c.close();
+  }
+});
