@@ -497,3 +497,17 @@ def move(uid):
     }
   });
 });
+
+describe('language server: where keyslot connects is the user\'s setting', () => {
+  test('a "cluster" in keyslot.config.json is refused with the reason, and nothing is connected to', async () => {
+    const dir = workspace({ 'app.py': 'from redis.cluster import RedisCluster\nrc = RedisCluster(host="h", port=1)\nrc.get("a")\n', 'keyslot.config.json': JSON.stringify({ cluster: '127.0.0.1:1' }) });
+    const c = await startTestServer(dir);
+    try {
+      await c.ready();
+      assert.ok(c.messages.some((m) => /"cluster" is read from the editor's settings only/.test(m.message)), JSON.stringify(c.messages));
+      assert.ok(!c.logs.some((m) => /cluster at 127\.0\.0\.1:1/.test(m.message)), 'no connection was tried');
+    } finally {
+      c.close();
+    }
+  });
+});

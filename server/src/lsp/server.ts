@@ -125,7 +125,9 @@ export function startServer(connection: Connection): void {
     // the config file first, then editor settings on top (they are the user's latest word)
     // the good settings apply; the bad ones are shown and left at their defaults
     const config = readConfig(f.root);
-    const base = config.settings;
+    // where keyslot connects is the user's choice (an editor setting), never a repository's file
+    if (config.settings.cluster) config.errors.push(`"cluster" is read from the editor's settings only (keyslot.cluster): a repository does not choose where keyslot connects`);
+    const base = { ...config.settings, cluster: '' };
     settingsProblems.set(f, [...config.errors]);
     if (config.errors.length) sent(() => connection.window.showErrorMessage(`keyslot: ${CONFIG_FILE} in ${f.root}: ${config.errors.join('; ')}`));
     if (!canConfigure) return base;
