@@ -207,7 +207,15 @@ export interface KeyMapPattern {
 }
 
 export interface KeyMapResult {
-  folders: { uri: string; files: number; patterns: KeyMapPattern[]; findings: number; topology: { start: number; end: number; node: string }[] }[];
+  folders: {
+    uri: string;
+    files: number;
+    patterns: KeyMapPattern[];
+    findings: number;
+    topology: { start: number; end: number; node: string }[];
+    /** with keyslot.cluster: keys per slot in the live cluster, for the slots of the code's fixed-slot keys */
+    liveKeys?: Record<number, number>;
+  }[];
 }
 
 /** `keyslot/status` (server → client notification): the index changed; the client refreshes its views. */

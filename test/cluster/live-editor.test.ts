@@ -4,6 +4,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'node:url';
 import type { Hover } from 'vscode-languageserver-protocol';
 import { keySlot } from '../../server/src/model/slot';
+import type { KeyMapResult } from '../../server/src/protocol';
 import { removeWorkspaces, workspace } from '../helpers/cli';
 import { startTestServer, type TestClient } from '../helpers/lsp';
 import { startCluster, type Cluster } from '../helpers/redis';
@@ -50,13 +51,16 @@ async function logged(c: TestClient, re: RegExp): Promise<string> {
 test('with keyslot.cluster, the hover names the primary that really serves the slot', async () => {
   const dir = workspace({ 'app.py': APP });
   const seed = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
+  const owner = cluster.primaryForSlot(keySlot('user:1001:profile'));
+  await owner.send(['SET', 'user:1001:profile', 'x']);
   const c = await startTestServer(dir, { cluster: seed });
   try {
     await c.ready();
     assert.match(await logged(c, /slot owners read from the cluster/), new RegExp(`at ${seed}: 3 primaries`));
-    const owner = cluster.primaryForSlot(keySlot('user:1001:profile'));
     const md = await hoverText(c, dir);
-    assert.match(md, new RegExp(`on ${owner.host}:${owner.port} \\(\\d+-\\d+, the live cluster at ${seed}\\)`), md);
+    assert.match(md, new RegExp(`on ${owner.host}:${owner.port} \\(\\d+-\\d+, the live cluster at ${seed}\\); 1 key in this slot there`), md);
+    const map = (await c.conn.sendRequest('keyslot/keyMap', {})) as KeyMapResult;
+    assert.deepEqual(map.folders[0].liveKeys, { [keySlot('user:1001:profile')]: 1 });
   } finally {
     c.close();
   }

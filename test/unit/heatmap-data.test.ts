@@ -42,4 +42,8 @@ test('fixed slots per primary, runtime-decided patterns shared by slots, the bus
   ]);
   assert.deepEqual(d.hottest[0], { slot: feed, node: holder(feed), patterns: 3, names: ['{feed}:page:1', '{feed}:page:2', '{feed}:page:3'] });
   assert.equal(d.hottest.length, 2);
+  // with a live cluster: its keys per slot beside the code's patterns
+  map.folders[0].liveKeys = { [feed]: 1200 };
+  assert.equal(heatmapData(map).hottest[0].live, 1200);
+  assert.equal(heatmapData(map).hottest[1].live, undefined);
 });

@@ -49,6 +49,9 @@ export function heatmapData(map: KeyMapResult): HeatmapData {
     .filter((x) => x.n > 0)
     .sort((a, b) => b.n - a.n || a.slot - b.slot)
     .slice(0, HOTTEST)
-    .map(({ slot, n }) => ({ slot, node: ownerOf(slot), patterns: n, names: (allNames[slot] ?? []).slice(0, NAMES_PER_SLOT) }));
+    .map(({ slot, n }) => {
+      const live = map.folders[0]?.liveKeys?.[slot];
+      return { slot, node: ownerOf(slot), patterns: n, names: (allNames[slot] ?? []).slice(0, NAMES_PER_SLOT), ...(live !== undefined ? { live } : {}) };
+    });
   return { type: 'data', patterns, uses, names, varies, total, topology, primaries, hottest };
 }

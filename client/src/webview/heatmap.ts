@@ -116,11 +116,13 @@ function tables(): void {
     ['primary', 'slots', 'fixed slot', 'slot from runtime values (their share)'],
     data.primaries.map((p) => [p.node, `${p.start}–${p.end}`, String(p.fixed), String(p.spread)]),
   );
+  // with keyslot.cluster: the keys each slot holds in the live cluster, beside what the code puts there
+  const live = data.hottest.some((h) => h.live !== undefined);
   fillTable(
     hottestTable,
     data.hottest.length ? 'Busiest fixed slots (a fixed tag piles every key of it here)' : 'No key pattern has a fixed slot',
-    data.hottest.length ? ['slot', 'primary', 'patterns', 'some of them'] : [],
-    data.hottest.map((h) => [String(h.slot), h.node, String(h.patterns), h.names.join(', ')]),
+    data.hottest.length ? ['slot', 'primary', 'patterns', ...(live ? ['keys live'] : []), 'some of them'] : [],
+    data.hottest.map((h) => [String(h.slot), h.node, String(h.patterns), ...(live ? [h.live === undefined ? '–' : String(h.live)] : []), h.names.join(', ')]),
   );
 }
 

@@ -17,7 +17,7 @@ export interface HeatmapData {
    */
   primaries: { node: string; start: number; end: number; fixed: number; spread: number }[];
   /** the slots with the most fixed-slot patterns, most first: where a fixed tag piles keys onto one slot */
-  hottest: { slot: number; node: string; patterns: number; names: string[] }[];
+  hottest: { slot: number; node: string; patterns: number; names: string[]; /** keys in the slot in the live cluster (keyslot.cluster) */ live?: number }[];
 }
 
 export type FromWebview = { type: 'ready' } | { type: 'rendered'; slotsWithKeys: number } | { type: 'select'; slot: number };

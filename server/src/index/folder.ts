@@ -39,6 +39,8 @@ export class FolderIndex {
   private manifests: Manifests;
   /** the slot owners of the cluster `settings.cluster` names, while it answers (the language server reads them) */
   liveTopology: Topology | undefined;
+  /** keys per slot in that cluster, for the slots the code's fixed-slot keys are in */
+  liveSlotKeys: Map<number, number> | undefined;
 
   /** who owns which slot: the live cluster's owners when there are some, else the configured layout */
   get topology(): Topology {

@@ -170,6 +170,30 @@ export async function liveTopology(seed: string, timeoutMs: number): Promise<Top
   }
 }
 
+/** Keys per slot (CLUSTER COUNTKEYSINSLOT on each slot's primary), for at most `max` slots; within `timeoutMs` in all. */
+export async function liveSlotKeys(topology: Topology, slots: number[], timeoutMs: number, max = 500): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const deadline = Date.now() + timeoutMs;
+  const byNode = new Map<string, number[]>();
+  for (const slot of [...new Set(slots)].slice(0, max)) {
+    const node = topology.ranges.find((r) => slot >= r.start && slot <= r.end)?.node;
+    if (node) byNode.set(node, [...(byNode.get(node) ?? []), slot]);
+  }
+  for (const [node, list] of byNode) {
+    if (Date.now() > deadline) break;
+    const c = await ReadOnlyClient.connect(node);
+    try {
+      const counts = await c.pipeline(list.map((slot) => ['CLUSTER', 'COUNTKEYSINSLOT', slot]));
+      list.forEach((slot, i) => {
+        if (typeof counts[i] === 'number') out.set(slot, counts[i] as number);
+      });
+    } finally {
+      c.close();
+    }
+  }
+  return out;
+}
+
 export async function live(uses: KeyUse[], opts: LiveOptions): Promise<LiveReport> {
   const seed = await ReadOnlyClient.connect(opts.seed);
   const clients = new Map<string, ReadOnlyClient>([[opts.seed, seed]]);

@@ -40,7 +40,8 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology,
   if (u.hash.slot !== null) {
     const owner = ownerOf(topology, u.hash.slot);
     const range = topology.ranges.find((r) => r.node === owner)!;
-    lines.push(`slot **${u.hash.slot}** (${tag}), on ${owner} (${range.start}-${range.end}, ${topology.source})  `);
+    const live = index.liveSlotKeys?.get(u.hash.slot);
+    lines.push(`slot **${u.hash.slot}** (${tag}), on ${owner} (${range.start}-${range.end}, ${topology.source})${live !== undefined ? `; ${live} key${live === 1 ? '' : 's'} in this slot there` : ''}  `);
   } else {
     const deps = holes(u.hash.hashed);
     const example = hashOfPattern({ segments: u.hash.hashed.map((s) => (s.kind === 'hole' ? { kind: 'lit', text: EXAMPLE } : s)) });

@@ -58,7 +58,7 @@ import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
-import { liveTopology } from '../live/live';
+import { liveSlotKeys, liveTopology } from '../live/live';
 import { entityChoices, FixContext, fixContext, hotAfter, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -187,20 +187,24 @@ export function startServer(connection: Connection): void {
     const read = await Promise.all(
       folders.map(async (f) => {
         const seed = f.settings.cluster;
-        if (!seed) return { f, topology: undefined };
+        if (!seed) return { f, topology: undefined, keys: undefined };
         try {
           const topology = await liveTopology(seed, LIVE_TIMEOUT_MS);
-          connection.console.info(`keyslot: slot owners read from the cluster at ${seed}: ${new Set(topology.ranges.map((r) => r.node)).size} primaries`);
-          return { f, topology };
+          // and how many keys the slots of the code's fixed-slot keys hold there
+          const slots = f.state.uses.flatMap((u) => (u.hash.slot === null ? [] : [u.hash.slot]));
+          const keys = await liveSlotKeys(topology, slots, LIVE_TIMEOUT_MS);
+          connection.console.info(`keyslot: slot owners read from the cluster at ${seed}: ${new Set(topology.ranges.map((r) => r.node)).size} primaries; keys counted in ${keys.size} slots`);
+          return { f, topology, keys };
         } catch (e) {
           connection.console.warn(`keyslot: cannot read the cluster at ${seed} (${(e as Error).message}); keyslot.topology stands`);
-          return { f, topology: undefined };
+          return { f, topology: undefined, keys: undefined };
         }
       }),
     );
     await enqueue(async () => {
       let changed = false;
-      for (const { f, topology } of read) {
+      for (const { f, topology, keys } of read) {
+        f.liveSlotKeys = keys;
         if (JSON.stringify(topology?.ranges ?? null) === JSON.stringify(f.liveTopology?.ranges ?? null)) continue;
         f.liveTopology = topology;
         await f.reanalyze();
@@ -709,7 +713,7 @@ export function startServer(connection: Connection): void {
           e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access, preview });
           e.findings += findingsAt.get(`${u.file}:${u.span.start}`) ?? 0;
         }
-        return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: f.topology.ranges };
+        return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: f.topology.ranges, liveKeys: f.liveSlotKeys ? Object.fromEntries(f.liveSlotKeys) : undefined };
       }),
     };
   });
