@@ -7,7 +7,8 @@ import { keySlot } from '../../server/src/model/slot';
 import type { KeyMapResult } from '../../server/src/protocol';
 import { removeWorkspaces, workspace } from '../helpers/cli';
 import { startTestServer, type TestClient } from '../helpers/lsp';
-import { startCluster, type Cluster } from '../helpers/redis';
+import { commandCalls, commandsSent, startCluster, type Cluster } from '../helpers/redis';
+import { READ_ONLY } from '../../server/src/live/live';
 
 /*
  * `keyslot.cluster` in the editor: with a real 6-node cluster named, the hover's owner is the
@@ -53,10 +54,14 @@ test('with keyslot.cluster, the hover names the primary that really serves the s
   const seed = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
   const owner = cluster.primaryForSlot(keySlot('user:1001:profile'));
   await owner.send(['SET', 'user:1001:profile', 'x']);
+  assert.equal(Number(await owner.send(['WAIT', 1, 10_000])), 1);
+  const before = await commandCalls(cluster);
   const c = await startTestServer(dir, { cluster: seed });
   try {
     await c.ready();
     assert.match(await logged(c, /slot owners read from the cluster/), new RegExp(`at ${seed}: 3 primaries`));
+    // the editor's reads are the read-only list's too
+    for (const cmd of commandsSent(before, await commandCalls(cluster))) assert.ok(READ_ONLY.has(cmd), `${cmd} was sent`);
     const md = await hoverText(c, dir);
     assert.match(md, new RegExp(`on ${owner.host}:${owner.port} \\(\\d+-\\d+, the live cluster at ${seed}\\); 1 key in this slot there`), md);
     const map = (await c.conn.sendRequest('keyslot/keyMap', {})) as KeyMapResult;

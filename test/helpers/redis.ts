@@ -364,3 +364,26 @@ export async function startCluster({ primaries = 3, replicasPerPrimary = 1, time
     throw e;
   }
 }
+
+/** Calls per command on every node of a cluster (INFO commandstats), keyed `port command`. */
+export async function commandCalls(cluster: Cluster): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const n of cluster.nodes) {
+    const info = String(await n.send(['INFO', 'commandstats']));
+    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(`${n.port} ${m[1]}`, Number(m[2]));
+  }
+  return out;
+}
+
+/**
+ * The commands whose counts moved between two commandCalls snapshots, as `CLUSTER SHARDS`, `SCAN` …;
+ * without REPLCONF and PING, replication's own traffic between primaries and replicas.
+ */
+export function commandsSent(before: Map<string, number>, after: Map<string, number>): Set<string> {
+  return new Set(
+    [...after]
+      .filter(([k, calls]) => calls !== (before.get(k) ?? 0))
+      .map(([k]) => k.split(' ')[1].toUpperCase().replace('|', ' '))
+      .filter((c) => c !== 'REPLCONF' && c !== 'PING'),
+  );
+}
