@@ -189,31 +189,46 @@ export async function main(argv: string[], out: (s: string) => void = writeStdou
   }
 }
 
+/**
+ * Walks a command's arguments: `take` handles each (its `value()` reads the option's argument);
+ * `--help` prints the help instead. False when the help was printed.
+ */
+function readOptions(args: string[], out: (s: string) => void, take: (arg: string, value: () => string) => void): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') {
+      out(HELP);
+      return false;
+    }
+    take(a, () => {
+      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
+      return args[++i];
+    });
+  }
+  return true;
+}
+
+function textOrJson(format: string): string {
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+  return format;
+}
+
 /** `keyslot live [PATH] --cluster HOST:PORT [--format text|json] [--sample N]`: the code's keys against a running cluster, read-only. */
 async function liveCommand(args: string[], out: (s: string) => void): Promise<number> {
   let seed: string | undefined;
   let format = 'text';
   let sample = 10_000;
   const paths: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = () => {
-      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
-      return args[++i];
-    };
-    if (a === '--help' || a === '-h') {
-      out(HELP);
-      return 0;
-    } else if (a === '--cluster') seed = value();
-    else if (a === '--format') {
-      format = value();
-      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-    } else if (a === '--sample') {
+  const go = readOptions(args, out, (a, value) => {
+    if (a === '--cluster') seed = value();
+    else if (a === '--format') format = textOrJson(value());
+    else if (a === '--sample') {
       sample = Number(value());
       if (!Number.isInteger(sample) || sample < 1) throw new UsageError('--sample must be a whole number of keys per primary');
     } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else paths.push(a);
-  }
+  });
+  if (!go) return 0;
   if (!seed || !/^[^:]+:\d+$/.test(seed)) throw new UsageError('live needs --cluster HOST:PORT (any node of the cluster)');
   if (paths.length > 1) throw new UsageError('live reads one folder');
   const root = path.resolve(paths[0] ?? '.');
@@ -255,28 +270,19 @@ async function migrateCommand(args: string[], out: (s: string) => void): Promise
   let limit: number | undefined;
   let format = 'text';
   let script: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = () => {
-      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
-      return args[++i];
-    };
-    if (a === '--help' || a === '-h') {
-      out(HELP);
-      return 0;
-    } else if (a === '--cluster') seed = value();
+  const go = readOptions(args, out, (a, value) => {
+    if (a === '--cluster') seed = value();
     else if (a === '--script') script = value();
     else if (a === '--plan') plan = value();
     else if (a === '--apply') apply = true;
     else if (a === '--unlink') unlink = true;
-    else if (a === '--format') {
-      format = value();
-      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-    } else if (a === '--limit') {
+    else if (a === '--format') format = textOrJson(value());
+    else if (a === '--limit') {
       limit = Number(value());
       if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit must be a whole number');
     } else throw new UsageError(`unknown option '${a}'`);
-  }
+  });
+  if (!go) return 0;
   if (script !== undefined) {
     // the plan as a script to keep and run elsewhere: nothing is connected to here
     fs.writeFileSync(script, migrationScript(readPlan(plan), path.basename(plan)), { mode: 0o755 });
