@@ -104,3 +104,15 @@ test('the read-only client refuses any other command before it is sent', async (
     c.close();
   }
 });
+
+test('a node that is down is reported as not read, and the report covers the others', async () => {
+  const down = cluster.replicas[0];
+  await down.stop();
+  const dir = workspace({ 'app.py': APP, 'requirements.txt': 'redis==5.0.4\n' });
+  const r = await run('live', dir, '--cluster', `${cluster.primaries[0].host}:${cluster.primaries[0].port}`, '--format', 'json');
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out) as LiveReport;
+  assert.deepEqual(report.unreachable.map((u) => u.node), [`${down.host}:${down.port}`]);
+  // the primaries were all read: the keys of the first test are all there
+  assert.equal(report.sampled, 95);
+});

@@ -257,6 +257,7 @@ async function liveCommand(args: string[], out: (s: string) => void): Promise<nu
   }
   out(`\nkeys no pattern explains: ${report.unexplained.count}${report.unexplained.examples.length ? ` (${report.unexplained.examples.slice(0, 5).join(', ')}${report.unexplained.count > 5 ? ', …' : ''})` : ''}\n`);
   out(`patterns with no live key: ${report.unused.length ? report.unused.join(', ') : 'none'}\n`);
+  if (report.unreachable.length) out(`\nnot read (the report covers the other nodes): ${report.unreachable.map((u) => `${u.node} (${u.reason})`).join(', ')}\n`);
   out('\nbusiest slots in the sample:\n');
   for (const h of report.hotSlots) out(`  slot ${h.slot} on ${h.node}: ${h.keys} keys${h.patterns.length ? ` of ${h.patterns.join(', ')} (${at(h.code)})` : ', no pattern of the code'}\n`);
   return 0;

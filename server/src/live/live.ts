@@ -88,6 +88,8 @@ export interface LiveReport {
   unused: string[];
   /** the slots with the most sampled keys, with the patterns and code lines that map there */
   hotSlots: { slot: number; node: string; keys: number; patterns: string[]; code: { file: string; line: number }[] }[];
+  /** nodes that could not be read (down, or gone mid-scan): the report covers the others */
+  unreachable: { node: string; reason: string }[];
 }
 
 export interface LiveOptions {
@@ -205,9 +207,21 @@ export async function live(uses: KeyUse[], opts: LiveOptions): Promise<LiveRepor
   try {
     const nodes = await topology(seed, opts.seed);
     const ownerOf = (slot: number) => nodes.find((n) => n.role === 'primary' && n.slots.some(([a, b]) => slot >= a && slot <= b))?.address ?? '?';
+    // a node that is down, or goes down mid-scan, is reported; the others still are
+    const unreachable = new Map<string, string>();
+    const tryNode = async (node: string, read: () => Promise<void>) => {
+      if (unreachable.has(node)) return;
+      try {
+        await read();
+      } catch (e) {
+        unreachable.set(node, (e as Error).message);
+      }
+    };
     for (const n of nodes) {
-      const info = await (await client(n.address)).send(['INFO', 'keyspace']);
-      n.keys = Number(/keys=(\d+)/.exec(String(info))?.[1] ?? 0);
+      await tryNode(n.address, async () => {
+        const info = await (await client(n.address)).send(['INFO', 'keyspace']);
+        n.keys = Number(/keys=(\d+)/.exec(String(info))?.[1] ?? 0);
+      });
     }
     // the code's patterns, each with its uses
     const byPattern = new Map<string, { p: LivePattern; m: ReturnType<typeof matcherOf>; slot: number | null }>();
@@ -223,46 +237,51 @@ export async function live(uses: KeyUse[], opts: LiveOptions): Promise<LiveRepor
     let sampled = 0;
     // the nodes that serve slots: a replica that CLUSTER SHARDS still calls a master while it syncs holds copies, not more keys
     for (const n of nodes.filter((x) => x.role === 'primary' && x.slots.length)) {
-      const c = await client(n.address);
-      let cursor = '0';
-      let taken = 0;
-      do {
-        const reply = (await c.send(['SCAN', cursor, 'COUNT', Math.min(1000, opts.sample)])) as [string, string[]];
-        if (isRespError(reply)) throw new LiveError(`SCAN on ${n.address}: ${(reply as { error: string }).error}`);
-        cursor = String(reply[0]);
-        const keys = reply[1].slice(0, opts.sample - taken);
-        taken += keys.length;
-        sampled += keys.length;
-        const facts = await c.pipeline(keys.flatMap((k) => [['MEMORY', 'USAGE', k], ['PTTL', k]]));
-        keys.forEach((key, i) => {
-          const slot = keySlot(key);
-          const at = perSlot.get(slot) ?? { keys: 0, patterns: new Set<string>() };
-          at.keys++;
-          perSlot.set(slot, at);
-          const hit = matchers.find((e) => e.m!.re.test(key));
-          if (!hit) {
-            unexplained.push(key);
-            return;
-          }
-          at.patterns.add(hit.p.pattern);
-          const p = hit.p;
-          p.sampled++;
-          p.bytes += Number(facts[2 * i]) || 0;
-          const ttl = Number(facts[2 * i + 1]);
-          if (ttl < 0) p.ttl.none++;
-          else {
-            p.ttl.min = p.ttl.min === null ? ttl : Math.min(p.ttl.min, ttl);
-            p.ttl.max = p.ttl.max === null ? ttl : Math.max(p.ttl.max, ttl);
-          }
-        });
-      } while (cursor !== '0' && taken < opts.sample);
+      await tryNode(n.address, async () => {
+        const c = await client(n.address);
+        let cursor = '0';
+        let taken = 0;
+        do {
+          const reply = (await c.send(['SCAN', cursor, 'COUNT', Math.min(1000, opts.sample)])) as [string, string[]];
+          if (isRespError(reply)) throw new LiveError(`SCAN on ${n.address}: ${(reply as { error: string }).error}`);
+          cursor = String(reply[0]);
+          const keys = reply[1].slice(0, opts.sample - taken);
+          taken += keys.length;
+          sampled += keys.length;
+          const facts = await c.pipeline(keys.flatMap((k) => [['MEMORY', 'USAGE', k], ['PTTL', k]]));
+          keys.forEach((key, i) => {
+            const slot = keySlot(key);
+            const at = perSlot.get(slot) ?? { keys: 0, patterns: new Set<string>() };
+            at.keys++;
+            perSlot.set(slot, at);
+            const hit = matchers.find((e) => e.m!.re.test(key));
+            if (!hit) {
+              unexplained.push(key);
+              return;
+            }
+            at.patterns.add(hit.p.pattern);
+            const p = hit.p;
+            p.sampled++;
+            p.bytes += Number(facts[2 * i]) || 0;
+            const ttl = Number(facts[2 * i + 1]);
+            if (ttl < 0) p.ttl.none++;
+            else {
+              p.ttl.min = p.ttl.min === null ? ttl : Math.min(p.ttl.min, ttl);
+              p.ttl.max = p.ttl.max === null ? ttl : Math.max(p.ttl.max, ttl);
+            }
+          });
+        } while (cursor !== '0' && taken < opts.sample);
+      });
     }
     // a pattern with a fixed slot: every key of it is in that slot, counted there
     for (const e of byPattern.values()) {
       if (e.slot === null) continue;
       const node = ownerOf(e.slot);
-      const count = node === '?' ? 0 : Number(await (await client(node)).send(['CLUSTER', 'COUNTKEYSINSLOT', e.slot]));
-      e.p.slot = { slot: e.slot, node, keys: count };
+      const slot = e.slot;
+      await tryNode(node, async () => {
+        const count = node === '?' ? 0 : Number(await (await client(node)).send(['CLUSTER', 'COUNTKEYSINSLOT', slot]));
+        e.p.slot = { slot, node, keys: count };
+      });
     }
     const patterns = [...byPattern.values()].map((e) => e.p);
     const hotSlots = [...perSlot]
@@ -282,6 +301,7 @@ export async function live(uses: KeyUse[], opts: LiveOptions): Promise<LiveRepor
       unexplained: { count: unexplained.length, examples: unexplained.sort().slice(0, 10) },
       unused: patterns.filter((p) => p.sampled === 0 && !(p.slot && p.slot.keys > 0)).map((p) => p.pattern),
       hotSlots,
+      unreachable: [...unreachable].map(([node, reason]) => ({ node, reason })),
     };
   } finally {
     for (const c of clients.values()) c.close();
