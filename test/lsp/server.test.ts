@@ -511,3 +511,23 @@ describe('language server: where keyslot connects is the user\'s setting', () =>
     }
   });
 });
+
+describe('language server: hover on the text keys are built from', () => {
+  test('on a prefix constant, the key patterns it is part of and how often each is used', async () => {
+    const dir = workspace({ 'app/keys.py': KEYS_PY, 'app/cart.py': CART_PY });
+    const c = await startTestServer(dir);
+    try {
+      await c.ready();
+      const line = KEYS_PY.split('\n').findIndex((l) => l.startsWith('CART_PREFIX'));
+      const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(dir, 'app/keys.py')).href }, position: { line, character: KEYS_PY.split('\n')[line].indexOf('cart:') + 1 } })) as Hover;
+      const md = (h.contents as { value: string }).value;
+      assert.match(md, /part of 2 key patterns/);
+      assert.match(md, /`cart:\$\{user_id\}:items` \(no hash tag\), used 1×/);
+      assert.match(md, /`cart:\$\{str\(user_id\)\}:total`|`cart:\$\{user_id\}:total`/);
+      // the range is the literal it is written in
+      assert.deepEqual(h.range?.start, { line, character: KEYS_PY.split('\n')[line].indexOf('cart:') });
+    } finally {
+      c.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { KeyUse } from '../model/keyuse';
-import { hashOfPattern, patternText, Segment } from '../model/pattern';
+import { hashOfPattern, originOffset, patternText, Segment, type Span } from '../model/pattern';
 import { ownerOf, Topology } from '../model/topology';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -70,6 +70,38 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology,
     if (findings.length) lines.push('', ...findings.map((f) => `**${f.code}** (${f.severity}): ${f.message}`));
   }
   return lines.join('\n');
+}
+
+/**
+ * Hover on text that keys are built from - a prefix constant, a builder's template, a format
+ * string - where no key is used: the keys it is part of (their slot or tag) and how often each is
+ * used, so a definition says what it makes. Null when no key's text is written there.
+ */
+export function definitionHover(index: FolderIndex, file: string, offset: number): { markdown: string; span: Span } | null {
+  const byPattern = new Map<string, { u: KeyUse; uses: number }>();
+  let span: Span | undefined;
+  for (const u of index.state.uses) {
+    for (const s of u.pattern.segments) {
+      if (s.kind !== 'lit') continue;
+      const o = s.from?.find((x) => x.file === file && originOffset(x) <= offset && offset < originOffset(x) + x.length);
+      if (!o) continue;
+      span ??= { start: originOffset(o), end: originOffset(o) + o.length };
+      const t = patternText(u.pattern);
+      const e = byPattern.get(t) ?? { u, uses: 0 };
+      e.uses++;
+      byPattern.set(t, e);
+      break;
+    }
+  }
+  if (!span) return null;
+  const list = [...byPattern.values()].sort((a, b) => b.uses - a.uses || patternText(a.u.pattern).localeCompare(patternText(b.u.pattern)));
+  const lines = [`**Redis key text**: part of ${list.length} key pattern${list.length === 1 ? '' : 's'}`, ''];
+  for (const { u, uses } of list.slice(0, 8)) {
+    const where = u.hash.slot !== null ? `slot ${u.hash.slot}` : u.hash.tag ? `tag \`{${patternText(u.hash.tag)}}\`` : 'no hash tag';
+    lines.push(`- \`${patternText(u.pattern)}\` (${where}), used ${uses}×`);
+  }
+  if (list.length > 8) lines.push(`- and ${list.length - 8} more`);
+  return { markdown: lines.join('\n'), span };
 }
 
 /** `KEYS[n]` inside a script: its n (1-based), or null for any other key. */

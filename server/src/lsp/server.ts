@@ -56,7 +56,7 @@ import { keySlot } from '../model/slot';
 import { ownerOf } from '../model/topology';
 import { hashTagTokens } from './semantic';
 import { docsUrl, Finding } from '../rules';
-import { clientMarkdown, hoverMarkdown } from './hover';
+import { clientMarkdown, definitionHover, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
 import { liveSlotKeys, liveTopology } from '../live/live';
 import { entityChoices, FixContext, fixContext, hotAfter, tagFixFor } from '../fix/tagfix';
@@ -450,6 +450,9 @@ export function startServer(connection: Connection): void {
     const offset = doc.offsetAt(p.position);
     const u = at.folder.useAt(at.rel, offset);
     if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, at.folder.topology, { findings: findingsInHover }) }, range: rangeOf(at.folder, u.file, u.span) };
+    // on text keys are built from (a prefix constant, a builder's template): the keys it is part of
+    const built = definitionHover(at.folder, at.rel, offset);
+    if (built) return { contents: { kind: 'markdown', value: built.markdown }, range: rangeOf(at.folder, at.rel, built.span) };
     // on a client variable: where its reads go
     const text = doc.getText();
     let a = offset;
