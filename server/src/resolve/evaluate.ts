@@ -85,9 +85,9 @@ function oneOf(options: Val[], e: Expr, ctx: Ctx): Val {
   return braced && all.length <= MAX_OPTIONS ? { t: 'alt', options: all } : hole(e, ctx);
 }
 
-/** A value's identity as a key: its text and holes, not where its literals are written. */
+/** A value's identity as a key: its text and holes, not where its literals and values are written. */
 function textKey(v: Val): string {
-  return JSON.stringify(v, (k, x) => (k === 'from' ? undefined : x));
+  return JSON.stringify(v, (k, x) => (k === 'from' || k === 'before' || k === 'after' ? undefined : x));
 }
 
 /**
