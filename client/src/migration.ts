@@ -11,6 +11,8 @@ import { MIGRATION_NOTE, TAG_FIX_TITLE, TAG_REFACTOR_TITLE, WIDEN_FIX_TITLE } fr
  */
 
 export const APPLY_WITH_MIGRATION = 'keyslot.applyWithMigration';
+/** renames listed in the confirmation (the rest are counted) */
+const RENAMES_SHOWN = 12;
 
 /** Code actions whose edit needs confirmation run APPLY_WITH_MIGRATION instead of carrying the edit. */
 export const confirmMigrations: Middleware['provideCodeActions'] = async (document, range, context, token, next) => {
@@ -18,7 +20,10 @@ export const confirmMigrations: Middleware['provideCodeActions'] = async (docume
   return actions?.map((a) => {
     // (the converted edit does not expose its annotations: the fix is known by its title)
     if (!(a instanceof vscode.CodeAction) || !a.edit || ![TAG_FIX_TITLE, TAG_REFACTOR_TITLE, WIDEN_FIX_TITLE].some((t) => a.title.startsWith(t))) return a;
-    const note = MIGRATION_NOTE;
+    // the keys the change renames, from the server's data on the action (the migration is about them)
+    const renames = ((a as { data?: { renames?: { from: string; to: string }[] } }).data?.renames ?? []).slice(0, RENAMES_SHOWN);
+    const more = ((a as { data?: { renames?: unknown[] } }).data?.renames?.length ?? 0) - renames.length;
+    const note = renames.length ? `${MIGRATION_NOTE}\n\nKeys renamed:\n${renames.map((r) => `${r.from} → ${r.to}`).join('\n')}${more > 0 ? `\nand ${more} more` : ''}` : MIGRATION_NOTE;
     const action = new vscode.CodeAction(a.title, a.kind);
     action.diagnostics = a.diagnostics;
     action.isPreferred = a.isPreferred;

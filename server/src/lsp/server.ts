@@ -514,7 +514,7 @@ export function startServer(connection: Connection): void {
     const { fix } = r;
     const hot = hotAfter(fix, f.state.uses, f.settings.hotTag.threshold);
     const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places, hot ? ` (a fixed tag: ${hot} key patterns on one slot)` : '');
-    recordMigrations(f, action.edit!, fix.renames);
+    recordMigrations(f, action, fix.renames);
     return action;
   }
 
@@ -539,14 +539,17 @@ export function startServer(connection: Connection): void {
       const r = tagFixFor([u], ctx, parts);
       if (!('fix' in r)) return [];
       const action = workspaceEdit(f, r.fix.edits, `${TAG_REFACTOR_TITLE}{${r.fix.tag}}`, r.fix.places);
-      recordMigrations(f, action.edit!, r.fix.renames);
+      recordMigrations(f, action, r.fix.renames);
       return [{ ...action, kind: CodeActionKind.RefactorRewrite }];
     });
   }
 
   /** Adds the renames to keyslot.migrations.json in the same workspace edit (created when missing), under the same confirmation. */
-  function recordMigrations(f: FolderIndex, edit: WorkspaceEdit, renames: { from: string; to: string }[]): void {
+  function recordMigrations(f: FolderIndex, action: Omit<CodeAction, 'kind'>, renames: { from: string; to: string }[]): void {
     if (!renames.length) return;
+    // the renames travel with the action too: an editor's confirmation can list them
+    action.data = { renames };
+    const edit = action.edit!;
     const file = path.join(f.root, MIGRATIONS_FILE);
     const uri = pathToFileURL(file).href;
     let plan: { version: 1; migrations: { from: string; to: string }[] } = { version: 1, migrations: [] };
@@ -596,7 +599,7 @@ export function startServer(connection: Connection): void {
     const action = workspaceEdit(f, edits, `${WIDEN_FIX_TITLE}{${ns}${tag}}`);
     // `purchase:{1001}` → `{purchase:1001}`: the key's name changes, so its data moves too
     const from = patternText(u.pattern);
-    if (from.startsWith(`${ns}{${tag}}`)) recordMigrations(f, action.edit!, [{ from, to: `{${ns}${tag}}${from.slice(ns.length + tag.length + 2)}` }]);
+    if (from.startsWith(`${ns}{${tag}}`)) recordMigrations(f, action, [{ from, to: `{${ns}${tag}}${from.slice(ns.length + tag.length + 2)}` }]);
     return action;
   }
 
