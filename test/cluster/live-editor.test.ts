@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,7 @@ import { keySlot } from '../../server/src/model/slot';
 import type { KeyMapResult } from '../../server/src/protocol';
 import { removeWorkspaces, workspace } from '../helpers/cli';
 import { startTestServer, type TestClient } from '../helpers/lsp';
-import { commandCalls, commandsSent, startCluster, type Cluster } from '../helpers/redis';
+import { commandCalls, commandsSent, useCluster } from '../helpers/redis';
 import { READ_ONLY } from '../../server/src/live/live';
 
 /*
@@ -18,13 +18,7 @@ import { READ_ONLY } from '../../server/src/live/live';
  */
 after(removeWorkspaces);
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
-});
-after(async () => {
-  await cluster?.stop();
-});
+const cluster = useCluster();
 
 const APP = `from redis.cluster import RedisCluster
 rc = RedisCluster(host="h", port=1)
@@ -51,17 +45,17 @@ async function logged(c: TestClient, re: RegExp): Promise<string> {
 
 test('with keyslot.cluster, the hover names the primary that really serves the slot', async () => {
   const dir = workspace({ 'app.py': APP });
-  const seed = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
-  const owner = cluster.primaryForSlot(keySlot('user:1001:profile'));
+  const seed = `${cluster().primaries[0].host}:${cluster().primaries[0].port}`;
+  const owner = cluster().primaryForSlot(keySlot('user:1001:profile'));
   await owner.send(['SET', 'user:1001:profile', 'x']);
   assert.equal(Number(await owner.send(['WAIT', 1, 10_000])), 1);
-  const before = await commandCalls(cluster);
+  const before = await commandCalls(cluster());
   const c = await startTestServer(dir, { cluster: seed });
   try {
     await c.ready();
     assert.match(await logged(c, /slot owners read from the cluster/), new RegExp(`at ${seed}: 3 primaries`));
     // the editor's reads are the read-only list's too
-    for (const cmd of commandsSent(before, await commandCalls(cluster))) assert.ok(READ_ONLY.has(cmd), `${cmd} was sent`);
+    for (const cmd of commandsSent(before, await commandCalls(cluster()))) assert.ok(READ_ONLY.has(cmd), `${cmd} was sent`);
     const md = await hoverText(c, dir);
     assert.match(md, new RegExp(`on ${owner.host}:${owner.port} \\(\\d+-\\d+, the live cluster at ${seed}\\); 1 key in this slot there`), md);
     const map = (await c.conn.sendRequest('keyslot/keyMap', {})) as KeyMapResult;

@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keySlot } from '../../server/src/model/slot';
 import type { LiveReport } from '../../server/src/live/live';
 import { READ_ONLY, ReadOnlyClient } from '../../server/src/live/live';
 import { removeWorkspaces, run, workspace } from '../helpers/cli';
-import { commandCalls, commandsSent, startCluster, type Arg, type Cluster, type Reply } from '../helpers/redis';
+import { commandCalls, commandsSent, useCluster, type Arg, type Reply } from '../helpers/redis';
 
 /*
  * `keyslot live` on a real 6-node cluster (3 primaries, 3 replicas) seeded with the keys of a small
@@ -15,15 +15,9 @@ import { commandCalls, commandsSent, startCluster, type Arg, type Cluster, type 
  */
 after(removeWorkspaces);
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
-});
-after(async () => {
-  await cluster?.stop();
-});
+const cluster = useCluster();
 
-const send = (key: string, args: Arg[]): Promise<Reply> => cluster.primaryForSlot(keySlot(key)).send(args);
+const send = (key: string, args: Arg[]): Promise<Reply> => cluster().primaryForSlot(keySlot(key)).send(args);
 
 const APP = `from redis.cluster import RedisCluster
 
@@ -52,13 +46,13 @@ test('keyslot live: topology, keys per pattern, keys no pattern explains, the ho
   for (let n = 1; n <= 60; n++) await send(`{feed}:page:${n}`, ['RPUSH', `{feed}:page:${n}`, 'a', 'b']);
   for (let n = 1; n <= 5; n++) await send(`legacy:thing:${n}`, ['SET', `legacy:thing:${n}`, 'x']);
   // the replicas have every write before the commands are counted (WAIT on the connections that wrote)
-  for (const p of cluster.primaries) assert.equal(Number(await p.send(['WAIT', 1, 10_000])), 1);
+  for (const p of cluster().primaries) assert.equal(Number(await p.send(['WAIT', 1, 10_000])), 1);
   const dir = workspace({ 'app.py': APP, 'requirements.txt': 'redis==5.0.4\n' });
-  const seed = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
+  const seed = `${cluster().primaries[0].host}:${cluster().primaries[0].port}`;
 
-  const before = await commandCalls(cluster);
+  const before = await commandCalls(cluster());
   const r = await run('live', dir, '--cluster', seed, '--format', 'json');
-  const after = await commandCalls(cluster);
+  const after = await commandCalls(cluster());
   assert.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out) as LiveReport;
 
@@ -72,7 +66,7 @@ test('keyslot live: topology, keys per pattern, keys no pattern explains, the ho
   assert.equal(primaries.length, 3, JSON.stringify(report.nodes));
   assert.equal(report.nodes.length, 6);
   assert.ok(primaries.every((n) => n.role === 'primary'));
-  assert.deepEqual(primaries.map((n) => n.slots).flat().sort((a, b) => a[0] - b[0]), cluster.primaries.flatMap((p) => p.slots).sort((a, b) => a[0] - b[0]));
+  assert.deepEqual(primaries.map((n) => n.slots).flat().sort((a, b) => a[0] - b[0]), cluster().primaries.flatMap((p) => p.slots).sort((a, b) => a[0] - b[0]));
   assert.equal(report.sampled, 95);
 
   const by = (p: string) => report.patterns.find((x) => x.pattern === p)!;
@@ -92,24 +86,24 @@ test('keyslot live: topology, keys per pattern, keys no pattern explains, the ho
 });
 
 test('the read-only client refuses any other command before it is sent', async () => {
-  const c = await ReadOnlyClient.connect(`${cluster.primaries[0].host}:${cluster.primaries[0].port}`);
+  const c = await ReadOnlyClient.connect(`${cluster().primaries[0].host}:${cluster().primaries[0].port}`);
   try {
-    const before = await cluster.primaries[0].send(['DBSIZE']);
+    const before = await cluster().primaries[0].send(['DBSIZE']);
     await assert.rejects(c.send(['SET', 'x', '1']), /refused to send SET/);
     await assert.rejects(c.send(['FLUSHALL']), /refused to send FLUSHALL/);
     await assert.rejects(c.send(['CLUSTER', 'RESET']), /refused to send CLUSTER RESET/);
     await assert.rejects(c.pipeline([['SCAN', '0'], ['DEL', 'x']]), /refused to send DEL/);
-    assert.deepEqual(await cluster.primaries[0].send(['DBSIZE']), before);
+    assert.deepEqual(await cluster().primaries[0].send(['DBSIZE']), before);
   } finally {
     c.close();
   }
 });
 
 test('a node that is down is reported as not read, and the report covers the others', async () => {
-  const down = cluster.replicas[0];
+  const down = cluster().replicas[0];
   await down.stop();
   const dir = workspace({ 'app.py': APP, 'requirements.txt': 'redis==5.0.4\n' });
-  const r = await run('live', dir, '--cluster', `${cluster.primaries[0].host}:${cluster.primaries[0].port}`, '--format', 'json');
+  const r = await run('live', dir, '--cluster', `${cluster().primaries[0].host}:${cluster().primaries[0].port}`, '--format', 'json');
   assert.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out) as LiveReport;
   assert.deepEqual(report.unreachable.map((u) => u.node), [`${down.host}:${down.port}`]);

@@ -1,11 +1,11 @@
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { keySlot } from '../../server/src/model/slot';
 import { removeWorkspaces, run, workspace } from '../helpers/cli';
-import { startCluster, type Arg, type Cluster, type Reply } from '../helpers/redis';
+import { useCluster, type Arg, type Reply } from '../helpers/redis';
 
 /*
  * `keyslot migrate` on a real 6-node cluster (3 primaries, 3 replicas) with seeded data of every
@@ -16,15 +16,9 @@ import { startCluster, type Arg, type Cluster, type Reply } from '../helpers/red
  */
 after(removeWorkspaces);
 
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
-});
-after(async () => {
-  await cluster?.stop();
-});
+const cluster = useCluster();
 
-const send = (key: string, args: Arg[]): Promise<Reply> => cluster.primaryForSlot(keySlot(key)).send(args);
+const send = (key: string, args: Arg[]): Promise<Reply> => cluster().primaryForSlot(keySlot(key)).send(args);
 
 const USERS = [1001, 1002, 1003, 1004, 1005];
 
@@ -47,7 +41,7 @@ const PLAN = { version: 1, migrations: KINDS.map((k) => ({ from: `user:\${uid}:$
 test('keyslot migrate: a dry run counts, --apply moves every key with its TTL (resumable), --unlink removes the old names', async () => {
   await seed();
   const dir = workspace({ 'keyslot.migrations.json': JSON.stringify(PLAN) });
-  const seedNode = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
+  const seedNode = `${cluster().primaries[0].host}:${cluster().primaries[0].port}`;
   const migrate = async (...args: string[]) => {
     const r = await run('migrate', '--cluster', seedNode, '--plan', path.join(dir, 'keyslot.migrations.json'), '--format', 'json', ...args);
     assert.equal(r.code, 0, r.err);
@@ -106,7 +100,7 @@ test('keyslot migrate: a dry run counts, --apply moves every key with its TTL (r
 
 test('keyslot migrate refuses a bad plan or no cluster with exit 2 and the reason', async () => {
   const dir = workspace({ 'bad.json': JSON.stringify({ version: 1, migrations: [{ from: 'user:${uid}:a', to: '{user:${id}}:a' }] }) });
-  const seedNode = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
+  const seedNode = `${cluster().primaries[0].host}:${cluster().primaries[0].port}`;
   const bad = await run('migrate', '--cluster', seedNode, '--plan', path.join(dir, 'bad.json'));
   assert.equal(bad.code, 2);
   assert.match(bad.err, /must name the same \$\{…\} parts/);
@@ -131,7 +125,7 @@ test('keyslot migrate --script: the plan as a Node script (ioredis) that dry-run
   const made = await run('migrate', '--plan', path.join(dir, 'keyslot.migrations.json'), '--script', script);
   assert.equal(made.code, 0, made.err);
   assert.ok(fs.existsSync(script));
-  const seedNode = `${cluster.primaries[0].host}:${cluster.primaries[0].port}`;
+  const seedNode = `${cluster().primaries[0].host}:${cluster().primaries[0].port}`;
   // the script finds ioredis the way a project would: from node_modules
   const node = (...args: string[]) => {
     const r = spawnSync(process.execPath, [script, '--cluster', seedNode, ...args], { encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(__dirname, '..', '..', 'node_modules') } });

@@ -365,6 +365,24 @@ export async function startCluster({ primaries = 3, replicasPerPrimary = 1, time
   }
 }
 
+/**
+ * A 6-node cluster (3 primaries, 3 replicas) for the whole test file: started in `before`, stopped
+ * in `after`. Call at the top level of a test file; the returned function gives the running cluster.
+ */
+export function useCluster(): () => Cluster {
+  let cluster: Cluster | undefined;
+  before(async () => {
+    cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (!cluster) throw new Error('the cluster is not started yet (use it inside a test)');
+    return cluster;
+  };
+}
+
 /** Calls per command on every node of a cluster (INFO commandstats), keyed `port command`. */
 export async function commandCalls(cluster: Cluster): Promise<Map<string, number>> {
   const out = new Map<string, number>();
