@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
+import type { Rename } from '../../server/src/fix/tagfix';
 import { MIGRATION_NOTE, TAG_FIX_TITLE, TAG_REFACTOR_TITLE, WIDEN_FIX_TITLE } from '../../server/src/protocol';
 
 /*
@@ -21,9 +22,9 @@ export const confirmMigrations: Middleware['provideCodeActions'] = async (docume
     // (the converted edit does not expose its annotations: the fix is known by its title)
     if (!(a instanceof vscode.CodeAction) || !a.edit || ![TAG_FIX_TITLE, TAG_REFACTOR_TITLE, WIDEN_FIX_TITLE].some((t) => a.title.startsWith(t))) return a;
     // the keys the change renames, from the server's data on the action (the migration is about them)
-    const renames = ((a as { data?: { renames?: { from: string; to: string }[] } }).data?.renames ?? []).slice(0, RENAMES_SHOWN);
+    const renames = ((a as { data?: { renames?: Rename[] } }).data?.renames ?? []).slice(0, RENAMES_SHOWN);
     const more = ((a as { data?: { renames?: unknown[] } }).data?.renames?.length ?? 0) - renames.length;
-    const note = renames.length ? `${MIGRATION_NOTE}\n\nKeys renamed:\n${renames.map((r) => `${r.from} → ${r.to}`).join('\n')}${more > 0 ? `\nand ${more} more` : ''}` : MIGRATION_NOTE;
+    const note = renames.length ? `${MIGRATION_NOTE}\n\nKeys renamed:\n${renames.map(renameLine).join('\n')}${more > 0 ? `\nand ${more} more` : ''}` : MIGRATION_NOTE;
     const action = new vscode.CodeAction(a.title, a.kind);
     action.diagnostics = a.diagnostics;
     action.isPreferred = a.isPreferred;
@@ -31,6 +32,12 @@ export const confirmMigrations: Middleware['provideCodeActions'] = async (docume
     return action;
   });
 };
+
+/** `cart:${id}:coupon → {cart:${id}}:coupon (3 uses in 2 files)`: what the rename reaches in the code. */
+function renameLine(r: Rename): string {
+  const uses = ` (${r.uses} use${r.uses === 1 ? '' : 's'}${r.files > 1 ? ` in ${r.files} files` : ''})`;
+  return `${r.from} → ${r.to}${uses}`;
+}
 
 /**
  * Asks once (modal: the migration note, Apply or not), then applies the whole edit without the

@@ -137,6 +137,11 @@ describe('language server (in process, over the protocol)', () => {
       { from: 'user:1001:profile', to: '{user:1001}:profile' },
       { from: 'user:1001:settings', to: '{user:1001}:settings' },
     ]);
+    // and travel with the action for the editor's confirmation, with the uses each rename changes
+    assert.deepEqual((fix.data as { renames: unknown[] }).renames, [
+      { from: 'user:1001:profile', to: '{user:1001}:profile', uses: 3, files: 2 },
+      { from: 'user:1001:settings', to: '{user:1001}:settings', uses: 1, files: 1 },
+    ]);
     assert.ok((fix.edit!.documentChanges as { kind?: string; uri?: string }[]).some((c) => c.kind === 'create' && c.uri?.endsWith('/keyslot.migrations.json')), 'created, as it did not exist');
     const fixedPy = applyEdit(CACHE, fix.edit!, doc);
     const fixedJs = applyEdit(STATS, fix.edit!, uri('web/stats.js'));

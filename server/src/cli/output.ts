@@ -1,5 +1,5 @@
 import { patternText } from '../model/pattern';
-import { FixContext, fixContext, tagFixFor } from '../fix/tagfix';
+import { FixContext, fixContext, Rename, tagFixFor } from '../fix/tagfix';
 import { TAG_FIX_TITLE } from '../protocol';
 import type { KeyUse } from '../model/keyuse';
 import { LineMap } from '../index/scan';
@@ -37,7 +37,7 @@ export interface FixJson {
   title: string;
   /** insertions, at 1-based positions of the unchanged text */
   edits: { file: string; line: number; column: number; text: string }[];
-  renames: { from: string; to: string }[];
+  renames: Rename[];
 }
 
 export interface KeyJson {

@@ -22,10 +22,18 @@ export interface TagFix {
   /** the tag's text, without braces */
   tag: string;
   edits: TextEdit[];
-  /** old → new name of every key pattern the edits change, for `keyslot migrate` */
-  renames: { from: string; to: string }[];
+  /** old → new name of every key pattern the edits change (for `keyslot migrate`), with the uses it changes */
+  renames: Rename[];
   /** how many separate pieces of source text the edits touch */
   places: number;
+}
+
+/** A key pattern the fix renames, and how many of the folder's key uses (in how many files) that changes. */
+export interface Rename {
+  from: string;
+  to: string;
+  uses: number;
+  files: number;
 }
 
 export type TagFixResult = { fix: TagFix } | { reason: string };
@@ -97,11 +105,14 @@ function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValue
     if (!pending.length) {
       if (!edits.size) return { reason: 'the keys already carry the tag' };
       const changed = [...new Set([...targets.keys(), ...reached(edits, ctx)])];
-      const renames = new Map<string, string>();
+      const renames = new Map<string, { to: string; uses: number; files: Set<string> }>();
       for (const u of changed) {
         const from = patternText(u.pattern);
         const to = patternText(applied(u, edits));
-        if (to !== from) renames.set(from, to);
+        if (to === from) continue;
+        const r = renames.get(from) ?? renames.set(from, { to, uses: 0, files: new Set() }).get(from)!;
+        r.uses++;
+        r.files.add(u.file);
       }
       const conflict = splitElsewhere(changed, edits, ctx, entity.kind === 'value');
       if (conflict) return { reason: conflict };
@@ -109,7 +120,7 @@ function attempt(members: KeyUse[], entity: Entity, ctx: FixContext, nextToValue
         fix: {
           tag: entity.tag,
           edits: [...edits.values()].map((x) => x.edit),
-          renames: [...renames].map(([from, to]) => ({ from, to })),
+          renames: [...renames].map(([from, r]) => ({ from, to: r.to, uses: r.uses, files: r.files.size })),
           places: new Set([...edits.values()].map((x) => x.place)).size,
         },
       };

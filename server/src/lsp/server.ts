@@ -59,7 +59,7 @@ import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, definitionHover, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
 import { liveSlotKeys, liveTopology } from '../live/live';
-import { entityChoices, FixContext, fixContext, hotAfter, tagFixFor } from '../fix/tagfix';
+import { entityChoices, FixContext, fixContext, hotAfter, Rename, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -545,7 +545,7 @@ export function startServer(connection: Connection): void {
   }
 
   /** Adds the renames to keyslot.migrations.json in the same workspace edit (created when missing), under the same confirmation. */
-  function recordMigrations(f: FolderIndex, action: Omit<CodeAction, 'kind'>, renames: { from: string; to: string }[]): void {
+  function recordMigrations(f: FolderIndex, action: Omit<CodeAction, 'kind'>, renames: Rename[]): void {
     if (!renames.length) return;
     // the renames travel with the action too: an editor's confirmation can list them
     action.data = { renames };
@@ -564,7 +564,7 @@ export function startServer(connection: Connection): void {
       if (!canCreateFiles) return;
       edit.documentChanges!.push({ kind: 'create', uri, options: { ignoreIfExists: true }, annotationId: 'migration' });
     }
-    for (const r of renames) if (!plan.migrations.some((m) => m.from === r.from)) plan.migrations.push(r);
+    for (const r of renames) if (!plan.migrations.some((m) => m.from === r.from)) plan.migrations.push({ from: r.from, to: r.to });
     const lines = old === undefined ? 0 : old.split('\n').length;
     edit.documentChanges!.push({
       textDocument: { uri, version: documents.get(uri)?.version ?? null },
@@ -589,7 +589,8 @@ export function startServer(connection: Connection): void {
     const u = f.useAt(finding.file, finding.span.start);
     if (!u) return null;
     const edits: TextEdit[] = [];
-    for (const x of f.sameText(u)) {
+    const same = f.sameText(u);
+    for (const x of same) {
       const e = widenTagEdits(x, f.texts.get(x.file) ?? '');
       if (!e) return null;
       edits.push(...e);
@@ -599,7 +600,7 @@ export function startServer(connection: Connection): void {
     const action = workspaceEdit(f, edits, `${WIDEN_FIX_TITLE}{${ns}${tag}}`);
     // `purchase:{1001}` → `{purchase:1001}`: the key's name changes, so its data moves too
     const from = patternText(u.pattern);
-    if (from.startsWith(`${ns}{${tag}}`)) recordMigrations(f, action, [{ from, to: `{${ns}${tag}}${from.slice(ns.length + tag.length + 2)}` }]);
+    if (from.startsWith(`${ns}{${tag}}`)) recordMigrations(f, action, [{ from, to: `{${ns}${tag}}${from.slice(ns.length + tag.length + 2)}`, uses: same.length, files: new Set(same.map((x) => x.file)).size }]);
     return action;
   }
 

@@ -77,8 +77,8 @@ describe('editor', () => {
     assert.equal(fix.edit, undefined, 'no half-appliable edit');
     const [edit, title, note] = fix.command.arguments as [vscode.WorkspaceEdit, string, string];
     assert.match(note, /keyslot migrate/);
-    // the confirmation lists the keys the change renames
-    assert.match(note, /Keys renamed:\nuser:1001:profile → \{user:1001\}:profile\nuser:1001:settings → \{user:1001\}:settings/);
+    // the confirmation lists the keys the change renames, with the uses each reaches
+    assert.match(note, /Keys renamed:\nuser:1001:profile → \{user:1001\}:profile \(\d+ uses?( in \d files)?\)\nuser:1001:settings → \{user:1001\}:settings \(\d+ uses?( in \d files)?\)/);
     const before = editor.document.getText();
     // declining changes nothing
     assert.equal(await vscode.commands.executeCommand('keyslot.applyWithMigration', edit, title, note, 'Cancel'), false);
