@@ -341,8 +341,13 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Val {
       if (imp) found = ctx.ws.moduleBinding(e.name, ctx.file, imp.member ? `${imp.module}.${imp.member}` : imp.module) ?? ctx.ws.moduleBinding(e.name, ctx.file, imp.module);
     }
   }
-  if (found && found.b.value.k !== 'other' && found.b.value.k !== 'func')
-    return valueOf(found.b.value, { ...ctx, file: found.file, scope: found.b.scope, pos: found.b.pos, env: undefined, depth: ctx.depth + 1 });
+  if (found && found.b.value.k !== 'other' && found.b.value.k !== 'func') {
+    const v = valueOf(found.b.value, { ...ctx, file: found.file, scope: found.b.scope, pos: found.b.pos, env: undefined, depth: ctx.depth + 1 });
+    // a field a method (not the constructor) sets to a value it was handed (`this.originalId = id`) holds
+    // what an earlier call left there: the field's own runtime value, not this call's `id`
+    if (carriesOnlyHoles(v) && setPerCall(found.file, found.b.scope)) return hole(e, ctx);
+    return v;
+  }
   // a field of a parameter or variable of an enclosing function (`l.keys` in a closure) belongs to that function
   if (obj.k === 'name' && !/^(self|this|cls)$/.test(obj.name)) {
     const owner = lookupName(obj.name, ctx);
@@ -381,6 +386,13 @@ function fromConstructorCallers(field: { file: FileFacts; b: Binding }, ctx: Ctx
     agreed = agreed ? withOrigins(agreed, v) : v;
   }
   return agreed;
+}
+
+/** Whether code in this scope runs per call: a method or a closure, not a constructor or a class body. */
+function setPerCall(file: FileFacts, scopeId: string): boolean {
+  const scope = file.scopes.get(scopeId);
+  if (!scope || scope.kind !== 'function') return false;
+  return !(scope.name === '__init__' || scope.name === 'constructor' || (scope.name !== undefined && scope.name === scope.className));
 }
 
 function carriesOnlyHoles(v: Val): boolean {
