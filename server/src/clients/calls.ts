@@ -1,4 +1,4 @@
-import type { CallExpr, CallSite, Expr, FileFacts, FuncDef } from '../extract/ir';
+import type { CallExpr, CallSite, Expr, FileFacts, FuncDef, Language } from '../extract/ir';
 import { commandKeys, isKnownCommand, maxKeyCount, numkeysIndex } from '../commands/table';
 import { anchorEdges, hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
@@ -8,6 +8,7 @@ import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
 import { Deps, newDeps, Receiver, ValueAnalysis } from '../resolve/values';
+import { SPRING_METHODS, springForm } from './spring';
 
 export type { Receiver };
 
@@ -278,7 +279,9 @@ export class CallInterpreter {
     if (callee.k !== 'attr') return this.wrapperCall(call, ctx);
     this.scriptDefinition(call, ctx, libs);
     // only a method that can send a command asks what its receiver is
-    let recv = this.mayCommand(callee.name) ? this.receiver(callee.object, ctx) : null;
+    let recv = this.mayCommand(callee.name, ctx.file.language) ? this.receiver(callee.object, ctx) : null;
+    // a Spring method name (`increment`, `put`) on another library's client is a project wrapper's method
+    if (recv && recv.client.library !== 'spring-data-redis' && !this.mayCommand(callee.name)) recv = null;
     if (!recv) return this.wrapperCall(call, ctx);
     this.receiverText = receiverName(callee.object);
     // Lettuce `cmd.multi(); cmd.set(…); cmd.exec();` and redigo `conn.Send("MULTI"); conn.Send("SET", …); conn.Do("EXEC")`
@@ -440,7 +443,7 @@ export class CallInterpreter {
         const c = site.call;
         const name = c.callee.k === 'attr' ? c.callee.name : c.callee.k === 'name' ? c.callee.name : undefined;
         if (!name) continue;
-        if ((c.callee.k === 'attr' && this.mayCommand(name)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) return true;
+        if ((c.callee.k === 'attr' && this.mayCommand(name, def.file.language)) || (def.file.language === 'lua' && /^(call|pcall)$/.test(name))) return true;
         if (this.pyScript(plainCall(c), ctxFor(this.ws, def.file, site.scope, c.span.start))) return true;
         if (depth < MAX_WRAPPER_DEPTH && this.ws.definesFunction(name)) {
           const inner = this.values.functionCalled(c, ctxFor(this.ws, def.file, site.scope, c.span.start));
@@ -495,8 +498,10 @@ export class CallInterpreter {
   }
 
   /** Whether a method of this name can send a command on some Redis value (a command, an alias, a generic executor, a script run …). */
-  private mayCommand(method: string): boolean {
+  private mayCommand(method: string, language?: Language): boolean {
     if (this.definedCommands.has(method)) return true;
+    // Spring Data Redis names its methods for what they do (`opsForHash().entries(k)`)
+    if (language === 'java' && SPRING_METHODS.has(method)) return true;
     let known = COMMAND_METHODS.get(method);
     if (known === undefined) {
       known = isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) || METHODS_NOT_COMMANDS.test(method) || PROFILE_METHODS.has(method) || GENERIC_METHODS.test(method);
@@ -565,6 +570,7 @@ export class CallInterpreter {
       return;
     }
     if (lib === 'redisson' && REDISSON_EXECUTOR.test(method)) return this.redissonExecutorCall(recv, method, call, ctx);
+    if (lib === 'spring-data-redis' && recv.client.spring?.ops !== 'connection') return this.springCall(recv, method, call, ctx);
     // an executor sends only through those (its get(future) waits for a reply)
     if (lib === 'redisson' && /^Command(Async|Sync)?(Executor|Service)$/.test(recv.client.evidence)) return;
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
@@ -625,14 +631,94 @@ export class CallInterpreter {
     this.commandCall(recv, command, call.args.slice(at + 1), call, ctx, 'verbatim');
   }
 
+  /**
+   * Spring Data Redis: a template or view method (clients/spring.ts says which command and where its
+   * keys go); a bound view's key is its argument 0. A key bound in another function is evaluated
+   * there and used here, at the call.
+   */
+  private springCall(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
+    const view = recv.client.spring;
+    if (!view && method === 'execute') return this.springScript(recv, call, ctx);
+    const known = new Map<Expr, Value>();
+    let args = call.args;
+    // a bound view's key is used where its method is called (the line that sends the command)
+    const at = { start: call.callee.span.end - method.length, end: call.callee.span.end };
+    if (view?.bound === null) args = [{ k: 'other', span: at, text: '?' }, ...args];
+    else if (view?.bound) {
+      const key: Expr = { k: 'other', span: at, text: view.bound.text };
+      known.set(key, evaluate(view.bound, view.boundCtx ?? ctx));
+      args = [key, ...args];
+    }
+    // the bound key's own expiry, unless a hash view's fields are given (HEXPIRE)
+    const keyLevel = view?.bound !== undefined && !(view.ops === 'hash' && args.length > 2 && LIST_TYPE.test(declaredType(args[args.length - 1], ctx) ?? ''));
+    let form = springForm(view?.ops === 'connection' ? 'template' : (view?.ops ?? 'template'), method, args.length, keyLevel);
+    if (!form) return;
+    // ReactiveRedisTemplate.expire(key, Duration) sends EXPIRE for whole seconds (PEXPIRE otherwise)
+    if (!view && form[0] === 'pexpire' && /^Reactive/.test(recv.client.evidence)) form = ['expire', ...form.slice(1)];
+    const unknown: Expr = { k: 'other', span: call.callee.span, text: '?' };
+    const line: Expr[] = [];
+    let numkeysAt = -1;
+    for (const token of form.slice(1)) {
+      if (token === '#') numkeysAt = line.push(unknown) - 1;
+      else if (token === '_') line.push(unknown);
+      else if (/^[A-Z]+$/.test(token)) line.push({ k: 'str', value: token, span: call.callee.span, text: token });
+      else if (token.startsWith('...')) line.push(...args.slice(Number(token.slice(3))));
+      else {
+        const a = args[Number(token.replace('*', ''))];
+        if (!a) continue;
+        // a list written in place is its keys (counted as such for a numkeys command)
+        const written = token.startsWith('*') ? listItems(a, ctx) : undefined;
+        if (written) {
+          line.push(...written);
+          continue;
+        }
+        // `union(key, otherKey)` or `union(key, otherKeys)`: a collection stands for its keys
+        const type = declaredType(a, ctx);
+        const many = token.startsWith('*') && (known.get(a) ?? evaluate(a, ctx)).t !== 'list' && ((type !== undefined && !/^(String|K|byte\[\])$/.test(type)) || (a.k === 'call' && COLLECTION_CALL.test(calleeText(a.callee) ?? '')));
+        line.push(many ? { k: 'spread', value: a, span: a.span, text: a.text } : a);
+      }
+    }
+    if (numkeysAt >= 0) line[numkeysAt] = { k: 'num', value: line.length - numkeysAt - 1, span: call.callee.span, text: String(line.length - numkeysAt - 1) };
+    this.commandCall(recv, form[0], line, call, ctx, 'verbatim', false, known);
+  }
+
+  /**
+   * `template.execute(script, keys, args…)`: EVALSHA of the script's SHA (EVAL when the server lacks it),
+   * with the keys list. The Lua is analysed when the code shows it: `RedisScript.of(lua, …)`,
+   * `new DefaultRedisScript<>(lua, …)`.
+   */
+  private springScript(recv: Receiver, call: CallExpr, ctx: Ctx): void {
+    const [script, keys, ...rest] = call.args;
+    if (!script || !keys) return;
+    const source = this.springScriptSource(script, ctx);
+    const list = listItems(keys, ctx);
+    const keyArgs: Expr[] = list ?? [{ k: 'spread', value: keys, span: keys.span, text: keys.text }];
+    const count: Expr = { k: 'num', value: keyArgs.length, span: call.callee.span, text: String(keyArgs.length) };
+    this.commandCall(recv, source ? 'eval' : 'evalsha', [source ?? script, count, ...keyArgs, ...rest], call, ctx, 'verbatim');
+  }
+
+  /** The Lua source of a script object: `RedisScript.of(src, T)`, `new DefaultRedisScript<>(src, T)`, through a variable or field. */
+  private springScriptSource(e: Expr, ctx: Ctx, depth = 0): Expr | undefined {
+    if (depth > 3) return undefined;
+    if (e.k === 'call' && /(^|\.)(RedisScript\.of|DefaultRedisScript)$/.test(calleeText(e.callee) ?? '') && e.args[0]) {
+      const src = evaluate(e.args[0], ctx);
+      return src.t === 'str' && src.segs.some((s) => s.kind === 'lit' && /redis\.p?call|KEYS\[/i.test(s.text)) ? e.args[0] : undefined;
+    }
+    if (e.k === 'name') {
+      const b = lookupName(e.name, ctx);
+      if (b && 'binding' in b && b.binding.value && b.file === ctx.file) return this.springScriptSource(b.binding.value, { ...ctx, file: b.file, scope: b.binding.scope, pos: b.binding.pos }, depth + 1);
+    }
+    return undefined;
+  }
+
   /** Maps a command call's arguments onto the command line and records a use per key position. */
-  private commandCall(recv: Receiver, command: string, args: Expr[], call: CallExpr, ctx: Ctx, layout: 'verbatim' | 'idiomatic', split = false): void {
+  private commandCall(recv: Receiver, command: string, args: Expr[], call: CallExpr, ctx: Ctx, layout: 'verbatim' | 'idiomatic', split = false, known?: Map<Expr, Value>): void {
     const items: LineItem[] = [];
     // Lettuce's and Redisson's output-type enums sit among a script call's arguments
     const rawArgs = args.filter((a, i) => a.k !== 'func' && !OUTPUT_TYPE.test(a.text) && !OUTPUT_TYPE.test(declaredType(a, ctx) ?? '') && !(i === args.length - 1 && isCallback(a, ctx)));
     const numkeysAt = layout === 'idiomatic' ? numkeysIndex(command) : undefined;
     rawArgs.forEach((a, i) => {
-      const v = evaluate(a, ctx);
+      const v = known?.get(a) ?? evaluate(a, ctx);
       // idiomatic clients take the keys of a numkeys command as one list and count it themselves
       if (numkeysAt !== undefined && i + 1 === numkeysAt && !isNumeric(v)) {
         const type = declaredType(a, ctx);
@@ -1000,6 +1086,9 @@ function isCallback(a: Expr, ctx: Ctx): boolean {
 /** Declared types of a number of keys, and calls that count a list. */
 const COUNT_TYPE = /^(int|long|short|Integer|Long|number|int64|int32|uint|usize)$/;
 const COUNT_CALL = /(^len$|\.(size|length|count)$|^count$)/;
+/** Calls that make a collection (Java): `Arrays.asList(…)`, `Set.of(…)`, `map.keySet()`, `….collect(…)`. */
+const COLLECTION_CALL = /(^|\.)(asList|of|singleton|singletonList|keySet|values|collect|toList|toSet|newArrayList|newHashSet)$/;
+
 /** Declared types of a list of keys. */
 const LIST_TYPE = /\[\]|^(List|Collection|Set|Iterable|ArrayList|Array|Sequence|list|tuple)\b/;
 

@@ -14,6 +14,7 @@ export type Library =
   | 'jedis'
   | 'lettuce'
   | 'redisson'
+  | 'spring-data-redis'
   | 'lua'
   | 'redis-cli';
 
@@ -34,6 +35,8 @@ export interface ClientInfo {
   via?: Step[];
   /** high (a constructor or declared type, followed through the code; the default), medium (Redis-only methods called on it), low (its name) */
   confidence?: 'medium' | 'low';
+  /** Spring Data Redis: the operations view the value is (`opsForHash()`), and the key a bound view holds (null: one the code does not show) */
+  spring?: { ops: import('./spring').SpringOps; bound?: Expr | null; boundCtx?: import('../resolve/evaluate').Ctx };
 }
 
 /** One place on a value's way to the receiver: `self._c` = `RedisCluster(…)` in store.py, at that expression. */
@@ -290,6 +293,20 @@ export const PROFILES: Profile[] = [
     pipelineTypes: [{ match: /^RBatch$/, transaction: false }],
     passThrough: /^(getScript)$/,
     pipelineMethods: [{ match: /^createBatch$/, transaction: false }],
+    genericMethods: /^$/,
+  },
+  {
+    // a template whose methods are named for what they do (clients/spring.ts maps them to commands);
+    // Lettuce or Jedis underneath decides nothing here: Spring's own cluster connection splits or refuses
+    library: 'spring-data-redis',
+    languages: ['java'],
+    modules: /^org\.springframework\.data\.redis/,
+    layout: 'verbatim',
+    constructors: [{ match: /^(Reactive)?(String)?RedisTemplate$/, mode: 'unknown', needsNew: true }],
+    clientTypes:
+      /^(Reactive)?(String)?Redis(Template|Operations)(<.*>)?$|^(Reactive)?(Bound)?(Value|Hash|List|Set|ZSet|HyperLogLog|Geo|Stream)Operations(<.*>)?$|^(Reactive)?(String)?Redis(Cluster)?Connection(Factory)?$|^(Lettuce|Jedis)ConnectionFactory$|^Redis(String|Key|Hash|List|Set|ZSet|Geo|HyperLogLog|Stream|Scripting)Commands$/,
+    passThrough: /^$/,
+    pipelineMethods: [],
     genericMethods: /^$/,
   },
 ];

@@ -38,6 +38,8 @@ const SPLITS: Split[] = [
   { library: 'go-redis', commands: /^(mget|mset|del|exists|touch|unlink)$/, since: [9, 18], label: 'go-redis' },
   { library: 'jedis', commands: /^(del|exists|mget|mset|touch|unlink|msetex)$/, since: [8, 0], label: 'Jedis' },
   { library: 'lettuce', commands: /^(del|exists|mget|mset|msetnx|touch|unlink)$/, since: null, label: 'Lettuce' },
+  // its cluster connection runs these per slot, or emulates them (RENAME as DUMP + RESTORE + DEL), when the keys' slots differ
+  { library: 'spring-data-redis', commands: /^(del|unlink|exists|touch|mget|mset|msetnx|rename|renamenx|rpoplpush|brpoplpush|blpop|brpop|sdiff|sdiffstore|sinter|sintercard|sinterstore|sunion|sunionstore|smove|sort)$/, since: null, label: 'Spring Data Redis' },
 ];
 
 function vtext(v: number[]): string {

@@ -30,6 +30,7 @@ const PACKAGES: { library: Library; npm?: string[]; pypi?: string[]; go?: RegExp
   { library: 'jedis', maven: ['redis.clients:jedis'] },
   { library: 'lettuce', maven: ['io.lettuce:lettuce-core', 'biz.paluch.redis:lettuce'] },
   { library: 'redisson', maven: ['org.redisson:redisson'] },
+  { library: 'spring-data-redis', maven: ['org.springframework.data:spring-data-redis', 'org.springframework.boot:spring-boot-starter-data-redis'] },
 ];
 
 const MANIFEST_NAMES = /^(package\.json|requirements.*\.txt|pyproject\.toml|Pipfile|go\.mod|pom\.xml|build\.gradle(\.kts)?)$/;

@@ -16,7 +16,7 @@ const REDIS_IMPORT: Partial<Record<Language, RegExp>> = {
   python: /^\s*(?:from|import)\s+(?:redis|aioredis|rediscluster|valkey)\b/m,
   javascript: /(?:from\s*|require\(\s*|import\(\s*)['"](?:ioredis|redis|@redis\/[\w-]+|iovalkey|@valkey\/[\w-]+)['"]/,
   go: /"github\.com\/(?:redis\/go-redis|go-redis\/redis|valkey-io|gomodule\/redigo|garyburd\/redigo)[^"]*"/,
-  java: /^\s*import\s+(?:static\s+)?(?:redis\.clients|io\.lettuce|org\.redisson|io\.valkey)\./m,
+  java: /^\s*import\s+(?:static\s+)?(?:redis\.clients|io\.lettuce|org\.redisson|io\.valkey|org\.springframework\.data\.redis)\./m,
 };
 REDIS_IMPORT.typescript = REDIS_IMPORT.javascript;
 REDIS_IMPORT.tsx = REDIS_IMPORT.javascript;

@@ -3,6 +3,7 @@ import type { GroupKind } from '../model/keyuse';
 import type { Span } from '../model/pattern';
 import { ClientInfo, librariesOf, PROFILE_BY_LIBRARY, Profile, PROFILES, Library, REDIS_ONLY_METHOD, Step } from '../clients/profiles';
 import { classOf, Ctx, ctxFor, findFunction, lookupName } from './evaluate';
+import { SPRING_BOUND, springOpsOf } from '../clients/spring';
 import type { Reads, WorkspaceFacts } from './workspace';
 
 /*
@@ -264,6 +265,11 @@ export class ValueAnalysis {
     const profile = PROFILE_BY_LIBRARY.get(inner.client.library)!;
     if (inner.kind === 'client') {
       if (profile.passThrough.test(method)) return inner;
+      // Spring's views: `opsForHash()`, and `boundHashOps(key)` that holds its key
+      const ops = inner.client.library === 'spring-data-redis' && inner.client.spring?.ops !== 'connection' ? springOpsOf(method) : undefined;
+      // a connection's command groups (`con.stringCommands()`) are the connection
+      if (inner.client.spring?.ops === 'connection' && springOpsOf(method) === 'connection') return inner;
+      if (ops) return { kind: 'client', client: { ...inner.client, spring: SPRING_BOUND.test(method) ? { ops, bound: e.args[0] ?? null, boundCtx: ctx } : { ops } } };
       if (method === 'register_script' && e.args[0]) return { kind: 'script', client: inner.client, source: e.args[0] };
       if (/^(master_for|slave_for)$/.test(method)) return { kind: 'client', client: { ...inner.client, mode: 'sentinel', evidence: method, options: e, optionsCtx: ctx } };
       const pm = profile.pipelineMethods.find((p) => p.match.test(method));
@@ -614,7 +620,17 @@ export class ValueAnalysis {
     if (sub) return { kind: 'client', client: { ...sub, optionsCtx: ctx } };
     for (const p of this.candidates(file)) {
       // a typed client was built elsewhere; its file's config calls (Lettuce setReadFrom) still tell its routing
-      if (p.clientTypes.test(t)) return { kind: 'client', client: { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type, optionsCtx: ctx, via: [{ what: `declared \`${type}\`` }] } };
+      if (p.clientTypes.test(t)) {
+        const client: ClientInfo = { library: p.library, mode: /Cluster/.test(t) ? 'cluster' : /Universal|Cmdable/.test(t) ? 'unknown' : 'standalone', evidence: type, optionsCtx: ctx, via: [{ what: `declared \`${type}\`` }] };
+        if (p.library === 'spring-data-redis') {
+          // the template's mode is the connection factory's, which the code that uses it does not show
+          client.mode = 'unknown';
+          const ops = springOpsOf(t);
+          // a declared bound view (`BoundHashOperations<…>`): its key was given where it was made
+          if (ops) client.spring = { ops, bound: /Bound/.test(t) ? null : undefined };
+        }
+        return { kind: 'client', client };
+      }
       const pt = p.pipelineTypes?.find((x) => x.match.test(t));
       if (pt) {
         const client: ClientInfo = { library: p.library, mode: 'unknown', evidence: type };

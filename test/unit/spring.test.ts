@@ -1,0 +1,49 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'path';
+import { checkFolder } from '../../server/src/index/check';
+import { loadConfig } from '../../server/src/index/config';
+import { LineMap } from '../../server/src/index/scan';
+import { patternText } from '../../server/src/model/pattern';
+
+/*
+ * Spring Data Redis: the command each template or view method sends and the keys it takes, on the
+ * rule fixture (the commands are spring-data-redis's, read from its Default*Operations and
+ * RedisTemplate). A bound view's key is used on the line of the method that sends.
+ */
+const dir = path.join(__dirname, '..', 'fixtures', 'rules', 'java-spring-data-redis');
+
+const EXPECTED: Record<string, string[]> = {
+  'CartService.java:37': ['HINCRBY {cart:${userId}}:items'],
+  'CartService.java:38': ['PEXPIRE {cart:${userId}}:items'],
+  'CartService.java:42': ['HGETALL {cart:${userId}}:items'],
+  'CartService.java:46': ['GET price:${sku}'],
+  'CartService.java:51': ['MGET cart:${userId}:coupon', 'MGET user:${userId}:profile'],
+  'CartService.java:55': ['MGET {user:${userId}}:profile', 'MGET {user:${userId}}:settings'],
+  'CartService.java:60': ['ZUNIONSTORE rank:monday', 'ZUNIONSTORE rank:tuesday', 'ZUNIONSTORE rank:wednesday', 'ZUNIONSTORE rank:week'],
+  'CartService.java:64': ['SINTER {tags}:${a}', 'SINTER {tags}:${b}'],
+  'CartService.java:70': ['HSET {cart:${userId}}:items'],
+  'CartService.java:71': ['EVAL stock:${sku}', 'EVAL {cart:${userId}}:items'],
+  'CartService.java:75': ['DEL {cart:${userId}}:items'],
+  'JobQueue.java:23': ['LPUSH queue:${queue}'],
+  'JobQueue.java:28': ['RPOPLPUSH processing:${queue}', 'RPOPLPUSH queue:${queue}'],
+  'JobQueue.java:32': ['RPOPLPUSH {queue:${queue}}:active', 'RPOPLPUSH {queue:${queue}}:waiting'],
+  'JobQueue.java:36': ['SET worker:${worker}:heartbeat'],
+  'JobQueue.java:37': ['PEXPIRE worker:${worker}:heartbeat'],
+  'JobQueue.java:43': ['LLEN queue:${queue}'],
+};
+
+describe('Spring Data Redis', () => {
+  test('every template, view, bound view and connection call gives its command and keys', async () => {
+    const { settings } = loadConfig(dir);
+    const r = await checkFolder(dir, [dir], settings);
+    const got: Record<string, string[]> = {};
+    for (const u of r.uses) {
+      if (u.language !== 'java') continue;
+      const line = new LineMap(r.texts.get(u.file)!).position(u.span.start).line;
+      (got[`${path.basename(u.file)}:${line}`] ??= []).push(`${u.command.toUpperCase()} ${patternText(u.pattern)}`);
+    }
+    for (const k of Object.keys(got)) got[k].sort();
+    assert.deepEqual(got, EXPECTED);
+  });
+});
