@@ -25,12 +25,14 @@ const EXPECTED: Record<string, string[]> = {
   'CartService.java:70': ['HSET {cart:${userId}}:items'],
   'CartService.java:71': ['EVAL stock:${sku}', 'EVAL {cart:${userId}}:items'],
   'CartService.java:75': ['DEL {cart:${userId}}:items'],
-  'JobQueue.java:23': ['LPUSH queue:${queue}'],
-  'JobQueue.java:28': ['RPOPLPUSH processing:${queue}', 'RPOPLPUSH queue:${queue}'],
-  'JobQueue.java:32': ['RPOPLPUSH {queue:${queue}}:active', 'RPOPLPUSH {queue:${queue}}:waiting'],
-  'JobQueue.java:36': ['SET worker:${worker}:heartbeat'],
-  'JobQueue.java:37': ['PEXPIRE worker:${worker}:heartbeat'],
-  'JobQueue.java:43': ['LLEN queue:${queue}'],
+  'JobQueue.java:25': ['LPUSH queue:${queue}'],
+  'JobQueue.java:30': ['RPOPLPUSH processing:${queue}', 'RPOPLPUSH queue:${queue}'],
+  'JobQueue.java:34': ['RPOPLPUSH {queue:${queue}}:active', 'RPOPLPUSH {queue:${queue}}:waiting'],
+  'JobQueue.java:38': ['SET worker:${worker}:heartbeat'],
+  'JobQueue.java:39': ['PEXPIRE worker:${worker}:heartbeat'],
+  'JobQueue.java:45': ['LLEN queue:${queue}'],
+  'JobQueue.java:57': ['LREM processing:${queue}'],
+  'JobQueue.java:58': ['INCR stats:${queue}:done'],
 };
 
 describe('Spring Data Redis', () => {

@@ -286,7 +286,9 @@ export class CallInterpreter {
     this.receiverText = receiverName(callee.object);
     // Lettuce `cmd.multi(); cmd.set(…); cmd.exec();` and redigo `conn.Send("MULTI"); conn.Send("SET", …); conn.Do("EXEC")`
     // queue on the connection until EXEC
-    const open = recv.kind === 'client' && (recv.client.library === 'lettuce' || recv.client.library === 'redigo') ? this.openMulti(ctx, this.receiverText, call.span.start) : undefined;
+    // and Spring's `operations.multi(); operations.opsForValue().set(…); operations.exec();` in a SessionCallback
+    const multiOn = recv.client.library === 'spring-data-redis' ? this.receiverText.replace(/\.(opsFor\w+|bound\w+Ops)\(\)$/, '') : this.receiverText;
+    const open = recv.kind === 'client' && ['lettuce', 'redigo', 'spring-data-redis'].includes(recv.client.library) ? this.openMulti(ctx, multiOn, call.span.start) : undefined;
     if (open !== undefined && recv.kind === 'client')
       recv = { kind: 'pipeline', client: recv.client, groupKey: `${ctx.file.file}#multi@${open}`, groupKind: 'transaction', anchor: { k: 'other', span: { start: open, end: open }, text: 'multi()' } };
     this.method(recv, callee.name, call, ctx);

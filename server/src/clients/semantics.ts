@@ -98,6 +98,8 @@ function transactionWhy(lib: Library): string {
       return 'node-redis multi().exec() goes to the node of the first key, and EXEC refuses keys of several slots';
     case 'go-redis':
       return 'go-redis TxPipeline must be in one slot (ErrCrossSlot)';
+    case 'spring-data-redis':
+      return "Spring Data Redis's cluster connection refuses multi() outright, and on one shard EXEC still needs every key in one slot";
     default:
       return 'MULTI/EXEC must have all its keys in one slot';
   }
