@@ -13,6 +13,15 @@ export interface TopologySetting {
   nodes?: { name: string; slots: string[] }[];
 }
 
+/**
+ * Deployments differ in which multi-key commands may cross slots: an OSS cluster (and the cluster
+ * API of managed services) none; Redis Enterprise's proxy and Azure Managed Redis's Enterprise
+ * policy DEL, MSET, MGET, EXISTS, UNLINK, TOUCH; Azure active-active MGET, EXISTS, TOUCH; a
+ * standalone server any. ElastiCache Serverless is a cluster that also refuses scripts with no key.
+ */
+export const TARGETS = ['oss-cluster', 'enterprise-proxy', 'azure-enterprise', 'azure-active-active', 'elasticache-serverless', 'dragonfly', 'standalone'] as const;
+export type Target = (typeof TARGETS)[number];
+
 export interface KeyslotSettings {
   /** globs of files to skip, on top of .gitignore and the built-in excludes */
   exclude: string[];
@@ -35,6 +44,8 @@ export interface KeyslotSettings {
     paths: string[];
   };
   topology: TopologySetting;
+  /** the deployment the code runs on, which decides which keys must share a slot (clients/semantics.ts) */
+  target: Target;
   /**
    * HOST:PORT of any node of a running cluster to read the real topology from (read-only), or ''.
    * While it answers, its slot owners replace `topology`.
@@ -58,6 +69,7 @@ export const DEFAULT_SETTINGS: KeyslotSettings = {
   severity: {},
   tests: { level: 'info', paths: DEFAULT_TEST_PATHS },
   topology: { primaries: 3 },
+  target: 'oss-cluster',
   cluster: '',
 };
 
@@ -156,6 +168,10 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
         } else errors.push(`${where}: "topology.primaries" must be a whole number from 1 to 16384`);
         break;
       }
+      case 'target':
+        if (typeof v === 'string' && (TARGETS as readonly string[]).includes(v)) s.target = v as Target;
+        else errors.push(`${where}: "target" must be one of ${TARGETS.join(', ')}, not ${JSON.stringify(v)}`);
+        break;
       case 'cluster':
         if (v === '' || v === null) s.cluster = '';
         else if (typeof v === 'string' && /^[^\s:]+:\d{1,5}$/.test(v.trim())) s.cluster = v.trim();
@@ -272,7 +288,7 @@ export const SEMANTIC_TOKEN_TYPES = ['hashTag'] as const;
 export const REINDEX_METHOD = 'keyslot/reindex';
 
 /** The editor settings (`keyslot.<key>` in package.json), one per KeyslotSettings leaf the user sets as a whole. */
-export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'tests.level', 'tests.paths', 'severity', 'topology', 'cluster'] as const;
+export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'tests.level', 'tests.paths', 'severity', 'topology', 'target', 'cluster'] as const;
 
 /** The VS Code language ids whose documents the client sends to the server (package.json activates on the same). */
 export const EDITOR_LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'lua', 'redis'] as const;

@@ -238,6 +238,7 @@ redis.call('INCR', 'stats:other')
       [JSON.stringify({ topology: { nodes: [{ name: 'a', slots: ['0-100'] }] } }), /slots 101-16383 belong to no primary/],
       [JSON.stringify({ hotTag: { threshold: 0 } }), /hotTag.threshold/],
       [JSON.stringify({ excludes: [] }), /unknown setting "excludes"/],
+      [JSON.stringify({ target: 'elasticache' }), /"target" must be one of oss-cluster, enterprise-proxy, .*standalone, not "elasticache"/],
       ['null', /expected an object/],
       [JSON.stringify({ clients: [] }), /"clients" takes only "extraNames"/],
       ['{"severity": {"__proto__": "off"}}', /unknown code "__proto__"/],

@@ -1,6 +1,7 @@
 import type { Group } from '../model/keyuse';
 import { compareVersions, DeclaredVersion } from '../index/manifests';
 import type { Library } from './profiles';
+import type { Target } from '../protocol';
 
 /*
  * What each library demands of a group's keys on a cluster (../shared/docs/client-libraries.md).
@@ -21,6 +22,8 @@ export interface Requirement {
   need: Need;
   /** half a sentence on why, for messages ("ioredis sends a pipeline to one node"); '' when it is the plain server rule */
   why: string;
+  /** the deployment's proxy splits the call (whatever client sends it), not the library's cluster client */
+  byProxy?: boolean;
 }
 
 interface Split {
@@ -57,11 +60,27 @@ export function splitsCommand(library: Library, command: string, declared: Decla
   return { split: true, why: `${which} splits ${command.toUpperCase()} per slot` };
 }
 
+/** Deployments behind one endpoint whose proxy runs some multi-key commands across slots itself (client-libraries.md, "Deployments"). */
+const PROXIES: Partial<Record<Target, { commands: RegExp; label: string }>> = {
+  'enterprise-proxy': { commands: /^(del|mset|mget|exists|unlink|touch)$/, label: "Redis Enterprise's proxy" },
+  'azure-enterprise': { commands: /^(del|mset|mget|exists|unlink|touch)$/, label: "Azure Managed Redis's Enterprise clustering policy" },
+  'azure-active-active': { commands: /^(mget|exists|touch)$/, label: 'Azure Managed Redis active-active' },
+};
+
 /**
  * The requirement for a group. `parent` is the pipeline or transaction a command sits in:
  * inside one, libraries do not split multi-key commands (redis-py, go-redis reject them).
+ * `target`: the deployment (a standalone server holds every slot; a proxy runs some commands across slots).
  */
-export function requirementOf(g: Group, parent: Group | undefined, declared: DeclaredVersion | null): Requirement {
+export function requirementOf(g: Group, parent: Group | undefined, declared: DeclaredVersion | null, target: Target = 'oss-cluster'): Requirement {
+  if (target === 'standalone') return { need: 'none', why: 'the deployment target is one standalone server, which holds every slot' };
+  const proxy = PROXIES[target];
+  if (proxy && g.kind === 'pipeline') return { need: 'none', why: `${proxy.label} takes a pipeline on one endpoint` };
+  // behind a proxy the client is a standalone one: the proxy, not the library, decides
+  if (proxy && g.kind === 'command' && g.command && g.library !== 'lua') {
+    if (!parent && proxy.commands.test(g.command)) return { need: 'split', why: `${proxy.label} runs ${g.command.toUpperCase()} across slots itself, one shard at a time`, byProxy: true };
+    return { need: 'slot', why: `${proxy.label} runs only ${proxy.commands.source.replace(/^\^\(|\)\$$/g, '').toUpperCase().split('|').join(', ')} across slots` };
+  }
   const lib = g.library;
   switch (g.kind) {
     case 'command': {

@@ -28,6 +28,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     topology,
     versionOf: (file: string, library: Library): DeclaredVersion | null => manifests.versionOf(file, library),
     hotTagThreshold: settings.hotTag.threshold,
+    target: settings.target,
     severity: settings.severity,
     tests: testsOf(settings),
     scripts: r.scripts,

@@ -297,6 +297,7 @@ export class FolderIndex {
         topology,
         versionOf: (file: string, library: Library) => this.manifests.versionOf(file, library),
         hotTagThreshold: this.settings.hotTag.threshold,
+        target: this.settings.target,
         severity: this.settings.severity,
         tests: testsOf(this.settings),
         textOf: (file) => this.texts.get(file),

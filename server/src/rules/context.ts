@@ -1,3 +1,4 @@
+import type { Target } from '../protocol';
 import type { Library } from '../clients/profiles';
 import type { DeclaredVersion } from '../index/manifests';
 import type { Group, KeyUse } from '../model/keyuse';
@@ -12,4 +13,6 @@ export interface RuleContext {
   versionOf(file: string, library: Library): DeclaredVersion | null;
   /** a tag used by more distinct key patterns than this is a hotspot */
   hotTagThreshold: number;
+  /** the deployment: which groups must share a slot */
+  target: Target;
 }

@@ -19,8 +19,8 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
     if (reportedElsewhere(v, repeats)) continue;
     const what = describeGroup(v);
     if (requirement.need === 'split') {
-      // only the library's cluster client splits; a client built standalone sends one command
-      if (v.sameSlot === 'yes' || g.mode === 'standalone' || g.mode === 'sentinel') continue;
+      // only the library's cluster client splits; a client built standalone sends one command (which a proxy may split)
+      if (v.sameSlot === 'yes' || (!requirement.byProxy && (g.mode === 'standalone' || g.mode === 'sentinel'))) continue;
       out.push({
         code: 'split-nonatomic',
         // a transaction split behind the code's back loses the atomicity it asked for

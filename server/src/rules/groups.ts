@@ -1,3 +1,4 @@
+import type { Target } from '../protocol';
 import { requirementOf, Requirement } from '../clients/semantics';
 import { Group, KeyUse, repeatedIds } from '../model/keyuse';
 import { patternId, patternText, Segment } from '../model/pattern';
@@ -101,15 +102,15 @@ export function judgeGroups(ctx: RuleContext): Map<string, GroupVerdict> {
   const out = new Map<string, GroupVerdict>();
   for (const g of ctx.groups) {
     const members = [g, ...(children.get(g.id) ?? [])].flatMap((x) => byGroup.get(x.id) ?? []);
-    out.set(g.id, judgeGroup(g, members, g.parent ? groupById.get(g.parent) : undefined, ctx.versionOf));
+    out.set(g.id, judgeGroup(g, members, g.parent ? groupById.get(g.parent) : undefined, ctx.versionOf, ctx.target));
   }
   return out;
 }
 
 /** One group's verdict; `members` are its keys and its nested commands' keys, in workspace order (sorted here by position). */
-export function judgeGroup(g: Group, members: KeyUse[], parent: Group | undefined, versionOf: RuleContext['versionOf']): GroupVerdict {
+export function judgeGroup(g: Group, members: KeyUse[], parent: Group | undefined, versionOf: RuleContext['versionOf'], target: Target = 'oss-cluster'): GroupVerdict {
   members.sort((a, b) => a.span.start - b.span.start);
-  const requirement = requirementOf(g, parent, versionOf(g.file, g.library));
+  const requirement = requirementOf(g, parent, versionOf(g.file, g.library), target);
   return { group: g, members, requirement, ...slotVerdict(members) };
 }
 

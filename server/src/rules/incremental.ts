@@ -130,7 +130,7 @@ function sameParts<V>(a: [V[], V[]], b: [V[], V[]]): boolean {
   return true;
 }
 
-export type LiveOptions = Pick<RuleOptions, 'topology' | 'versionOf' | 'hotTagThreshold' | 'severity' | 'textOf' | 'tests'>;
+export type LiveOptions = Pick<RuleOptions, 'topology' | 'versionOf' | 'hotTagThreshold' | 'target' | 'severity' | 'textOf' | 'tests'>;
 
 /** Group order for lists of groups: file, position, outer before inner, then id. */
 export function compareGroups(a: Group, b: Group): number {
@@ -297,7 +297,7 @@ export class LiveRules {
       }
       const kids = [...(this.children.get(id) ?? [])].flatMap((c) => this.groups.get(c) ?? []).sort(compareGroups);
       const members = [...this.members.get(id), ...kids.flatMap((k) => this.members.get(k.id))];
-      this.verdicts.set(id, judgeGroup(g, members, g.parent ? this.groups.get(g.parent) : undefined, this.opts.versionOf));
+      this.verdicts.set(id, judgeGroup(g, members, g.parent ? this.groups.get(g.parent) : undefined, this.opts.versionOf, this.opts.target));
     }
 
     // replica flows: changed files, files whose keys sit in a group that changed, and the files calling into them

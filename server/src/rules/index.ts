@@ -1,5 +1,5 @@
 import type { Library } from '../clients/profiles';
-import type { TestLevel } from '../protocol';
+import type { Target, TestLevel } from '../protocol';
 import type { ScriptInfo } from '../index/analyze';
 import type { DeclaredVersion } from '../index/manifests';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
@@ -17,6 +17,8 @@ export interface RuleOptions {
   topology: Topology;
   versionOf: (file: string, library: Library) => DeclaredVersion | null;
   hotTagThreshold: number;
+  /** the deployment (default oss-cluster): which groups must share a slot */
+  target?: Target;
   /** per-code severity overrides; 'off' drops the code */
   severity?: Partial<Record<Code, Severity | 'off'>>;
   /** WAIT calls and calls between functions (replica-read-after-write) */
@@ -37,7 +39,7 @@ export interface RuleResult {
 
 /** Runs every rule over an analysed workspace; findings come sorted by file and position. */
 export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): RuleResult {
-  const verdicts = judgeGroups({ uses, groups, topology: opts.topology, versionOf: opts.versionOf, hotTagThreshold: opts.hotTagThreshold });
+  const verdicts = judgeGroups({ uses, groups, topology: opts.topology, versionOf: opts.versionOf, hotTagThreshold: opts.hotTagThreshold, target: opts.target ?? 'oss-cluster' });
   const repeats = repeatsIn(verdicts);
   const all = [
     ...crossslotRule(verdicts, repeats),
