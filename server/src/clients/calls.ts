@@ -9,6 +9,7 @@ import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Pro
 
 import { Deps, newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 import { SPRING_METHODS, springForm } from './spring';
+import { BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
 
 export type { Receiver };
 
@@ -270,6 +271,7 @@ export class CallInterpreter {
     if (ctx.file.language === 'redis') return this.redisCliCall(original, ctx);
     const call = plainCall(original);
     const callee = call.callee;
+    if ((call.isNew || ctx.file.language === 'python') && this.frameworkCall(call, ctx)) return;
     const script = this.pyScript(call, ctx);
     if (script) {
       this.receiverText = callee.text;
@@ -631,6 +633,43 @@ export class CallInterpreter {
     }
     if (!isKnownCommand(command)) return;
     this.commandCall(recv, command, call.args.slice(at + 1), call, ctx, 'verbatim');
+  }
+
+  /**
+   * A framework's constructor on a cluster connection (`new Queue('email', { connection: cluster })`):
+   * a 'framework' group over the keys it will use together, judged by rules/framework.ts.
+   */
+  private frameworkCall(call: CallExpr, ctx: Ctx): boolean {
+    const site = frameworkSite(call, ctx.file, (e) => (e.k === 'name' ? bindingValue(e, ctx) : undefined));
+    if (!site) return false;
+    const recv = site.connection ? this.receiver(site.connection, ctx) : null;
+    // only a cluster connection is judged: the same queue on one server is fine
+    if (!recv || recv.client.mode !== 'cluster') return true;
+    this.receiverText = receiverName(site.connection!);
+    const id = `${ctx.file.file}#call${call.id}`;
+    const queue = site.name ? evaluate(site.name, ctx) : undefined;
+    this.made.set(id, 'ensure');
+    this.out.groupOps.push({
+      op: 'ensure',
+      group: {
+        id,
+        kind: 'framework',
+        file: ctx.file.file,
+        span: call.span,
+        library: recv.client.library,
+        mode: recv.client.mode,
+        command: 'evalsha',
+        framework: { name: site.framework, what: site.what, queue: site.name?.text, prefixFix: prefixFix(site, site.name?.k === 'str' && /^['"]/.test(site.name.text) ? site.name.text[0] : '"') },
+      },
+    });
+    if (site.framework !== 'bullmq' || !site.name || queue?.t !== 'str') return true;
+    const prefix = site.prefix ? evaluate(site.prefix, ctx) : undefined;
+    const prefixSegs: Segment[] = prefix?.t === 'str' ? prefix.segs : [{ kind: 'lit', text: BULLMQ_PREFIX }];
+    for (const suffix of BULLMQ_QUEUE_KEYS) {
+      const key: Value = { t: 'str', segs: [...prefixSegs, { kind: 'lit', text: ':' }, ...queue.segs, { kind: 'lit', text: `:${suffix}` }] };
+      this.addUse(site.name, key, ctx, recv, 'evalsha', 'write', id);
+    }
+    return true;
   }
 
   /**
@@ -1088,6 +1127,12 @@ function isCallback(a: Expr, ctx: Ctx): boolean {
 /** Declared types of a number of keys, and calls that count a list. */
 const COUNT_TYPE = /^(int|long|short|Integer|Long|number|int64|int32|uint|usize)$/;
 const COUNT_CALL = /(^len$|\.(size|length|count)$|^count$)/;
+/** The value a variable was bound to where `e` reads it (in the same file), as written. */
+function bindingValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Expr | undefined {
+  const b = lookupName(e.name, ctx);
+  return b && 'binding' in b && b.file === ctx.file ? b.binding.value : undefined;
+}
+
 /** Calls that make a collection (Java): `Arrays.asList(…)`, `Set.of(…)`, `map.keySet()`, `….collect(…)`. */
 const COLLECTION_CALL = /(^|\.)(asList|of|singleton|singletonList|keySet|values|collect|toList|toSet|newArrayList|newHashSet)$/;
 

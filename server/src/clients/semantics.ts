@@ -100,6 +100,9 @@ export function requirementOf(g: Group, parent: Group | undefined, declared: Dec
       if (lib === 'go-redis' && declared?.lower && compareVersions(declared.lower, [9, 11]) < 0)
         return { need: 'split', why: `go-redis ${declared.spec} (${declared.manifest}) silently runs a TxPipeline as one MULTI per slot (go-redis#3019); 9.11+ returns ErrCrossSlot instead` };
       return { need: 'slot', why: transactionWhy(lib) };
+    case 'framework':
+      // judged by rules/framework.ts, which knows what the framework does with its keys
+      return { need: 'none', why: '' };
     case 'pipeline':
       if (lib === 'ioredis') return { need: 'node', why: 'ioredis sends a whole pipeline to one node and rejects keys of other nodes' };
       if (lib === 'node-redis') return { need: 'node', why: 'node-redis sends execAsPipeline() to the node of the first key' };

@@ -486,7 +486,9 @@ export function startServer(connection: Connection): void {
             ? primaryReadFix(f, finding, p.textDocument.uri)
             : /^(crossslot|crossslot-possible|pipeline-cross-node)$/.test(finding.code)
               ? tagFix(f, finding)
-              : null;
+              : finding.code === 'framework-cluster'
+                ? prefixQuickFix(f, finding, p.textDocument.uri)
+                : null;
       if (fix) actions.push({ ...fix, diagnostics: [d], kind: CodeActionKind.QuickFix, isPreferred: true });
       // suppress: a comment line above, indented like the line
       const line = doc.getText({ start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line + 1, character: 0 } });
@@ -583,6 +585,16 @@ export function startServer(connection: Connection): void {
     const at = text.lastIndexOf(u.client + '.', u.span.start);
     if (at < lineStart) return null;
     return { title: `Read through \`${primary.client}\`, which reads from primaries`, edit: { changes: { [uri]: [{ range: rangeOf(f, u.file, { start: at, end: at + u.client.length }), newText: primary.client }] } } };
+  }
+
+  /** BullMQ's queue without a tagged prefix: the prefix wrapped in braces, or `prefix: "{bull}"` added. */
+  function prefixQuickFix(f: FolderIndex, finding: Finding, uri: string): Omit<CodeAction, 'kind'> | null {
+    const fix = f.state.groups.find((g) => g.id === finding.group)?.framework?.prefixFix;
+    if (!fix) return null;
+    return {
+      title: `Give the queue the hash-tagged prefix {${fix.tag}} (its keys are renamed: drain the old queue first)`,
+      edit: { changes: { [uri]: [{ range: rangeOf(f, finding.file, fix.span), newText: fix.text }] } },
+    };
   }
 
   function widenFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {

@@ -62,7 +62,7 @@ export interface WaitCall {
   mode: ClientMode;
 }
 
-export type GroupKind = 'command' | 'transaction' | 'pipeline' | 'script' | 'watch';
+export type GroupKind = 'command' | 'transaction' | 'pipeline' | 'script' | 'watch' | 'framework';
 
 /** Keys that must share a slot (or a node): one multi-key command, a transaction, a pipeline, a script call, a WATCH. */
 export interface Group {
@@ -82,6 +82,14 @@ export interface Group {
   script?: string;
   /** for a call of a project function: the group in that function's body this call repeats with its arguments */
   repeats?: string;
+  /** a 'framework' group: the framework whose constructor keeps these keys (frameworks/frameworks.ts), and the constructor */
+  framework?: {
+    name: import('../frameworks/frameworks').Framework;
+    what: string;
+    queue?: string;
+    /** BullMQ: the edit that gives the queue a hash-tagged prefix (replace `span`'s text, or insert at its start when empty) */
+    prefixFix?: { span: Span; text: string; tag: string };
+  };
 }
 
 /**

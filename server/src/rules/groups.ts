@@ -174,6 +174,8 @@ export function describeGroup(v: GroupVerdict, withKeys = true): string {
       return `the ${lib}transaction`;
     case 'pipeline':
       return `the ${lib}pipeline`;
+    case 'framework':
+      return `${g.framework?.name ?? 'the framework'}'s ${g.framework?.what ?? 'queue'}${g.framework?.queue ? ` ${g.framework.queue}` : ''}`;
   }
 }
 

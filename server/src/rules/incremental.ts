@@ -3,6 +3,7 @@ import type { FileAnalysis } from '../index/analyze';
 import { FlowCall, Group, KeyUse, repeatedIds, WaitCall } from '../model/keyuse';
 import { groupBy, link, unlink } from '../model/collections';
 import { crossslotRule } from './crossslot';
+import { frameworkRule } from './framework';
 import { Finding, mergeRepeats } from './finding';
 import { GroupVerdict, judgeGroup, Repeats, textOf } from './groups';
 import { finalize, RuleOptions } from './index';
@@ -400,7 +401,7 @@ export class LiveRules {
       body: (g) => repeatedIds(g.repeats).flatMap((id) => this.verdicts.get(id) ?? [])[0],
       calls: (g) => [...(this.repeaters.get(g.id) ?? [])].flatMap((id) => this.verdicts.get(id) ?? []),
     };
-    return [...crossslotRule(verdicts, repeats), ...pipelineRule(verdicts, this.opts.topology, repeats)];
+    return [...crossslotRule(verdicts, repeats), ...frameworkRule(verdicts), ...pipelineRule(verdicts, this.opts.topology, repeats)];
   }
 
   /** script-undeclared-key for the Lua of one file: its scripts, judged at the calls that run them. */

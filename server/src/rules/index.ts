@@ -5,6 +5,7 @@ import type { DeclaredVersion } from '../index/manifests';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import type { Topology } from '../model/topology';
 import { crossslotRule } from './crossslot';
+import { frameworkRule } from './framework';
 import { CODES, Code, docsUrl, Finding, mergeRepeats, Severity } from './finding';
 import { GroupVerdict, judgeGroups, repeatsIn } from './groups';
 import { pipelineRule } from './pipeline';
@@ -43,6 +44,7 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
   const repeats = repeatsIn(verdicts);
   const all = [
     ...crossslotRule(verdicts, repeats),
+    ...frameworkRule(verdicts),
     ...pipelineRule(verdicts, opts.topology, repeats),
     ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology),
     ...emptyTagRule(uses),

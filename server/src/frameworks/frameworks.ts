@@ -1,0 +1,86 @@
+import type { CallExpr, Expr, FileFacts } from '../extract/ir';
+
+/*
+ * Frameworks that keep their own keys in Redis, made by a constructor the code calls with a
+ * connection (../shared/docs/client-libraries.md, "Frameworks"):
+ *   - BullMQ (`new Queue(name, { connection, prefix })`, `Worker`, `QueueEvents`, `FlowProducer`)
+ *     runs Lua scripts over several keys of a queue (`bull:email:wait`, `bull:email:meta` …): on a
+ *     cluster they need one slot, which only a hash tag in the prefix gives (`prefix: '{bull}'`).
+ *   - rq (`Queue(name, connection=…)`, `Worker(queues, connection=…)`) does not support Redis
+ *     Cluster: its pipelines touch the queue and the job keys together.
+ * The analysis records a 'framework' group over the keys the framework will use, with the
+ * connection's mode; rules/framework.ts judges it.
+ */
+export type Framework = 'bullmq' | 'rq';
+
+export interface FrameworkSite {
+  framework: Framework;
+  /** the constructor, for messages (`Queue`, `Worker`) */
+  what: string;
+  /** the queue name, when the constructor takes one */
+  name?: Expr;
+  /** the connection expression (an option or keyword) */
+  connection?: Expr;
+  /** BullMQ's `prefix` option */
+  prefix?: Expr;
+  /** the options object literal, where a fix can add the prefix */
+  options?: Extract<Expr, { k: 'dict' }>;
+}
+
+/**
+ * The edit that gives a BullMQ queue a hash-tagged prefix: `prefix: "mailer"` → `"{mailer}"`, or
+ * `prefix: "{bull}", ` added at the start of the options object. None when the prefix is not a
+ * plain string or there is no options object written out.
+ */
+export function prefixFix(site: FrameworkSite, quote: string): { span: import('../model/pattern').Span; text: string; tag: string } | undefined {
+  if (site.prefix) {
+    if (site.prefix.k !== 'str' || /[{}]/.test(site.prefix.value) || !/^['"`]/.test(site.prefix.text)) return undefined;
+    const q = site.prefix.text[0];
+    return { span: site.prefix.span, text: `${q}{${site.prefix.value}}${q}`, tag: site.prefix.value };
+  }
+  if (!site.options) return undefined;
+  return { span: { start: site.options.span.start + 1, end: site.options.span.start + 1 }, text: ` prefix: ${quote}{${BULLMQ_PREFIX}}${quote},`, tag: BULLMQ_PREFIX };
+}
+
+/** BullMQ's default key prefix. */
+export const BULLMQ_PREFIX = 'bull';
+
+/**
+ * Keys of one queue that BullMQ's job scripts take together (adding a job touches the queue's
+ * wait list, its meta hash, its id counter and its event stream).
+ */
+export const BULLMQ_QUEUE_KEYS = ['wait', 'meta', 'id', 'events'];
+
+const BULLMQ_CTORS = /^(Queue|Worker|QueueEvents|FlowProducer|QueueScheduler)$/;
+const RQ_CTORS = /^(Queue|Worker|SimpleWorker|Scheduler)$/;
+
+function entry(options: Expr | undefined, key: string): Expr | undefined {
+  if (options?.k !== 'dict') return undefined;
+  return options.entries.find(([k]) => (k.k === 'str' ? k.value : k.k === 'name' ? k.name : k.text) === key)?.[1];
+}
+
+/** The framework constructor this call is, given the file's imports; `optionsOf` resolves a variable to its object literal. */
+export function frameworkSite(call: CallExpr, file: FileFacts, optionsOf: (e: Expr) => Expr | undefined): FrameworkSite | undefined {
+  const callee = call.callee;
+  const name = callee.k === 'name' ? callee.name : callee.k === 'attr' ? callee.name : undefined;
+  if (!name) return undefined;
+  const local = callee.k === 'name' ? callee.name : callee.k === 'attr' && callee.object.k === 'name' ? callee.object.name : undefined;
+  const importedFrom = (module: RegExp) => file.imports.some((i) => module.test(i.module) && (i.local === local || i.member === name));
+  if (['javascript', 'typescript', 'tsx'].includes(file.language) && call.isNew && BULLMQ_CTORS.test(name) && importedFrom(/^bullmq(\/|$)/)) {
+    // Queue(name, opts), Worker(name, processor, opts), QueueEvents(name, opts), FlowProducer(opts)
+    const named = name !== 'FlowProducer';
+    const raw = named ? call.args[call.args.length - 1] : call.args[0];
+    const options = raw && (named ? call.args.length > 1 : true) ? (optionsOf(raw) ?? raw) : undefined;
+    return {
+      framework: 'bullmq',
+      what: name,
+      name: named ? call.args[0] : undefined,
+      connection: entry(options, 'connection'),
+      prefix: entry(options, 'prefix'),
+      options: options?.k === 'dict' ? options : undefined,
+    };
+  }
+  if (file.language === 'python' && RQ_CTORS.test(name) && importedFrom(/^rq(\.|$)/))
+    return { framework: 'rq', what: name, name: name === 'Queue' ? call.args[0] : undefined, connection: call.kwargs['connection'] ?? (name === 'Queue' ? undefined : call.args[1]) };
+  return undefined;
+}
