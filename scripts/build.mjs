@@ -21,6 +21,7 @@ const wasmFiles = {
   'tree-sitter-tsx.wasm': require.resolve('tree-sitter-wasms/out/tree-sitter-tsx.wasm'),
   'tree-sitter-go.wasm': require.resolve('tree-sitter-wasms/out/tree-sitter-go.wasm'),
   'tree-sitter-java.wasm': require.resolve('tree-sitter-wasms/out/tree-sitter-java.wasm'),
+  'tree-sitter-kotlin.wasm': require.resolve('tree-sitter-wasms/out/tree-sitter-kotlin.wasm'),
   'tree-sitter-lua.wasm': require.resolve('@tree-sitter-grammars/tree-sitter-lua/tree-sitter-lua.wasm'),
 };
 for (const [name, src] of Object.entries(wasmFiles)) copyFileSync(src, join(grammars, name));

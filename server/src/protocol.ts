@@ -291,7 +291,7 @@ export const REINDEX_METHOD = 'keyslot/reindex';
 export const EDITOR_SETTING_KEYS = ['exclude', 'clients.extraNames', 'replicaClients', 'hotTag.threshold', 'tests.level', 'tests.paths', 'severity', 'topology', 'target', 'cluster'] as const;
 
 /** The VS Code language ids whose documents the client sends to the server (package.json activates on the same). */
-export const EDITOR_LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'lua', 'redis'] as const;
+export const EDITOR_LANGUAGES = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'java', 'kotlin', 'lua', 'redis'] as const;
 
 /**
  * Node flags the language server runs with. A 32 MB young generation keeps each edit's garbage

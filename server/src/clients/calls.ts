@@ -505,7 +505,7 @@ export class CallInterpreter {
   private mayCommand(method: string, language?: Language): boolean {
     if (this.definedCommands.has(method)) return true;
     // Spring Data Redis names its methods for what they do (`opsForHash().entries(k)`)
-    if (language === 'java' && SPRING_METHODS.has(method)) return true;
+    if ((language === 'java' || language === 'kotlin') && SPRING_METHODS.has(method)) return true;
     let known = COMMAND_METHODS.get(method);
     if (known === undefined) {
       known = isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) || METHODS_NOT_COMMANDS.test(method) || PROFILE_METHODS.has(method) || GENERIC_METHODS.test(method);

@@ -229,7 +229,7 @@ export const PROFILES: Profile[] = [
   },
   {
     library: 'jedis',
-    languages: ['java'],
+    languages: ['java', 'kotlin'],
     modules: /^redis\.clients\.jedis/,
     layout: 'idiomatic',
     constructors: [
@@ -259,7 +259,7 @@ export const PROFILES: Profile[] = [
   },
   {
     library: 'lettuce',
-    languages: ['java'],
+    languages: ['java', 'kotlin'],
     modules: /^io\.lettuce\.core/,
     layout: 'idiomatic',
     constructors: [
@@ -267,8 +267,9 @@ export const PROFILES: Profile[] = [
       { match: /^RedisClient\.create$/, mode: 'standalone' },
     ],
     // the command interfaces and their per-group parts (RedisKeyAsyncCommands, RedisStringCommands, RedisClusterAsyncCommands …)
-    clientTypes: /^(Redis(Advanced)?(Cluster)?(Key|String|Hash|List|Set|SortedSet|Script|Stream|Geo|HLL|Transactional|Server)?(Async|Reactive)?Commands|StatefulRedisConnection|StatefulRedisClusterConnection)(<.*>)?$/,
-    passThrough: /^(connect|connectPubSub|sync|async|reactive|getConnection)$/,
+    // (Kotlin: the coroutines API, `connection.coroutines()`, is RedisCoroutinesCommands and its per-group parts)
+    clientTypes: /^(Redis(Advanced)?(Cluster)?(Key|String|Hash|List|Set|SortedSet|Script|Stream|Geo|HLL|Transactional|Server)?(Async|Reactive|Coroutines|Suspendable)?Commands|StatefulRedisConnection|StatefulRedisClusterConnection)(<.*>)?$/,
+    passThrough: /^(connect|connectPubSub|sync|async|reactive|coroutines|getConnection)$/,
     pipelineMethods: [],
     genericMethods: /^dispatch$/,
     // WAIT on a MasterReplica / standalone connection
@@ -284,7 +285,7 @@ export const PROFILES: Profile[] = [
   },
   {
     library: 'redisson',
-    languages: ['java'],
+    languages: ['java', 'kotlin'],
     modules: /^org\.redisson/,
     layout: 'idiomatic',
     constructors: [{ match: /^Redisson\.create$/, mode: 'unknown' }],
@@ -299,7 +300,7 @@ export const PROFILES: Profile[] = [
     // a template whose methods are named for what they do (clients/spring.ts maps them to commands);
     // Lettuce or Jedis underneath decides nothing here: Spring's own cluster connection splits or refuses
     library: 'spring-data-redis',
-    languages: ['java'],
+    languages: ['java', 'kotlin'],
     modules: /^org\.springframework\.data\.redis/,
     layout: 'verbatim',
     constructors: [{ match: /^(Reactive)?(String)?RedisTemplate$/, mode: 'unknown', needsNew: true }],

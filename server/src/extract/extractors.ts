@@ -2,6 +2,7 @@ import type { Extractor } from './base';
 import { GoExtractor } from './go';
 import type { FileFacts, Language } from './ir';
 import { JavaExtractor } from './java';
+import { KotlinExtractor } from './kotlin';
 import { JavaScriptExtractor } from './javascript';
 import { LuaExtractor } from './lua';
 import { PythonExtractor } from './python';
@@ -16,6 +17,7 @@ export const EXTRACTORS: Record<Exclude<Language, 'redis'>, new (file: string, l
   tsx: JavaScriptExtractor,
   go: GoExtractor,
   java: JavaExtractor,
+  kotlin: KotlinExtractor,
   lua: LuaExtractor,
 };
 

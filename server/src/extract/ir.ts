@@ -6,7 +6,7 @@ import type { Span } from '../model/pattern';
  * call. The resolver and the client profiles work only on this, never on tree-sitter nodes.
  */
 
-export type Language = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go' | 'java' | 'lua' | 'redis';
+export type Language = 'python' | 'javascript' | 'typescript' | 'tsx' | 'go' | 'java' | 'kotlin' | 'lua' | 'redis';
 
 interface Base {
   span: Span;

@@ -5,7 +5,7 @@ import type { Language } from './ir';
 
 /*
  * Grammars: web-tree-sitter 0.25 loads both the ABI-14 grammars of `tree-sitter-wasms` (Python,
- * JS, TS, TSX, Go, Java) and the ABI-15 Lua grammar of `@tree-sitter-grammars/tree-sitter-lua`
+ * JS, TS, TSX, Go, Java, Kotlin) and the ABI-15 Lua grammar of `@tree-sitter-grammars/tree-sitter-lua`
  * (the Lua grammar in tree-sitter-wasms mis-parses statement calls such as `redis.call(...)`).
  * The bundle carries copies in dist/grammars; from sources we resolve them in node_modules.
  */
@@ -16,6 +16,7 @@ const GRAMMAR_FILES: Record<Exclude<Language, 'redis'>, string> = {
   tsx: 'tree-sitter-tsx.wasm',
   go: 'tree-sitter-go.wasm',
   java: 'tree-sitter-java.wasm',
+  kotlin: 'tree-sitter-kotlin.wasm',
   lua: 'tree-sitter-lua.wasm',
 };
 
@@ -121,6 +122,9 @@ export function languageOfPath(file: string): Language | undefined {
       return 'go';
     case '.java':
       return 'java';
+    case '.kt':
+    case '.kts':
+      return 'kotlin';
     case '.lua':
       return 'lua';
     case '.redis':

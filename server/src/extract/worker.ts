@@ -109,7 +109,7 @@ async function handle(req: WorkRequest): Promise<{ results: WorkResult[]; transf
   return { results, transfer };
 }
 
-const PRELOAD = ['python', 'javascript', 'typescript', 'tsx', 'go', 'java', 'lua'] as const;
+const PRELOAD = ['python', 'javascript', 'typescript', 'tsx', 'go', 'java', 'kotlin', 'lua'] as const;
 
 if (parentPort) {
   const port = parentPort;

@@ -18,6 +18,7 @@ const REDIS_IMPORT: Partial<Record<Language, RegExp>> = {
   go: /"github\.com\/(?:redis\/go-redis|go-redis\/redis|valkey-io|gomodule\/redigo|garyburd\/redigo)[^"]*"/,
   java: /^\s*import\s+(?:static\s+)?(?:redis\.clients|io\.lettuce|org\.redisson|io\.valkey|org\.springframework\.data\.redis)\./m,
 };
+REDIS_IMPORT.kotlin = REDIS_IMPORT.java;
 REDIS_IMPORT.typescript = REDIS_IMPORT.javascript;
 REDIS_IMPORT.tsx = REDIS_IMPORT.javascript;
 
@@ -91,7 +92,9 @@ export function importedNames(text: string, language: Language, rel = ''): strin
       for (const m of text.matchAll(/"([\w-]+\.[\w.-]+\/[\w./-]+)"/g)) add(m[1]);
       break;
     case 'java':
-      for (const m of text.matchAll(/^\s*import\s+(?:static\s+)?([\w.]+)\s*;/gm)) if (!/^(java|javax|jdk|sun)\./.test(m[1])) add(m[1]);
+    case 'kotlin':
+      // (Kotlin's imports end without a semicolon)
+      for (const m of text.matchAll(/^\s*import\s+(?:static\s+)?([\w.]+)\s*;?\s*$/gm)) if (!/^(java|javax|jdk|sun|kotlin|kotlinx)\./.test(m[1])) add(m[1]);
       break;
     case 'lua':
       for (const m of text.matchAll(/require\s*\(?\s*['"]([\w./]+)['"]/g)) add(m[1]);
@@ -137,9 +140,11 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
   for (const c of seeds) {
     for (const n of c.imports) if (!n.startsWith(ALIAS)) for (const x of (n.startsWith(PATH) ? byPath : byName).get(n) ?? []) chosen.add(x);
     if (c.language === 'go') for (const n of c.imports) for (const x of goByPackage.get(n) ?? []) chosen.add(x);
-    if (c.language === 'go' || c.language === 'java') {
+    if (c.language === 'go' || c.language === 'java' || c.language === 'kotlin') {
       const mentions = mentionTest(c.text ?? '');
-      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x !== c && x.language === c.language && x.declared.some(mentions)) chosen.add(x);
+      // (Kotlin and Java files of one package see each other)
+      const kin = (x: Summary) => x.language === c.language || (c.language !== 'go' && (x.language === 'java' || x.language === 'kotlin'));
+      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x !== c && kin(x) && x.declared.some(mentions)) chosen.add(x);
     }
   }
   // backward: files that import a Redis file (a client or key builder defined there)
@@ -174,6 +179,8 @@ function isPackageInit(c: Summary): boolean {
 /** Package-level names of a Go file (functions without a receiver, consts, vars), a Java file's class name, or what a Python __init__.py defines. */
 function declaredNames(x: Candidate): string[] {
   if (x.language === 'java') return [path.posix.basename(x.rel, '.java')];
+  // a Kotlin file declares its classes, objects and top-level functions by name
+  if (x.language === 'kotlin') return [...x.text.matchAll(/^(?:(?:private|internal|public|data|open|abstract|sealed)\s+)*(?:class|object|interface|fun)\s+(?:<[^>]*>\s*)?(\w+)/gm)].map((m) => m[1]);
   if (x.language === 'python' && path.posix.basename(x.rel) === '__init__.py') return [...x.text.matchAll(/^(?:def\s+|class\s+)?(\w+)\s*[=(:]/gm)].map((m) => m[1]);
   if (x.language !== 'go') return [];
   const names: string[] = [];

@@ -325,7 +325,7 @@ function calledNames(f: FileFacts): Map<string, number> {
   return out;
 }
 
-const FAMILY: Record<string, string> = { python: 'py', javascript: 'js', typescript: 'js', tsx: 'js', go: 'go', java: 'java', lua: 'lua', redis: 'redis' };
+const FAMILY: Record<string, string> = { python: 'py', javascript: 'js', typescript: 'js', tsx: 'js', go: 'go', java: 'java', kotlin: 'java', lua: 'lua', redis: 'redis' };
 
 function pick<T extends { file: FileFacts }>(all: T[], from: FileFacts, moduleHint?: string): T | undefined {
   const family = all.filter((x) => FAMILY[x.file.language] === FAMILY[from.language]);
