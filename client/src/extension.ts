@@ -12,6 +12,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import {
+  CLUSTER_PASSWORD_METHOD,
   EDITOR_LANGUAGES,
   KEY_AT_METHOD,
   KeyAtResult,
@@ -53,8 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
   const output = vscode.window.createOutputChannel('keyslot', { log: true });
   const clientOptions: LanguageClientOptions = {
     documentSelector: EDITOR_LANGUAGES.map((language) => ({ scheme: 'file', language })),
-    // VS Code shows a position's diagnostics in its hover: the key hover need not repeat them
-    initializationOptions: { diagnosticsInHover: true },
+    // VS Code shows a position's diagnostics in its hover: the key hover need not repeat them;
+    // the cluster password lives in the secret storage, never in settings
+    initializationOptions: { diagnosticsInHover: true, clusterPassword: (await context.secrets.get(CLUSTER_PASSWORD_SECRET)) ?? undefined },
     synchronize: { configurationSection: ['keyslot', 'files.exclude'] },
     outputChannel: output,
     // keyslot.trace.server writes here, every line, without the log level having to be changed first
@@ -92,6 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     vscode.commands.registerCommand('keyslot.slotOfSelection', () => slotOfSelection(client!)),
     vscode.commands.registerCommand('keyslot.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:keyslot.keyslot')),
     vscode.commands.registerCommand('keyslot.showOutput', () => output.show()),
+    vscode.commands.registerCommand('keyslot.setClusterPassword', (given?: string) => setClusterPassword(context, client!, given)),
     vscode.commands.registerCommand(APPLY_WITH_MIGRATION, applyWithMigration),
   );
   statusBar.starting();
@@ -105,6 +108,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     statusBar,
     nextStatus: (state) => new Promise((resolve) => waiting.push({ state, resolve })),
   };
+}
+
+const CLUSTER_PASSWORD_SECRET = 'keyslot.clusterPassword';
+
+/**
+ * Asks for the password of the cluster keyslot.cluster names (an empty answer removes it), keeps it
+ * in VS Code's secret storage and hands it to the server, which reads the cluster again with it.
+ * `given` stands for the person's answer, for tests.
+ */
+async function setClusterPassword(context: vscode.ExtensionContext, c: LanguageClient, given?: string): Promise<void> {
+  const password = given ?? (await vscode.window.showInputBox({ title: 'keyslot: cluster password', prompt: 'The password (AUTH) of the cluster keyslot.cluster names. Kept in VS Code\'s secret storage; empty removes it.', password: true, ignoreFocusOut: true }));
+  if (password === undefined) return;
+  if (password) await context.secrets.store(CLUSTER_PASSWORD_SECRET, password);
+  else await context.secrets.delete(CLUSTER_PASSWORD_SECRET);
+  await c.sendNotification(CLUSTER_PASSWORD_METHOD, { password: password || null });
 }
 
 export async function deactivate(): Promise<void> {

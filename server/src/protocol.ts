@@ -5,6 +5,7 @@
 import picomatch from 'picomatch';
 import { CODES, Code, Severity } from './rules/finding';
 import { fromRanges } from './model/topology';
+import { parseClusterAddress } from './live/connection';
 
 export interface TopologySetting {
   /** N primaries with the even split of `redis-cli --cluster create` */
@@ -174,8 +175,15 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
         break;
       case 'cluster':
         if (v === '' || v === null) s.cluster = '';
-        else if (typeof v === 'string' && /^[^\s:]+:\d{1,5}$/.test(v.trim())) s.cluster = v.trim();
-        else errors.push(`${where}: "cluster" must be "HOST:PORT" of a cluster node, or "" for none`);
+        else if (typeof v !== 'string') errors.push(`${where}: "cluster" must be "HOST:PORT" or "redis[s]://[USER@]HOST:PORT" of a cluster node, or "" for none`);
+        else {
+          try {
+            parseClusterAddress(v);
+            s.cluster = v.trim();
+          } catch (e) {
+            errors.push(`${where}: "cluster": ${(e as Error).message}`);
+          }
+        }
         break;
       default:
         errors.push(`${where}: unknown setting "${key}"`);
@@ -183,6 +191,9 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
   }
   return { settings: s, errors };
 }
+
+/** Client → server notification: the cluster password the editor keeps in its secret storage changed (`{ password }`, null when removed). */
+export const CLUSTER_PASSWORD_METHOD = 'keyslot/clusterPassword';
 
 /** The settings section the editor sends (`keyslot.*`). */
 export const SETTINGS_SECTION = 'keyslot';

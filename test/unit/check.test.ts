@@ -238,6 +238,7 @@ redis.call('INCR', 'stats:other')
       [JSON.stringify({ topology: { nodes: [{ name: 'a', slots: ['0-100'] }] } }), /slots 101-16383 belong to no primary/],
       [JSON.stringify({ hotTag: { threshold: 0 } }), /hotTag.threshold/],
       [JSON.stringify({ excludes: [] }), /unknown setting "excludes"/],
+      [JSON.stringify({ cluster: 'redis://app:hunter2@10.0.0.5:6379' }), /"cluster": the address carries a password: keep it out of settings/],
       [JSON.stringify({ target: 'elasticache' }), /"target" must be one of oss-cluster, enterprise-proxy, .*standalone, not "elasticache"/],
       ['null', /expected an object/],
       [JSON.stringify({ clients: [] }), /"clients" takes only "extraNames"/],

@@ -15,6 +15,7 @@ import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from './
 import { migrate, MigrationError, readPlan } from '../live/migrate';
 import { migrationScript } from '../live/script';
 import { live, LiveError } from '../live/live';
+import { ClusterTarget, clusterTarget } from '../live/connection';
 import { KEYSLOT_VERSION, SERVER_NODE_FLAGS } from '../protocol';
 import { spawn } from 'child_process';
 import { CODES, Severity } from '../rules';
@@ -38,7 +39,10 @@ Usage:
   keyslot live [PATH] --cluster HOST:PORT [--format text|json] [--sample N]
                                       the code's key patterns against a running cluster, read-only:
                                       live keys per pattern (memory, TTLs), keys no pattern explains,
-                                      patterns with no key, the busiest slots and their code lines
+                                      patterns with no key, the busiest slots and their code lines;
+                                      --cluster also takes redis://USER@HOST:PORT, and rediss:// for
+                                      TLS; the password is read from KEYSLOT_REDIS_PASSWORD (never a
+                                      flag), a CA file for TLS from KEYSLOT_REDIS_CA
   keyslot migrate --script FILE [--plan FILE]
                                       write the same migration as a Node script (ioredis) to keep in
                                       a runbook and run where keyslot is not installed
@@ -229,7 +233,13 @@ async function liveCommand(args: string[], out: (s: string) => void): Promise<nu
     else paths.push(a);
   });
   if (!go) return 0;
-  if (!seed || !/^[^:]+:\d+$/.test(seed)) throw new UsageError('live needs --cluster HOST:PORT (any node of the cluster)');
+  if (!seed) throw new UsageError('live needs --cluster HOST:PORT or redis[s]://[USER@]HOST:PORT (any node of the cluster)');
+  let target: ClusterTarget;
+  try {
+    target = clusterTarget(seed, process.env);
+  } catch (e) {
+    throw new UsageError(`--cluster: ${(e as Error).message}`);
+  }
   if (paths.length > 1) throw new UsageError('live reads one folder');
   const root = path.resolve(paths[0] ?? '.');
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`no such folder: ${root}`);
@@ -241,7 +251,7 @@ async function liveCommand(args: string[], out: (s: string) => void): Promise<nu
     if (!m) lines.set(file, (m = new LineMap(r.texts.get(file) ?? '')));
     return m.position(offset).line;
   };
-  const report = await live(r.uses, { seed, sample, lineOf });
+  const report = await live(r.uses, { seed: target.seed, auth: target.auth, sample, lineOf });
   if (format === 'json') {
     out(JSON.stringify(report, null, 2) + '\n');
     return 0;

@@ -3,6 +3,7 @@ import { keySlot } from '../model/slot';
 import { patternText } from '../model/pattern';
 import { fromRanges, type Topology } from '../model/topology';
 import { isRespError, Reply, RespClient, type Arg } from './resp';
+import type { Auth } from './connection';
 
 /*
  * `keyslot live`: the code's keys held against a real cluster, read-only by construction. Every
@@ -13,8 +14,11 @@ import { isRespError, Reply, RespClient, type Arg } from './resp';
  * and the busiest slots of the sample with the patterns and code lines that map there.
  */
 
-/** The only commands keyslot live sends (a command and, for containers, its subcommand). */
+/** The only commands keyslot live sends (a command and, for containers, its subcommand); AUTH only on connecting. */
 export const READ_ONLY = new Set(['CLUSTER SHARDS', 'CLUSTER SLOTS', 'CLUSTER COUNTKEYSINSLOT', 'SCAN', 'MEMORY USAGE', 'PTTL', 'INFO']);
+
+/** What a node that wants credentials says, and what to do about it. */
+const NEEDS_PASSWORD = 'the cluster asks for a password: set KEYSLOT_REDIS_PASSWORD (the CLI, any editor) or run "keyslot: Set Cluster Password" in VS Code';
 
 export class LiveError extends Error {}
 
@@ -27,13 +31,24 @@ function commandOf(args: readonly Arg[]): string {
 export class ReadOnlyClient {
   private constructor(private readonly c: RespClient) {}
 
-  static async connect(address: string): Promise<ReadOnlyClient> {
+  /** Connects (over TLS when `auth.tls`) and authenticates when a password is given: AUTH is the one command sent outside READ_ONLY. */
+  static async connect(address: string, auth: Auth = {}): Promise<ReadOnlyClient> {
     const i = address.lastIndexOf(':');
+    const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+    let c: RespClient;
     try {
-      return new ReadOnlyClient(await RespClient.connect(Number(address.slice(i + 1)), address.slice(0, i)));
+      c = await RespClient.connect(Number(address.slice(i + 1)), host, auth.tls ? { tls: auth.ca ? { ca: auth.ca } : {} } : {});
     } catch (e) {
-      throw new LiveError(`cannot connect to ${address}: ${(e as Error).message}`);
+      throw new LiveError(`cannot connect to ${address}${auth.tls ? ' over TLS' : ''}: ${(e as Error).message}`);
     }
+    if (auth.password !== undefined) {
+      const r = await c.send(auth.username ? ['AUTH', auth.username, auth.password] : ['AUTH', auth.password]).catch((e: Error) => ({ error: e.message }));
+      if (isRespError(r)) {
+        c.close();
+        throw new LiveError(`${address}: authentication failed${auth.username ? ` for ${auth.username}` : ''}: ${r.error}`);
+      }
+    }
+    return new ReadOnlyClient(c);
   }
 
   private check(args: readonly Arg[]): void {
@@ -43,17 +58,25 @@ export class ReadOnlyClient {
 
   async send(args: readonly Arg[]): Promise<Reply> {
     this.check(args);
-    return this.c.send(args);
+    return noAuthError(await this.c.send(args));
   }
 
   async pipeline(commands: (readonly Arg[])[]): Promise<Reply[]> {
     for (const c of commands) this.check(c);
-    return this.c.pipeline(commands);
+    const replies = await this.c.pipeline(commands);
+    replies.forEach(noAuthError);
+    return replies;
   }
 
   close(): void {
     this.c.close();
   }
+}
+
+/** A reply that says the node wants credentials ends the read with what to do. */
+function noAuthError(r: Reply): Reply {
+  if (isRespError(r) && /^NOAUTH/.test(r.error)) throw new LiveError(`${NEEDS_PASSWORD} (${r.error})`);
+  return r;
 }
 
 export interface LiveNode {
@@ -94,6 +117,8 @@ export interface LiveReport {
 
 export interface LiveOptions {
   seed: string;
+  /** TLS and credentials, for every node */
+  auth?: Auth;
   /** keys to sample per primary */
   sample: number;
   /** file → line of an offset, for the code lines in the report */
@@ -108,7 +133,8 @@ function field(pairs: Pair, name: string): Reply | undefined {
   return undefined;
 }
 
-async function topology(seed: ReadOnlyClient, seedAddress: string): Promise<LiveNode[]> {
+/** The cluster's nodes as `seed` sees them; over TLS each node's address has its TLS port. */
+async function topology(seed: ReadOnlyClient, seedAddress: string, tls = false): Promise<LiveNode[]> {
   const host = seedAddress.slice(0, seedAddress.lastIndexOf(':'));
   const shards = await seed.send(['CLUSTER', 'SHARDS']);
   const nodes: LiveNode[] = [];
@@ -119,7 +145,8 @@ async function topology(seed: ReadOnlyClient, seedAddress: string): Promise<Live
       for (let i = 0; i + 1 < flat.length; i += 2) slots.push([flat[i], flat[i + 1]]);
       for (const n of (field(shard, 'nodes') as Pair[] | undefined) ?? []) {
         const ip = String(field(n, 'endpoint') ?? field(n, 'ip') ?? host);
-        nodes.push({ address: `${ip === '?' || ip === '' ? host : ip}:${Number(field(n, 'port'))}`, role: String(field(n, 'role')) === 'master' ? 'primary' : 'replica', slots: String(field(n, 'role')) === 'master' ? slots : [], keys: 0 });
+        const port = Number((tls ? field(n, 'tls-port') : undefined) ?? field(n, 'port'));
+        nodes.push({ address: `${ip === '?' || ip === '' ? host : ip}:${port}`, role: String(field(n, 'role')) === 'master' ? 'primary' : 'replica', slots: String(field(n, 'role')) === 'master' ? slots : [], keys: 0 });
       }
     }
     return nodes;
@@ -149,7 +176,7 @@ function matcherOf(pattern: string): { re: RegExp; literal: number } | null {
 }
 
 /** The slot owners of a running cluster (CLUSTER SHARDS), as keyslot's Topology: each primary named by its address. */
-export async function liveTopology(seed: string, timeoutMs: number): Promise<Topology> {
+export async function liveTopology(seed: string, timeoutMs: number, auth: Auth = {}): Promise<Topology> {
   let timer: NodeJS.Timeout | undefined;
   let client: ReadOnlyClient | undefined;
   // an address that does not answer must not hold anything up: give up after timeoutMs
@@ -157,8 +184,8 @@ export async function liveTopology(seed: string, timeoutMs: number): Promise<Top
   try {
     return await Promise.race([
       (async () => {
-        client = await ReadOnlyClient.connect(seed);
-        const nodes = await topology(client, seed);
+        client = await ReadOnlyClient.connect(seed, auth);
+        const nodes = await topology(client, seed, !!auth.tls);
         const ranges = nodes.flatMap((n) => (n.role === 'primary' ? n.slots.map(([start, end]) => ({ start, end, node: n.address })) : []));
         return fromRanges(ranges, `the live cluster at ${seed}`);
       })(),
@@ -173,7 +200,7 @@ export async function liveTopology(seed: string, timeoutMs: number): Promise<Top
 }
 
 /** Keys per slot (CLUSTER COUNTKEYSINSLOT on each slot's primary), for at most `max` slots; within `timeoutMs` in all. */
-export async function liveSlotKeys(topology: Topology, slots: number[], timeoutMs: number, max = 500): Promise<Map<number, number>> {
+export async function liveSlotKeys(topology: Topology, slots: number[], timeoutMs: number, auth: Auth = {}, max = 500): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   const deadline = Date.now() + timeoutMs;
   const byNode = new Map<string, number[]>();
@@ -183,7 +210,7 @@ export async function liveSlotKeys(topology: Topology, slots: number[], timeoutM
   }
   for (const [node, list] of byNode) {
     if (Date.now() > deadline) break;
-    const c = await ReadOnlyClient.connect(node);
+    const c = await ReadOnlyClient.connect(node, auth);
     try {
       const counts = await c.pipeline(list.map((slot) => ['CLUSTER', 'COUNTKEYSINSLOT', slot]));
       list.forEach((slot, i) => {
@@ -197,15 +224,15 @@ export async function liveSlotKeys(topology: Topology, slots: number[], timeoutM
 }
 
 export async function live(uses: KeyUse[], opts: LiveOptions): Promise<LiveReport> {
-  const seed = await ReadOnlyClient.connect(opts.seed);
+  const seed = await ReadOnlyClient.connect(opts.seed, opts.auth);
   const clients = new Map<string, ReadOnlyClient>([[opts.seed, seed]]);
   const client = async (address: string) => {
     let c = clients.get(address);
-    if (!c) clients.set(address, (c = await ReadOnlyClient.connect(address)));
+    if (!c) clients.set(address, (c = await ReadOnlyClient.connect(address, opts.auth)));
     return c;
   };
   try {
-    const nodes = await topology(seed, opts.seed);
+    const nodes = await topology(seed, opts.seed, !!opts.auth?.tls);
     const ownerOf = (slot: number) => nodes.find((n) => n.role === 'primary' && n.slots.some(([a, b]) => slot >= a && slot <= b))?.address ?? '?';
     // a node that is down, or goes down mid-scan, is reported; the others still are
     const unreachable = new Map<string, string>();

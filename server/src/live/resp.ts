@@ -1,4 +1,5 @@
 import * as net from 'net';
+import * as tls from 'tls';
 
 /*
  * A small RESP2 client: commands as arrays of bulk strings, replies parsed as they arrive,
@@ -111,6 +112,10 @@ interface Waiter {
 export interface RespClientOptions {
   /** Bulk strings come back as Buffers (typed as string) instead of UTF-8 text. */
   buffers?: boolean;
+  /** connect over TLS, with these options (`ca`, `servername` …) */
+  tls?: tls.ConnectionOptions;
+  /** give up connecting (and the TLS handshake) after this long; default 10 s */
+  connectTimeoutMs?: number;
 }
 
 export class RespClient {
@@ -119,7 +124,7 @@ export class RespClient {
   private closed: Error | null = null;
 
   private constructor(
-    private readonly socket: net.Socket,
+    private readonly socket: net.Socket | tls.TLSSocket,
     private readonly buffers: boolean,
   ) {
     socket.setNoDelay(true);
@@ -130,9 +135,16 @@ export class RespClient {
 
   static connect(port: number, host = '127.0.0.1', opts: RespClientOptions = {}): Promise<RespClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host });
+      const socket = opts.tls ? tls.connect({ port, host, servername: net.isIP(host) ? undefined : host, ...opts.tls }) : net.connect({ port, host });
       socket.once('error', reject);
-      socket.once('connect', () => {
+      // a port that never answers, or a plain port spoken to in TLS, must not hang the caller
+      const ms = opts.connectTimeoutMs ?? 10_000;
+      socket.setTimeout(ms, () => {
+        socket.destroy();
+        reject(new Error(`no ${opts.tls ? 'TLS handshake' : 'connection'} within ${ms / 1000} s`));
+      });
+      socket.once(opts.tls ? 'secureConnect' : 'connect', () => {
+        socket.setTimeout(0);
         socket.off('error', reject);
         resolve(new RespClient(socket, !!opts.buffers));
       });

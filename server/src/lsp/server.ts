@@ -28,7 +28,7 @@ import { CONFIG_FILE, readConfig, topologyOf } from '../index/config';
 import { commonEntity, namespaceOf } from '../model/entity';
 import type { KeyUse } from '../model/keyuse';
 import { patternShape, patternText, tagSpanInText } from '../model/pattern';
-import {
+import { CLUSTER_PASSWORD_METHOD,
   DEFAULT_SETTINGS,
   KEY_AT_METHOD,
   KEY_MAP_METHOD,
@@ -59,6 +59,7 @@ import { docsUrl, Finding } from '../rules';
 import { clientMarkdown, definitionHover, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
 import { liveSlotKeys, liveTopology } from '../live/live';
+import { clusterTarget } from '../live/connection';
 import { entityChoices, FixContext, fixContext, hotAfter, Rename, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -175,6 +176,9 @@ export function startServer(connection: Connection): void {
   }
 
   /** How long reading a cluster's topology may take before keyslot gives up on it (a firewalled address never answers). */
+  /** the cluster's password from the editor's secret storage; never in settings (KEYSLOT_REDIS_PASSWORD otherwise) */
+  let clusterPassword: string | undefined;
+
   const LIVE_TIMEOUT_MS = 5000;
 
   /**
@@ -189,10 +193,12 @@ export function startServer(connection: Connection): void {
         const seed = f.settings.cluster;
         if (!seed) return { f, topology: undefined, keys: undefined };
         try {
-          const topology = await liveTopology(seed, LIVE_TIMEOUT_MS);
+          // the password: the editor's secret (initializationOptions, CLUSTER_PASSWORD_METHOD), or the environment's
+          const target = clusterTarget(seed, process.env, clusterPassword);
+          const topology = await liveTopology(target.seed, LIVE_TIMEOUT_MS, target.auth);
           // and how many keys the slots of the code's fixed-slot keys hold there
           const slots = f.state.uses.flatMap((u) => (u.hash.slot === null ? [] : [u.hash.slot]));
-          const keys = await liveSlotKeys(topology, slots, LIVE_TIMEOUT_MS);
+          const keys = await liveSlotKeys(topology, slots, LIVE_TIMEOUT_MS, target.auth);
           connection.console.info(`keyslot: slot owners read from the cluster at ${seed}: ${new Set(topology.ranges.map((r) => r.node)).size} primaries; keys counted in ${keys.size} slots`);
           return { f, topology, keys };
         } catch (e) {
@@ -308,6 +314,8 @@ export function startServer(connection: Connection): void {
     canRefreshTokens = !!caps.workspace?.semanticTokens?.refreshSupport;
     // no capability says whether an editor shows diagnostics in its hovers: the client says so (VS Code does)
     findingsInHover = (params.initializationOptions as { diagnosticsInHover?: unknown } | undefined)?.diagnosticsInHover !== true;
+    const secret = (params.initializationOptions as { clusterPassword?: unknown } | undefined)?.clusterPassword;
+    if (typeof secret === 'string' && secret) clusterPassword = secret;
     canCreateFiles = !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
     canShowDisabled = !!caps.textDocument?.codeAction?.disabledSupport;
     const roots = params.workspaceFolders?.map((w) => w.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToFileURL(params.rootPath).href] : []);
@@ -754,6 +762,12 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onRequest(REINDEX_METHOD, () => enqueue(indexAll));
+
+  // the cluster's password changed in the editor's secret storage: read the cluster again with it
+  connection.onNotification(CLUSTER_PASSWORD_METHOD, (p: { password?: string | null }) => {
+    clusterPassword = typeof p?.password === 'string' && p.password ? p.password : undefined;
+    void readLiveTopologies();
+  });
 
   connection.onRequest(SLOT_OF_METHOD, async (p: SlotOfParams): Promise<SlotOfResult> => {
     if (typeof p?.key !== 'string') throw new ResponseError(-32602, 'keyslot/slotOf needs { key: string }');
