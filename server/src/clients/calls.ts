@@ -271,7 +271,7 @@ export class CallInterpreter {
     if (ctx.file.language === 'redis') return this.redisCliCall(original, ctx);
     const call = plainCall(original);
     const callee = call.callee;
-    if ((call.isNew || ctx.file.language === 'python') && this.frameworkCall(call, ctx)) return;
+    if ((call.isNew || ctx.file.language === 'python' || ctx.file.language === 'kotlin') && this.frameworkCall(call, ctx)) return;
     const script = this.pyScript(call, ctx);
     if (script) {
       this.receiverText = callee.text;

@@ -64,11 +64,13 @@ export function literalRegions(text: string, start: number, end: number, languag
       const interp =
         (fstring || (language === 'python' && isFormatCall)) && src[i] === '{' && src[i + 1] !== '{'
           ? matchBrace(src, i)
-          : q === '`' && src.startsWith('${', i)
+          : (q === '`' || language === 'kotlin') && src.startsWith('${', i)
             ? matchBrace(src, i + 1)
-            : (language === 'go' || language === 'java' || (language === 'python' && !fstring)) && src[i] === '%'
-              ? printfEnd(src, i)
-              : -1;
+            : language === 'kotlin' && src[i] === '$' && /[A-Za-z_]/.test(src[i + 1] ?? '')
+              ? i + 1 + /^\w*/.exec(src.slice(i + 1))![0].length
+              : (language === 'go' || language === 'java' || language === 'kotlin' || (language === 'python' && !fstring)) && src[i] === '%'
+                ? printfEnd(src, i)
+                : -1;
       if (interp > i) {
         flush(i);
         i = interp;

@@ -264,8 +264,8 @@ export function lookupName(name: string, ctx: Ctx): { binding: Binding; file: Fi
   while (scopeId) {
     const scope = ctx.file.scopes.get(scopeId);
     if (!scope) break;
-    // class bodies are not enclosing scopes in Python/JS; Java fields are visible by bare name
-    if (scope.kind !== 'class' || scopeId === ctx.scope || ctx.file.language === 'java') {
+    // class bodies are not enclosing scopes in Python/JS; Java and Kotlin fields are visible by bare name
+    if (scope.kind !== 'class' || scopeId === ctx.scope || ctx.file.language === 'java' || ctx.file.language === 'kotlin') {
       const cands = varBindings(ctx.file, scopeId, name);
       // the last binding before the position; module constants may be defined below the function that uses them
       let best: Binding | undefined;

@@ -170,7 +170,7 @@ export class ValueAnalysis {
       const v = this.receiver(b.value, bctx, depth + 1);
       if (v) return via(v, `\`${e.name}\``, { file: found.file, span: b.value.span }, b.value, e.name);
       // a Java field declared here and assigned in the constructor: the assignment knows the connection
-      if (file.language === 'java' && b.type) {
+      if ((file.language === 'java' || file.language === 'kotlin') && b.type) {
         const field = this.fieldReceiver(e.name, ctx, depth);
         if (field) return field;
       }
@@ -180,7 +180,7 @@ export class ValueAnalysis {
       }
       // bound to something that is not Redis as far as the code shows: only its use can say otherwise
       const used = this.byUse(e, file, this.bindingType(b, bctx));
-      const built = [{ b, file: found.file }, ...(file.language === 'java' ? this.javaFieldBindings(e.name, ctx) : [])].map((x) => ({ value: x.b.value, ctx: { ...ctx, file: x.file, scope: x.b.scope, pos: x.b.pos } }));
+      const built = [{ b, file: found.file }, ...(file.language === 'java' || file.language === 'kotlin' ? this.javaFieldBindings(e.name, ctx) : [])].map((x) => ({ value: x.b.value, ctx: { ...ctx, file: x.file, scope: x.b.scope, pos: x.b.pos } }));
       return this.builtOn(used, built, depth);
     } else if (found && 'param' in found) {
       const r = this.paramReceiver(found.scope, found.param, ctx, e, depth);
@@ -471,7 +471,7 @@ export class ValueAnalysis {
    */
   private fromCallers(scope: Scope, param: string, file: FileFacts, depth: number, ask: (arg: Expr, ctx: Ctx) => Receiver | null): Receiver | null {
     if (depth > MAX_DEPTH || scope.kind !== 'function' || !scope.name || scope.argOf !== undefined) return null;
-    const ctorName = /^(__init__|constructor)$/.test(scope.name) || (file.language === 'java' && scope.name === scope.className) ? scope.className : undefined;
+    const ctorName = /^(__init__|constructor)$/.test(scope.name) || ((file.language === 'java' || file.language === 'kotlin') && scope.name === scope.className) ? scope.className : undefined;
     const called = ctorName ?? scope.name;
     if (!called) return null;
     const params = scope.params.filter((x, i) => !(i === 0 && /^(self|cls)$/.test(x.name)));
@@ -563,7 +563,7 @@ export class ValueAnalysis {
   }
 
   fieldReceiver(name: string, ctx: Ctx, depth: number): Receiver | null {
-    if (ctx.file.language !== 'java') return null;
+    if (ctx.file.language !== 'java' && ctx.file.language !== 'kotlin') return null;
     let id: string | undefined = ctx.scope;
     while (id) {
       const s = ctx.file.scopes.get(id);
@@ -687,7 +687,8 @@ export class ValueAnalysis {
     }
     for (const p of this.candidates(file)) {
       for (const c of p.constructors) {
-        if (c.needsNew && !e.isNew && file.language !== 'python') continue;
+        // (Python and Kotlin construct without `new`)
+        if (c.needsNew && !e.isNew && file.language !== 'python' && file.language !== 'kotlin') continue;
         if (!c.match.test(text)) continue;
         // ioredis and node-redis share names such as Redis / createClient: the import decides
         if (!librariesOf(file).includes(p) && !/Cluster|Jedis|redis\./.test(text)) continue;
@@ -858,6 +859,7 @@ function assumedLibrary(file: FileFacts, method: string): Library | undefined {
     case 'go':
       return 'go-redis';
     case 'java':
+    case 'kotlin':
       return 'jedis';
     default:
       return undefined;
