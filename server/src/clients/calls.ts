@@ -575,6 +575,7 @@ export class CallInterpreter {
     }
     if (lib === 'redisson' && REDISSON_EXECUTOR.test(method)) return this.redissonExecutorCall(recv, method, call, ctx);
     if (lib === 'spring-data-redis' && recv.client.spring?.ops !== 'connection') return this.springCall(recv, method, call, ctx);
+    if (lib === 'rueidis') return this.rueidisCall(recv, method, call, ctx);
     // an executor sends only through those (its get(future) waits for a reply)
     if (lib === 'redisson' && /^Command(Async|Sync)?(Executor|Service)$/.test(recv.client.evidence)) return;
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
@@ -670,6 +671,25 @@ export class CallInterpreter {
       this.addUse(site.name, key, ctx, recv, 'evalsha', 'write', id);
     }
     return true;
+  }
+
+  /**
+   * rueidis / valkey-go: `Do(ctx, cmd)`, `DoCache(ctx, cmd, ttl)` send one built command;
+   * `DoMulti(ctx, cmds…)` several, as one pipeline (a transaction when they start with MULTI).
+   */
+  private rueidisCall(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
+    if (!RUEIDIS_SENDS.test(method)) return;
+    const multi = /Multi/.test(method);
+    // Do(ctx, cmd[, ttl]); DoMulti(ctx, cmds…); DoMultiCache(ctx, rueidis.CT(cmd, ttl)…)
+    const cmds = multi ? call.args.slice(1) : call.args.slice(1, 2);
+    const built = cmds.map((a) => rueidisLine(a.k === 'call' && a.callee.k === 'attr' && a.callee.name === 'CT' && a.args[0] ? a.args[0] : a, ctx)).filter((x): x is RueidisLine => !!x);
+    if (!multi) {
+      if (built[0]) this.commandCall(recv, built[0].command, built[0].line, call, ctx, 'verbatim');
+      return;
+    }
+    const transaction = built[0]?.command === 'multi';
+    const group: Receiver = { kind: 'pipeline', client: recv.client, groupKey: `${ctx.file.file}#call${call.id}`, groupKind: transaction ? 'transaction' : 'pipeline', anchor: call };
+    for (const b of built) if (!/^(multi|exec|discard)$/.test(b.command)) this.commandCall(group, b.command, b.line, call, ctx, 'verbatim');
   }
 
   /**
@@ -888,7 +908,8 @@ export class CallInterpreter {
 
   /** go-redis: script.Run(ctx, client, keys, args...) */
   private scriptRun(r: Extract<Receiver, { kind: 'script' }>, method: string, call: CallExpr, ctx: Ctx): void {
-    if (!/^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO)$/.test(method)) return;
+    // go-redis Run(ctx, client, keys, args…); rueidis Exec(ctx, client, keys, args)
+    if (!/^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|Exec|ExecMulti)$/.test(method)) return;
     const client = call.args[1] ? this.receiver(call.args[1], ctx) : null;
     const keysArg = call.args[2];
     if (!keysArg) return;
@@ -947,7 +968,10 @@ export class CallInterpreter {
 }
 
 /** Methods that send commands without being named after one: script runs, Redisson object getters, replica sends, pipeline sends. */
-const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica)$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
+/** rueidis / valkey-go methods that send built commands. */
+const RUEIDIS_SENDS = /^(Do|DoCache|DoStream|DoMulti|DoMultiCache|DoMultiStream)$/;
+
+const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica|${RUEIDIS_SENDS.source.slice(2, -2)})$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
 
 /** Whether a method name can send a command, whatever the file (the answers repeat across every call). */
 const COMMAND_METHODS = new Map<string, boolean>();
@@ -1127,6 +1151,50 @@ function isCallback(a: Expr, ctx: Ctx): boolean {
 /** Declared types of a number of keys, and calls that count a list. */
 const COUNT_TYPE = /^(int|long|short|Integer|Long|number|int64|int32|uint|usize)$/;
 const COUNT_CALL = /(^len$|\.(size|length|count)$|^count$)/;
+interface RueidisLine {
+  command: string;
+  line: Expr[];
+}
+
+/** Builder steps that add no word to the command line: they only open a repeated group (`Mset().KeyValue().KeyValue(k, v)`). */
+const RUEIDIS_STRUCTURAL = /^(KeyValue|FieldValue|ScoreMember|MemberScore|Build|Cache|Pin|ToBlock|ToRetry)$/;
+
+/**
+ * A rueidis command built in place or in a variable: `c.B().Sunionstore().Destination(d).Key(a, b).Build()`.
+ * rueidis generates each builder from the command's argument list, so the steps after the command,
+ * in order, are the command line: a step's arguments, or its name as a word (`.Left()` is LEFT);
+ * the command is the first step (`XgroupCreate` is XGROUP CREATE).
+ */
+function rueidisLine(e: Expr, ctx: Ctx, depth = 0): RueidisLine | undefined {
+  if (e.k === 'name' && depth < 3) {
+    const v = bindingValue(e, ctx);
+    return v ? rueidisLine(v, ctx, depth + 1) : undefined;
+  }
+  const steps: { name: string; args: Expr[] }[] = [];
+  let cur: Expr = e;
+  while (cur.k === 'call' && cur.callee.k === 'attr' && cur.callee.name !== 'B') {
+    steps.unshift({ name: cur.callee.name, args: cur.args });
+    cur = cur.callee.object;
+  }
+  if (!(cur.k === 'call' && cur.callee.k === 'attr' && cur.callee.name === 'B') || !steps.length) return undefined;
+  const [first, ...rest] = steps;
+  const words = first.name.split(/(?=[A-Z])/);
+  let command = first.name.toLowerCase();
+  const line: Expr[] = [];
+  const word = (w: string): Expr => ({ k: 'str', value: w.toUpperCase(), span: e.span, text: w.toUpperCase() });
+  if (!isKnownCommand(command) && words.length > 1 && isKnownCommand(words[0].toLowerCase())) {
+    command = words[0].toLowerCase();
+    line.push(word(words.slice(1).join('')));
+  }
+  if (!isKnownCommand(command)) return undefined;
+  for (const s of rest) {
+    if (RUEIDIS_STRUCTURAL.test(s.name)) line.push(...s.args);
+    else if (s.args.length) line.push(...s.args);
+    else line.push(word(s.name));
+  }
+  return { command, line };
+}
+
 /** The value a variable was bound to where `e` reads it (in the same file), as written. */
 function bindingValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Expr | undefined {
   const b = lookupName(e.name, ctx);

@@ -11,6 +11,7 @@ export type Library =
   | 'node-redis'
   | 'go-redis'
   | 'redigo'
+  | 'rueidis'
   | 'jedis'
   | 'lettuce'
   | 'redisson'
@@ -226,6 +227,20 @@ export const PROFILES: Profile[] = [
     passThrough: /^(Get|GetContext)$/,
     pipelineMethods: [],
     genericMethods: /^(Do|Send)$/,
+  },
+  {
+    // github.com/redis/rueidis and its fork github.com/valkey-io/valkey-go: commands built with
+    // `client.B().Mget().Key(a, b).Build()` and sent with Do / DoMulti / DoCache (clients/calls.ts reads
+    // the builder chain as the command line); NewClient finds out itself whether the server is a cluster
+    library: 'rueidis',
+    languages: ['go'],
+    modules: /^github\.com\/(redis|rueian)\/rueidis$|^github\.com\/valkey-io\/valkey-go$/,
+    layout: 'verbatim',
+    constructors: [{ match: /^(rueidis|valkey)\.NewClient$/, mode: 'unknown' }],
+    clientTypes: /^(rueidis|valkey)\.(Client|DedicatedClient|CoreClient)$/,
+    passThrough: /^$/,
+    pipelineMethods: [],
+    genericMethods: /^$/,
   },
   {
     library: 'jedis',

@@ -119,6 +119,11 @@ export function routingOf(c: ClientInfo): Routing {
       if (ronly && TRUE.test(ronly.text ?? '')) return { reads: 'replica', why: `${ronly.written}, which sends read-only commands to replicas` };
       return PRIMARY('go-redis reads from primaries unless ReadOnly, RouteByLatency or RouteRandomly is set');
     }
+    case 'rueidis': {
+      const r = option(c.options, ['SendToReplicas'], ctx);
+      if (!r) return PRIMARY('rueidis reads from primaries unless SendToReplicas says otherwise');
+      return { reads: 'maybe-replica', why: `${r.written}: the function decides which reads go to replicas` };
+    }
     case 'lettuce': {
       const m = /ReadFrom\.(\w+)/.exec(configCall(c, /^setReadFrom$/, true) ?? '');
       if (!m || /^(MASTER|UPSTREAM)$/.test(m[1])) return PRIMARY(m ? `setReadFrom(ReadFrom.${m[1]})` : 'Lettuce reads from primaries unless setReadFrom says otherwise');

@@ -27,6 +27,7 @@ const PACKAGES: { library: Library; npm?: string[]; pypi?: string[]; go?: RegExp
   { library: 'redis-py', pypi: ['redis', 'valkey'] },
   { library: 'go-redis', go: /^github\.com\/(redis\/go-redis|go-redis\/redis)(\/v\d+)?$/ },
   { library: 'redigo', go: /^github\.com\/(gomodule|garyburd)\/redigo$/ },
+  { library: 'rueidis', go: /^github\.com\/(redis|rueian)\/rueidis$|^github\.com\/valkey-io\/valkey-go$/ },
   { library: 'jedis', maven: ['redis.clients:jedis'] },
   { library: 'lettuce', maven: ['io.lettuce:lettuce-core', 'biz.paluch.redis:lettuce'] },
   { library: 'redisson', maven: ['org.redisson:redisson'] },

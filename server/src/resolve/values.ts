@@ -241,6 +241,9 @@ export class ValueAnalysis {
       return this.receiver(e.args[1], ctx, depth + 1) ?? this.fromType(e.args[0].text.replace(/^["']|["']$/g, ''), file, `${file.file}#cast${e.id}`, e, ctx);
     if (callee.k === 'attr' && callee.name === 'NewScript' && file.language === 'go' && e.args[0])
       return { kind: 'script', client: { library: 'go-redis', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[0] };
+    // rueidis.NewLuaScript(src) … script.Exec(ctx, client, keys, args)
+    if (callee.k === 'attr' && /^NewLuaScript(ReadOnly)?$/.test(callee.name) && file.language === 'go' && e.args[0])
+      return { kind: 'script', client: { library: 'rueidis', mode: 'unknown', evidence: callee.text }, source: e.args[0] };
     if (callee.k === 'attr') {
       const inner = this.receiver(callee.object, ctx, depth + 1);
       if (inner) return this.onValue(inner, callee.name, e, ctx);
