@@ -7,7 +7,7 @@ import { keySlot } from '../../server/src/model/slot';
 import type { KeyMapResult } from '../../server/src/protocol';
 import { removeWorkspaces, workspace } from '../helpers/cli';
 import { startTestServer, type TestClient } from '../helpers/lsp';
-import { commandCalls, commandsSent, useCluster } from '../helpers/redis';
+import { commandCalls, commandsSent, freePortPair, startClusterNode, useCluster, waitFor, type RedisNode } from '../helpers/redis';
 import { READ_ONLY } from '../../server/src/live/live';
 
 /*
@@ -76,5 +76,28 @@ test('an address nothing answers on leaves the configured topology, says why, an
     assert.match(await hoverText(c, dir), /the even split of 3 primaries/);
   } finally {
     c.close();
+  }
+});
+
+test('a cluster that does not answer yet is tried again, backing off, and read once it does', async () => {
+  const dir = workspace({ 'app.py': APP });
+  const port = await freePortPair();
+  const c = await startTestServer(dir, { cluster: `127.0.0.1:${port}` }, [], [], { diagnosticsInHover: true, liveRefresh: { retry: 100, every: 60_000 } });
+  let node: RedisNode | undefined;
+  try {
+    await c.ready();
+    assert.match(await waitFor('the first failed read', async () => c.logs.find((m) => /cannot read the cluster/.test(m.message))?.message), /tried again in 0 s/);
+    // the node comes up later, on the address the setting names
+    node = await startClusterNode({ port });
+    await node.send(['CLUSTER', 'ADDSLOTSRANGE', 0, 16383]);
+    const read = await waitFor('a read once the node answers', async () => c.logs.find((m) => /slot owners read from the cluster/.test(m.message))?.message, 30_000);
+    assert.match(read, new RegExp(`at 127\\.0\\.0\\.1:${port}: 1 primaries`));
+    // it was tried more than once before it answered
+    const failures = c.logs.filter((m) => /cannot read the cluster/.test(m.message)).length;
+    assert.ok(failures >= 2, `${failures} failed reads before the node answered`);
+    assert.match(await hoverText(c, dir), new RegExp(`on 127\\.0\\.0\\.1:${port} \\(0-16383, the live cluster at 127\\.0\\.0\\.1:${port}\\)`));
+  } finally {
+    c.close();
+    await node?.stop();
   }
 });

@@ -175,19 +175,60 @@ export function startServer(connection: Connection): void {
     void readLiveTopologies();
   }
 
-  /** How long reading a cluster's topology may take before keyslot gives up on it (a firewalled address never answers). */
   /** the cluster's password from the editor's secret storage; never in settings (KEYSLOT_REDIS_PASSWORD otherwise) */
   let clusterPassword: string | undefined;
 
+  /** How long reading a cluster's topology may take before keyslot gives up on it (a firewalled address never answers). */
   const LIVE_TIMEOUT_MS = 5000;
+  /**
+   * The cluster is read again while keyslot runs: every `every` ms while reads succeed (slots move,
+   * nodes fail over), and after a failure first `retry` ms later, doubling up to `maxRetry`.
+   * initializationOptions.liveRefresh sets them (tests).
+   */
+  const liveRefresh = { every: 60_000, retry: 5_000, maxRetry: 300_000 };
+  let liveTimer: NodeJS.Timeout | undefined;
+  let liveBackoff = liveRefresh.retry;
+  let liveReading = false;
+  /** asked to read while a read was under way (a new address, a new password): read again after it */
+  let liveAgain = false;
+
+  function scheduleLiveRead(ok: boolean): void {
+    clearTimeout(liveTimer);
+    liveTimer = undefined;
+    if (!folders.some((f) => f.settings.cluster)) return;
+    const delay = ok ? liveRefresh.every : liveBackoff;
+    liveBackoff = ok ? liveRefresh.retry : Math.min(liveBackoff * 2, liveRefresh.maxRetry);
+    liveTimer = setTimeout(() => void readLiveTopologies(true), delay);
+    liveTimer.unref();
+  }
 
   /**
    * The real slot owners of the cluster each folder's `keyslot.cluster` names: read outside the
    * queue (edits never wait for a cluster), each within LIVE_TIMEOUT_MS, then applied in order.
    * An address that cannot be read leaves the configured topology, and the output says why.
    */
-  async function readLiveTopologies(): Promise<void> {
-    if (!folders.some((f) => f.settings.cluster || f.liveTopology)) return;
+  async function readLiveTopologies(periodic = false): Promise<void> {
+    if (!folders.some((f) => f.settings.cluster || f.liveTopology)) return scheduleLiveRead(true);
+    // one read at a time: the one under way reads again when asked meanwhile, then schedules the next
+    if (liveReading) {
+      liveAgain = true;
+      return;
+    }
+    liveReading = true;
+    let failed = false;
+    try {
+      await readLiveOnce(periodic, () => (failed = true));
+    } finally {
+      liveReading = false;
+    }
+    if (liveAgain) {
+      liveAgain = false;
+      return readLiveTopologies();
+    }
+    scheduleLiveRead(!failed);
+  }
+
+  async function readLiveOnce(periodic: boolean, onFailure: () => void): Promise<void> {
     const read = await Promise.all(
       folders.map(async (f) => {
         const seed = f.settings.cluster;
@@ -202,7 +243,8 @@ export function startServer(connection: Connection): void {
           connection.console.info(`keyslot: slot owners read from the cluster at ${seed}: ${new Set(topology.ranges.map((r) => r.node)).size} primaries; keys counted in ${keys.size} slots`);
           return { f, topology, keys };
         } catch (e) {
-          connection.console.warn(`keyslot: cannot read the cluster at ${seed} (${(e as Error).message}); keyslot.topology stands`);
+          connection.console.warn(`keyslot: cannot read the cluster at ${seed} (${(e as Error).message}); keyslot.topology stands, and the cluster is tried again in ${Math.round(liveBackoff / 1000)} s`);
+          onFailure();
           return { f, topology: undefined, keys: undefined };
         }
       }),
@@ -216,9 +258,9 @@ export function startServer(connection: Connection): void {
         await f.reanalyze();
         changed = true;
       }
-      // a status either way: the views know the owners they show are settled
+      // a status either way (but not every minute for nothing): the views know the owners they show are settled
       if (changed) publish();
-      else sendStatus('ready');
+      else if (!periodic) sendStatus('ready');
     });
   }
 
@@ -314,6 +356,9 @@ export function startServer(connection: Connection): void {
     canRefreshTokens = !!caps.workspace?.semanticTokens?.refreshSupport;
     // no capability says whether an editor shows diagnostics in its hovers: the client says so (VS Code does)
     findingsInHover = (params.initializationOptions as { diagnosticsInHover?: unknown } | undefined)?.diagnosticsInHover !== true;
+    const refresh = (params.initializationOptions as { liveRefresh?: Partial<typeof liveRefresh> } | undefined)?.liveRefresh;
+    for (const k of ['every', 'retry', 'maxRetry'] as const) if (typeof refresh?.[k] === 'number' && refresh[k]! > 0) liveRefresh[k] = refresh[k]!;
+    liveBackoff = liveRefresh.retry;
     const secret = (params.initializationOptions as { clusterPassword?: unknown } | undefined)?.clusterPassword;
     if (typeof secret === 'string' && secret) clusterPassword = secret;
     canCreateFiles = !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
