@@ -119,6 +119,16 @@ export function routingOf(c: ClientInfo): Routing {
       if (ronly && TRUE.test(ronly.text ?? '')) return { reads: 'replica', why: `${ronly.written}, which sends read-only commands to replicas` };
       return PRIMARY('go-redis reads from primaries unless ReadOnly, RouteByLatency or RouteRandomly is set');
     }
+    case 'spring-data-redis': {
+      // the template reads where its connection factory's LettuceClientConfiguration says: `.readFrom(ReadFrom.REPLICA_PREFERRED)`,
+      // written in a @Configuration class anywhere in the project
+      const set = ctx?.ws.callers('readFrom', ctx.file).flatMap(({ file, site }) => {
+        const m = /ReadFrom\.(\w+)/.exec(site.call.args[0]?.text ?? '');
+        return m ? [{ mode: m[1], where: file.file }] : [];
+      })[0];
+      if (!set || /^(MASTER|UPSTREAM)$/.test(set.mode)) return PRIMARY(set ? `readFrom(ReadFrom.${set.mode}) in ${set.where}` : 'Spring Data Redis reads from primaries unless LettuceClientConfiguration.readFrom(…) says otherwise');
+      return { reads: /^(REPLICA|SLAVE|ANY_REPLICA)$/.test(set.mode) ? 'replica' : 'maybe-replica', why: `readFrom(ReadFrom.${set.mode}) in ${set.where}, the connection factory every template uses` };
+    }
     case 'rueidis': {
       const r = option(c.options, ['SendToReplicas'], ctx);
       if (!r) return PRIMARY('rueidis reads from primaries unless SendToReplicas says otherwise');
