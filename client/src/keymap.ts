@@ -204,7 +204,7 @@ export class KeyMapView implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'group') {
-      const problems = node.patterns.reduce((n, p) => n + p.pattern.findings, 0);
+      const problems = node.patterns.reduce((n, p) => n + problemsOf(p), 0);
       const item = new vscode.TreeItem(node.label, this.slotFilter !== null ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
       item.description = `${node.patterns.length} pattern${node.patterns.length === 1 ? '' : 's'}${problems ? `, ${problems} problem${problems === 1 ? '' : 's'}` : ''}`;
@@ -219,7 +219,8 @@ export class KeyMapView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const item = new vscode.TreeItem({ label: p.pattern, highlights: p.tagSpan ? [p.tagSpan] : [] }, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
       const slot = p.slot === null ? 'slot varies' : `slot ${p.slot}`;
-      item.description = `${slot} · ${reads}R ${writes}W${p.findings ? ` · ${p.findings} problem${p.findings === 1 ? '' : 's'}` : ''}`;
+      const problems = problemsOf(node);
+      item.description = `${slot} · ${reads}R ${writes}W${problems ? ` · ${problems} problem${problems === 1 ? '' : 's'}` : ''}`;
       item.tooltip = new vscode.MarkdownString(
         `\`${p.pattern}\`  \n${p.tag === null ? 'no hash tag: the whole key is hashed' : `hash tag \`{${p.tag}}\``}, ${slot}  \n${reads} reads, ${writes} writes in ${new Set(node.uses.map((u) => u.uri)).size} file(s)${p.findings ? `  \n${p.findings} problem(s): see the Problems panel` : ''}`,
       );
@@ -256,4 +257,12 @@ function order(a: string, b: string): number {
   const last = (s: string) => /^(no |tag unknown|slot varies)/.test(s);
   if (last(a) !== last(b)) return last(a) ? 1 : -1;
   return a.localeCompare(b, undefined, { numeric: true });
+}
+
+/**
+ * A pattern's problems under its group: the diagnostics counted on the uses it shows (by file: that
+ * file's), so the groups add up to the Problems panel, each diagnostic once.
+ */
+function problemsOf(node: { uses: KeyMapUse[] }): number {
+  return node.uses.reduce((n, u) => n + u.findings, 0);
 }

@@ -209,6 +209,8 @@ export interface KeyMapUse {
   access: string;
   /** the line of code, trimmed (as the References view shows it) */
   preview: string;
+  /** the folder's diagnostics about this use: each diagnostic is counted on exactly one use (see findingOwners) */
+  findings: number;
 }
 
 export interface KeyMapPattern {

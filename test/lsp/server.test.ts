@@ -471,6 +471,57 @@ def a(id, user_id, uid, userId, prefix):
   });
 });
 
+describe('language server: key map counts', () => {
+  // a cross-slot call (reported on the call, not on a key), a transaction over two commands, a script
+  // call, a tag on a runtime value alone and a hot tag: each diagnostic is counted once, on one use
+  const FILES: Record<string, string> = {
+    'app/cart.py': `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def header(uid):
+    rc.mget("price:A100", "price:B200")
+    with rc.pipeline(transaction=True) as p:
+        p.get(f"user:{uid}:profile")
+        p.get(f"cart:{uid}:items")
+        p.execute()
+    rc.eval("return 1", 2, f"stock:{uid}", "stock:all")
+    rc.get(f"{{{uid}}}:session")
+`,
+    'web/stats.js': `const Redis = require("ioredis");
+const cluster = new Redis.Cluster([]);
+async function hits(id) {
+  await cluster.mget("views:" + id, "likes:" + id);
+  return cluster.get("price:A100");
+}
+module.exports = { hits };
+`,
+  };
+
+  test('the key map counts each diagnostic once, on one use, per file as the Problems panel does', async () => {
+    const dir = workspace(FILES);
+    const c = await startTestServer(dir);
+    try {
+      await c.ready();
+      const map = (await c.conn.sendRequest('keyslot/keyMap', {})) as KeyMapResult;
+      const published = new Map<string, number>();
+      for (const rel of Object.keys(FILES)) {
+        const uri = pathToFileURL(path.join(dir, rel)).href;
+        published.set(uri, (await c.nextDiagnostics(uri)).diagnostics.length);
+      }
+      const counted = new Map<string, number>();
+      for (const p of map.folders[0].patterns) for (const u of p.uses) counted.set(u.uri, (counted.get(u.uri) ?? 0) + u.findings);
+      assert.ok([...published.values()].reduce((a, b) => a + b, 0) >= 4, JSON.stringify([...published]));
+      assert.deepEqual(counted, published);
+      assert.equal(map.folders[0].findings, [...published.values()].reduce((a, b) => a + b, 0));
+      // a pattern's count is its uses' counts
+      for (const p of map.folders[0].patterns) assert.equal(p.findings, p.uses.reduce((n, u) => n + u.findings, 0), p.pattern);
+    } finally {
+      c.close();
+    }
+  });
+});
+
 describe('language server: hover on KEYS[n] in a script', () => {
   const APP = `from redis.cluster import RedisCluster
 rc = RedisCluster(host="h", port=1)

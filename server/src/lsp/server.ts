@@ -60,6 +60,7 @@ import { clientMarkdown, definitionHover, hoverMarkdown } from './hover';
 import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
 import { liveSlotKeys, liveTopology } from '../live/live';
 import { clusterTarget } from '../live/connection';
+import { findingOwners } from './keymap';
 import { entityChoices, FixContext, fixContext, hotAfter, Rename, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -754,8 +755,7 @@ export function startServer(connection: Connection): void {
     await ready;
     return {
       folders: folders.map((f) => {
-        const findingsAt = new Map<string, number>();
-        for (const x of f.state.findings) findingsAt.set(`${x.file}:${x.span.start}`, (findingsAt.get(`${x.file}:${x.span.start}`) ?? 0) + 1);
+        const owners = findingOwners(f.state.uses, f.state.groups, f.state.findings);
         const byPattern = new Map<string, KeyMapResult['folders'][number]['patterns'][number]>();
         for (const u of f.state.uses) {
           const t = patternText(u.pattern);
@@ -782,8 +782,9 @@ export function startServer(connection: Connection): void {
           const doc = docOf(f, u.file);
           const pos = doc.positionAt(u.span.start);
           const preview = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } }).trim().slice(0, 160);
-          e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access, preview });
-          e.findings += findingsAt.get(`${u.file}:${u.span.start}`) ?? 0;
+          const findings = owners.get(u) ?? 0;
+          e.uses.push({ uri: uriOf(f, u.file), line: pos.line, character: pos.character, command: u.command.toUpperCase(), access: u.access, preview, findings });
+          e.findings += findings;
         }
         return { uri: pathToFileURL(f.root).href, files: f.texts.size, patterns: [...byPattern.values()], findings: f.state.findings.length, topology: f.topology.ranges, liveKeys: f.liveSlotKeys ? Object.fromEntries(f.liveSlotKeys) : undefined };
       }),
