@@ -204,6 +204,9 @@ describe('Kotlin extraction', () => {
         'load: itemsKey(id)',
         'load: redis.opsForValue()',
         'load: redis.opsForValue().get(itemsKey(id))',
+        // `ids[0]` is `ids.get(0)` (Kotlin's index operator)
+        'keys: ids.get(0)',
+        'keys: ids.get(1)',
         'keys: redis.opsForValue()',
         'keys: redis.opsForValue().multiGet([interp("a:", VERSION, ""), format("b:%d"; ids[0]), format("c:%s"; ids[1])])',
         'lambda of ids.forEach: redis.delete(interp("cart:", it, ""))',
@@ -306,9 +309,13 @@ describe('Kotlin key uses (the kotlin-spring rule fixture)', () => {
     'StockService.kt:21': ['SUNIONSTORE coupon:SPRING', 'SUNIONSTORE coupon:all'],
     'StockService.kt:22': ['SUNIONSTORE {sku:${sku}}:eu', 'SUNIONSTORE {sku:${sku}}:regions', 'SUNIONSTORE {sku:${sku}}:us'],
     'StockService.kt:23': ['INCRBY stock:${sku}'],
+    'PriceCache.kt:13': ['GET price:${sku}'],
+    'PriceCache.kt:15': ['GET cache:price:${sku}'],
+    'PriceCache.kt:18': ['DEL cache:price:${sku}'],
+    'PriceCache.kt:21': ['GET cache:price:${sku}'],
   };
 
-  test('Spring Data Redis and Lettuce coroutines calls give their commands and keys', async () => {
+  test('Spring Data Redis (index operator and coroutine extensions too) and Lettuce coroutines calls give their commands and keys', async () => {
     const r = await scan(dir, [dir]);
     const got: Record<string, string[]> = {};
     for (const u of r.uses) {

@@ -8,7 +8,7 @@ import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
 import { Deps, newDeps, Receiver, ValueAnalysis } from '../resolve/values';
-import { SPRING_METHODS, springForm } from './spring';
+import { SPRING_METHODS, springForm, springMethod } from './spring';
 import { BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
 
 export type { Receiver };
@@ -505,7 +505,7 @@ export class CallInterpreter {
   private mayCommand(method: string, language?: Language): boolean {
     if (this.definedCommands.has(method)) return true;
     // Spring Data Redis names its methods for what they do (`opsForHash().entries(k)`)
-    if ((language === 'java' || language === 'kotlin') && SPRING_METHODS.has(method)) return true;
+    if ((language === 'java' || language === 'kotlin') && SPRING_METHODS.has(springMethod(method))) return true;
     let known = COMMAND_METHODS.get(method);
     if (known === undefined) {
       known = isKnownCommand(method.replace(/Buffer$/, '').toLowerCase()) || METHODS_NOT_COMMANDS.test(method) || PROFILE_METHODS.has(method) || GENERIC_METHODS.test(method);
@@ -574,7 +574,7 @@ export class CallInterpreter {
       return;
     }
     if (lib === 'redisson' && REDISSON_EXECUTOR.test(method)) return this.redissonExecutorCall(recv, method, call, ctx);
-    if (lib === 'spring-data-redis' && recv.client.spring?.ops !== 'connection') return this.springCall(recv, method, call, ctx);
+    if (lib === 'spring-data-redis' && recv.client.spring?.ops !== 'connection') return this.springCall(recv, springMethod(method), call, ctx);
     if (lib === 'rueidis') return this.rueidisCall(recv, method, call, ctx);
     // an executor sends only through those (its get(future) waits for a reply)
     if (lib === 'redisson' && /^Command(Async|Sync)?(Executor|Service)$/.test(recv.client.evidence)) return;

@@ -279,5 +279,10 @@ export function springForm(ops: Exclude<SpringOps, 'connection'>, method: string
   return form?.split(' ');
 }
 
+/** Spring's Kotlin extensions: `getAndAwait(key)` is `get(key)` awaited, `membersAsFlow(key)` is `members(key)` as a Flow. */
+export function springMethod(name: string): string {
+  return name.replace(/(AndAwait|AsFlow)$/, '');
+}
+
 /** Every method name a view can send a command with, and the template's script and callback methods. */
 export const SPRING_METHODS = new Set([...Object.values(FORMS).flatMap((f) => Object.keys(f)), ...Object.keys(BOUND_KEY), 'execute', 'executePipelined']);

@@ -204,7 +204,13 @@ export class KotlinExtractor extends Extractor {
       case 'indexing_expression': {
         const [object, suffix] = operands(node);
         const index = suffix && operands(suffix)[0];
-        return object && index ? { span: base.span, text: base.text, k: 'index', object: this.expr(object), index: this.expr(index) } : this.other(node);
+        if (!object || !index) return this.other(node);
+        const obj = this.expr(object);
+        const key = this.expr(index);
+        // `a[i]` is `a.get(i)` by Kotlin's operator convention (`ops.opsForValue()[key]` is a GET): the call is a site too
+        const id = this.callId(node);
+        this.recordCall({ span: base.span, text: base.text, k: 'call', callee: { k: 'attr', object: obj, name: 'get', span: base.span, text: `${object.text}.get` }, args: [key], kwargs: NO_KWARGS, isNew: false, id });
+        return { span: base.span, text: base.text, k: 'index', object: obj, index: key };
       }
       case 'additive_expression': {
         const [leftNode, rightNode] = operands(node);
