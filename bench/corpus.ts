@@ -111,6 +111,8 @@ interface KeyRow {
   file: string;
   line: number;
   command: string;
+  /** for a key of a multi-key or script call: the call's line */
+  call?: number;
 }
 
 interface RunResult {
@@ -164,14 +166,18 @@ function runCheck(keyslot: string, dir: string): RunResult {
   const r = spawnSync(process.execPath, [path.join(keyslot, 'bin', 'keyslot.js'), 'check', dir, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
   if (r.status !== 0) return { keys: [], useRows: [], uses: 0, diagnostics: 0, diagnosticList: [], files: 0, ms, error: `exit ${r.status}: ${(r.stderr || '').split('\n').slice(-3).join(' ')}` };
-  const out = JSON.parse(r.stdout) as { files: number; keys: (KeyRow & { group: string | null })[]; groups?: { id: string; file: string; line: number; command?: string }[]; diagnostics: Diagnostic[] };
+  const out = JSON.parse(r.stdout) as { files: number; keys: (KeyRow & { group: string | null })[]; groups?: { id: string; kind: string; file: string; line: number; command?: string }[]; diagnostics: Diagnostic[] };
   // a multi-key call or script call is found at its call even when its keys are written elsewhere (a list built above)
   const groups = new Map((out.groups ?? []).map((g) => [g.id, g]));
   const atCall = out.keys.flatMap((k) => {
     const g = k.group ? groups.get(k.group) : undefined;
     return g && g.line !== k.line ? [{ file: g.file, line: g.line, command: g.command ?? k.command }] : [];
   });
-  const useRows = out.keys.map((k) => ({ file: k.file, line: k.line, command: k.command }));
+  // a key written lines below its call (a long argument list) is explained by a label at the call, as the label is found there
+  const useRows = out.keys.map((k) => {
+    const g = k.group ? groups.get(k.group) : undefined;
+    return { file: k.file, line: k.line, command: k.command, call: g && /^(command|script)$/.test(g.kind) && g.file === k.file ? g.line : undefined };
+  });
   return { keys: [...useRows, ...atCall], useRows, uses: out.keys.length, diagnostics: out.diagnostics.length, diagnosticList: out.diagnostics, files: out.files, ms };
 }
 
@@ -284,7 +290,8 @@ function main(): void {
         const ls = labelled.get(u.file);
         if (!ls) continue;
         prec.total++;
-        if (ls.some((l) => u.line >= l.line && u.line <= l.line + LINES_AFTER && sameCommand(l.command, u.command))) prec.found++;
+        const explains = (l: Label, line: number | undefined) => line !== undefined && line >= l.line && line <= l.line + LINES_AFTER && sameCommand(l.command, u.command);
+        if (ls.some((l) => explains(l, u.line) || explains(l, u.call))) prec.found++;
         else if (showMisses && ri === runs.length - 1) misses.push(`UNLABELLED ${name} ${u.file}:${u.line} ${u.command.toUpperCase()}`);
       }
       t.precision.found += prec.found;
