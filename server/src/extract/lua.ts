@@ -29,8 +29,13 @@ export class LuaExtractor extends Extractor {
       case 'assignment_statement': {
         const names = node.namedChildren.find((c) => c?.type === 'variable_list')?.namedChildren ?? [];
         const values = node.namedChildren.find((c) => c?.type === 'expression_list')?.namedChildren ?? [];
+        const conditional = insideBranch(node);
         names.forEach((n, i) => {
-          if (n?.type === 'identifier' && values[i]) this.facts.bindings.push({ name: n.text, scope: this.scope, value: this.expr(values[i]!), pos: node.endIndex, kind: 'var' });
+          if (n?.type !== 'identifier' || !values[i]) return;
+          let value = this.expr(values[i]!);
+          // `if k == nil_key then k = '' end`: after the branch the variable holds either value
+          if (conditional) value = { span: value.span, text: value.text, k: 'alt', options: [value, { k: 'name', name: n.text, span: value.span, text: n.text }] };
+          this.facts.bindings.push({ name: n.text, scope: this.scope, value, pos: node.endIndex, kind: 'var' });
         });
         return this.visitChildren(node);
       }
@@ -88,4 +93,13 @@ export class LuaExtractor extends Extractor {
         return { span: base.span, text: base.text, k: 'other' };
     }
   }
+}
+
+/** Whether a statement runs only on some paths of its function: inside an if, elseif or else branch, or a loop body. */
+function insideBranch(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (/^(function_declaration|function_definition|chunk)$/.test(p.type)) return false;
+    if (/^(if_statement|elseif_statement|else_statement|while_statement|for_statement|repeat_statement)$/.test(p.type)) return true;
+  }
+  return false;
 }

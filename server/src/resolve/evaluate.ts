@@ -79,7 +79,8 @@ function oneOf(options: Val[], e: Expr, ctx: Ctx): Val {
     const had = seen.get(k);
     seen.set(k, had ? (withOrigins(had, o) as Value) : o);
   }
-  const all = [...seen.values()];
+  // an empty string is the code's "no key" (a disabled feature, a placeholder), never the key it means to use
+  const all = [...seen.values()].filter((o, _, every) => every.length === 1 || !(o.t === 'str' && o.segs.every((x) => x.kind === 'lit' && x.text === '')));
   if (all.length === 1) return all[0];
   const braced = all.some((o) => o.t === 'str' && o.segs.some((x) => x.kind === 'lit' && x.text.includes('{')));
   return braced && all.length <= MAX_OPTIONS ? { t: 'alt', options: all } : hole(e, ctx);
