@@ -170,6 +170,90 @@ export class GoExtractor extends Extractor {
     return { span: base.span, text: base.text, k: 'list', items: elems.map((e) => this.expr(unwrap(e))) };
   }
 
+  /**
+   * What was written into the builder `name` before `at`: the writes of the statements between its
+   * declaration and `at`, in order; an if/else that writes gives one value per branch. Undefined when
+   * the builder is not declared in this function, or something else may write into it (a loop, a call
+   * that takes it).
+   */
+  private builderWrites(at: Node, name: string): Expr | undefined {
+    const base = { span: span(at), text: at.text };
+    // the statement of each block from `at` outwards, until the block that declares the builder
+    for (let stmt: Node | null = at; stmt?.parent; stmt = stmt.parent) {
+      const block = stmt.parent;
+      if (block.type === 'function_declaration' || block.type === 'method_declaration' || block.type === 'func_literal') return undefined;
+      if (block.type !== 'block' && block.type !== 'statement_list') continue;
+      const siblings = block.namedChildren.filter((c): c is Node => !!c);
+      const i = siblings.findIndex((c) => c.id === stmt!.id);
+      const decl = siblings.slice(0, i).map((c) => c).reverse().find((c) => declaresBuilder(c, name));
+      if (!decl) continue;
+      const parts: Expr[] = [];
+      // the statements after the declaration, down the blocks that lead to `at`
+      const walk = (list: Node[]): boolean => {
+        for (const s of list) {
+          // up to the statement that holds `at` (or comes after it)
+          if (s.endIndex >= at.startIndex) return true;
+          const part = this.writesOf(s, name);
+          if (part === null) return false;
+          parts.push(...part);
+        }
+        return true;
+      };
+      const path: Node[] = [];
+      for (let n: Node | null = at; n && n.id !== block.id; n = n.parent) path.unshift(n);
+      if (!walk(siblings.slice(siblings.indexOf(decl) + 1))) return undefined;
+      // and the statements before `at` inside the blocks it is nested in below the declaring block
+      for (const n of path) if ((n.type === 'block' || n.type === 'statement_list') && !walk(n.namedChildren.filter((c): c is Node => !!c))) return undefined;
+      return { span: base.span, text: base.text, k: 'concat', parts: parts.length ? parts : [{ span: base.span, text: '""', k: 'str', value: '' }] };
+    }
+    return undefined;
+  }
+
+  /** The builder writes of one statement: its arguments in order, one alternative per branch of an if; null when it may write otherwise. */
+  private writesOf(stmt: Node, name: string): Expr[] | null {
+    if (!new RegExp(`\\b${name}\\b`).test(stmt.text)) return [];
+    if (stmt.type === 'expression_statement') {
+      const call = stmt.namedChildren[0];
+      const fn = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+      if (fn?.type === 'selector_expression' && fn.childForFieldName('operand')?.text === name) {
+        const method = fn.childForFieldName('field')?.text ?? '';
+        if (/^(Grow|Reset)$/.test(method)) return [];
+        if (!BUILDER_WRITES.test(method)) return null;
+        const arg = call!.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
+        if (!arg) return [];
+        // WriteByte('}'): the character
+        if (arg.type === 'rune_literal') return [{ span: span(arg), text: arg.text, k: 'str', value: decodeEscapes(arg.text.slice(1, -1)) }];
+        return [this.expr(arg)];
+      }
+      return null;
+    }
+    if (stmt.type === 'if_statement') {
+      const branch = (b: Node): Expr[] | null => {
+        const inner = b.type === 'if_statement' ? [b] : b.namedChildren.filter((c): c is Node => !!c);
+        const out: Expr[] = [];
+        for (const s of inner) {
+          const w = this.writesOf(s, name);
+          if (w === null) return null;
+          out.push(...w);
+        }
+        return out;
+      };
+      const consequence = stmt.childForFieldName('consequence');
+      const alternative = stmt.childForFieldName('alternative');
+      const yes = consequence ? branch(consequence) : [];
+      const no = alternative ? branch(alternative) : [];
+      if (!yes || !no) return null;
+      if (!yes.length && !no.length) return [];
+      // a branch that writes nothing would make the value one without its text: not followed
+      if (!yes.length || !no.length) return null;
+      const option = (parts: Expr[], n: Node): Expr => ({ span: span(n), text: n.text, k: 'concat', parts });
+      return [{ span: span(stmt), text: stmt.text, k: 'alt', options: [option(yes, consequence!), option(no, alternative!)] }];
+    }
+    // a declaration or assignment that only reads other names is no write
+    if (/^(short_var_declaration|var_declaration|assignment_statement|const_declaration)$/.test(stmt.type) && !new RegExp(`(^|[^\\w.])${name}\\s*(\\.Write|=)`).test(stmt.text) && !new RegExp(`&${name}\\b`).test(stmt.text)) return [];
+    return null;
+  }
+
   private call(node: Node): Expr {
     const base = { span: span(node), text: node.text };
     const fn = node.childForFieldName('function')!;
@@ -179,8 +263,24 @@ export class GoExtractor extends Extractor {
     const name = fn.text;
     if (/^fmt\.Sprintf$/.test(name) && args[0]) return { span: base.span, text: base.text, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: NO_KWARGS };
     if (/^strings\.Join$/.test(name) && args.length === 2) return { span: base.span, text: base.text, k: 'join', sep: args[1], items: args[0] };
+    // `b.String()` of a strings.Builder / bytes.Buffer written in this function: what was written into it
+    const operand = fn.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
+    if (operand?.type === 'identifier' && fn.childForFieldName('field')?.text === 'String' && !args.length) {
+      const written = this.builderWrites(node, operand.text);
+      if (written) return written;
+    }
     return { span: base.span, text: base.text, k: 'call', callee, args, kwargs: NO_KWARGS, isNew: false, id };
   }
+}
+
+const BUILDER_TYPE = /^(strings\.Builder|bytes\.Buffer)$/;
+const BUILDER_WRITES = /^(WriteString|WriteByte|WriteRune|Write)$/;
+
+/** The `var b strings.Builder` / `b := strings.Builder{}` / `b := new(bytes.Buffer)` statement declaring `name`, if `stmt` is one. */
+function declaresBuilder(stmt: Node, name: string): boolean {
+  const text = stmt.text.replace(/\s+/g, ' ');
+  const m = new RegExp(`^(?:var ${name} (\\*?[\\w.]+)|${name} := (?:&|new\\()?([\\w.]+))`).exec(text);
+  return !!m && BUILDER_TYPE.test(m[1] ?? m[2] ?? '');
 }
 
 function insideFuncLiteral(n: Node, top: Node): boolean {

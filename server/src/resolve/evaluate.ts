@@ -439,6 +439,7 @@ const NO_VALUE = new Set(['nil', 'None', 'null', 'undefined']);
 /** Conversions that keep the value: str(x), String(x), strconv.Itoa(x), x.toString() … */
 const IDENTITY_FUNCS = new Set(['str', 'String', 'string', 'Itoa', 'FormatInt', 'toString', 'valueOf', 'int', 'Number', 'encode', 'decode', 'strip', 'trim', 'lower', 'upper', 'getBytes']);
 const SEPARATE_FUNCS = new Set(['toLowerCase', 'toUpperCase']);
+const GO_BUILTINS = new Set(['len', 'cap', 'make', 'new', 'append', 'copy', 'delete', 'panic', 'print', 'println', 'complex', 'real', 'imag', 'min', 'max', 'clear', 'close', 'recover']);
 
 function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   const callee = e.callee;
@@ -466,6 +467,8 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   }
   // a method of a type the value analysis knows (`locker.Obtain(…)`) is a function too
   const def = findFunction(e, ctx) ?? ctx.ws.resolveCall?.(e, ctx);
+  // Go: a bare name called with one value that is no function is a conversion (`channelID(key)`, `[]byte(k)`): the value itself
+  if (!def && ctx.file.language === 'go' && callee.k === 'name' && e.args.length === 1 && !GO_BUILTINS.has(fname)) return valueOf(e.args[0], ctx);
   // `return nil, err` is the failure path: the value is what the other returns give
   const returns = def?.f.returns.filter((r) => !NO_VALUE.has(r.text));
   if (!def || !returns?.length) return hole(e, ctx);
