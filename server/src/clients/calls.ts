@@ -534,7 +534,9 @@ export class CallInterpreter {
     const callee = call.callee as Extract<Expr, { k: 'attr' }>;
     const name = callee.name;
     if (name === 'register_script' && libs.some((l) => l.library === 'redis-py') && call.args[0]) this.out.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'redis-py' });
-    if (name === 'NewScript' && callee.object.k === 'name' && callee.object.name === 'redis' && call.args[0]) this.out.scripts.push({ expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'go-redis' });
+    // go-redis NewScript(src); redigo NewScript(keyCount, src)
+    if (name === 'NewScript' && callee.object.k === 'name' && callee.object.name === 'redis' && call.args[0])
+      this.out.scripts.push(call.args.length === 2 ? { expr: call.args[1], file: ctx.file, scope: ctx.scope, library: 'redigo' } : { expr: call.args[0], file: ctx.file, scope: ctx.scope, library: 'go-redis' });
     if (name === 'defineScript' || (callee.object.k === 'name' && /^(SCRIPT|lua)$/.test(name))) {
       const o = call.args[0];
       const src = o?.k === 'dict' ? o.entries.find(([k]) => keyName(k) === 'SCRIPT')?.[1] : undefined;
@@ -908,12 +910,29 @@ export class CallInterpreter {
 
   /** go-redis: script.Run(ctx, client, keys, args...) */
   private scriptRun(r: Extract<Receiver, { kind: 'script' }>, method: string, call: CallExpr, ctx: Ctx): void {
+    if (r.client.library === 'redigo') return this.redigoScriptRun(r, method, call, ctx);
     // go-redis Run(ctx, client, keys, args…); rueidis Exec(ctx, client, keys, args)
     if (!/^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|Exec|ExecMulti)$/.test(method)) return;
     const client = call.args[1] ? this.receiver(call.args[1], ctx) : null;
     const keysArg = call.args[2];
     if (!keysArg) return;
     this.scriptKeys(client ? { ...r, client: client.client } : r, keysArg, call, ctx, 'evalsha');
+  }
+
+  /**
+   * redigo: `script.Do(conn, keysAndArgs…)` (also Send, SendHash, DoContext(ctx, conn, …)): the first
+   * keyCount arguments are the keys; a count the code works out (`len(keys)*2`) makes them a list of unknown length.
+   */
+  private redigoScriptRun(r: Extract<Receiver, { kind: 'script' }>, method: string, call: CallExpr, ctx: Ctx): void {
+    if (!/^(Do|Send|SendHash|DoContext)$/.test(method)) return;
+    const rest = call.args.slice(method === 'DoContext' ? 2 : 1);
+    const n = r.numberOfKeys ?? -1;
+    const keys: Expr[] = n >= 0 ? rest.slice(0, n) : rest.slice(0, 1).map((a) => (a.k === 'spread' ? a : ({ k: 'spread', value: a, span: a.span, text: a.text } as Expr)));
+    if (!keys.length && n !== 0) return;
+    const id = `${ctx.file.file}#call${call.id}`;
+    this.ensureGroup(id, 'script', call, ctx, r, 'evalsha');
+    this.out.scripts.push({ expr: r.source, file: ctx.file, scope: ctx.scope, library: 'redigo', group: id });
+    for (const k of keys.flatMap((a) => flatten(a, evaluate(a, ctx), 'verbatim'))) this.addUse(k.expr, k.value, ctx, r, 'evalsha', 'unknown', id, k.many);
   }
 
   private definedCommandCall(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {

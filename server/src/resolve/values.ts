@@ -239,6 +239,9 @@ export class ValueAnalysis {
     // typing.cast(T, x) is x
     if (file.language === 'python' && calleeText(callee)?.replace(/^typing\./, '') === 'cast' && e.args.length === 2)
       return this.receiver(e.args[1], ctx, depth + 1) ?? this.fromType(e.args[0].text.replace(/^["']|["']$/g, ''), file, `${file.file}#cast${e.id}`, e, ctx);
+    // redigo's NewScript(keyCount, src) says how many of the arguments are keys; go-redis's NewScript(src) does not
+    if (callee.k === 'attr' && callee.name === 'NewScript' && file.language === 'go' && e.args.length === 2)
+      return { kind: 'script', client: { library: 'redigo', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[1], numberOfKeys: e.args[0].k === 'num' ? e.args[0].value : -1 };
     if (callee.k === 'attr' && callee.name === 'NewScript' && file.language === 'go' && e.args[0])
       return { kind: 'script', client: { library: 'go-redis', mode: 'unknown', evidence: 'redis.NewScript' }, source: e.args[0] };
     // rueidis.NewLuaScript(src) … script.Exec(ctx, client, keys, args)
