@@ -262,6 +262,8 @@ export class GoExtractor extends Extractor {
     const callee = this.expr(fn);
     const name = fn.text;
     if (/^fmt\.Sprintf$/.test(name) && args[0]) return { span: base.span, text: base.text, k: 'format', style: 'printf', format: args[0], args: args.slice(1), kwargs: NO_KWARGS };
+    // fmt.Sprint(a, ":", b): the operands one after another (Go adds a space only between two that are not strings)
+    if (/^fmt\.Sprint$/.test(name) && args.length && args.some((a) => a.k === 'str')) return { span: base.span, text: base.text, k: 'concat', parts: args };
     if (/^strings\.Join$/.test(name) && args.length === 2) return { span: base.span, text: base.text, k: 'join', sep: args[1], items: args[0] };
     // `b.String()` of a strings.Builder / bytes.Buffer written in this function: what was written into it
     const operand = fn.type === 'selector_expression' ? fn.childForFieldName('operand') : null;

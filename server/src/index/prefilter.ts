@@ -151,9 +151,13 @@ export function selectFiles<T extends Summary>(files: T[]): T[] {
   // a package's __init__.py is used by the files that import one of its names, not by every file of the package
   const seedNames = new Set(seeds.flatMap((c) => (isPackageInit(c) ? c.declared.map((d) => `${nameOf(c)}:${d}`) : [nameOf(c), PATH + modulePath(c.rel)])));
   const seedDirs = new Set(seeds.filter((c) => c.language === 'go').map((c) => path.posix.basename(path.posix.dirname(c.rel))));
+  // a Go package shares its package-level names without imports (`Config.Pool` declared in config.go,
+  // used in stats.go): every file of a Redis file's package is read
+  const seedPackages = new Set(seeds.filter((c) => c.language === 'go').map((c) => path.posix.dirname(c.rel)));
   for (const c of files) {
     if (chosen.has(c)) continue;
     if (c.imports.some((n) => seedNames.has(n.startsWith(ALIAS) ? n.slice(1) : n) || (c.language === 'go' && seedDirs.has(n)))) chosen.add(c);
+    else if (c.language === 'go' && seedPackages.has(path.posix.dirname(c.rel))) chosen.add(c);
   }
   return files.filter((c) => chosen.has(c));
 }
