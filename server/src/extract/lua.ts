@@ -29,7 +29,8 @@ export class LuaExtractor extends Extractor {
       case 'assignment_statement': {
         const names = node.namedChildren.find((c) => c?.type === 'variable_list')?.namedChildren ?? [];
         const values = node.namedChildren.find((c) => c?.type === 'expression_list')?.namedChildren ?? [];
-        const conditional = insideBranch(node);
+        // (a `local x = …` declares afresh, even in a branch: only a reassignment may leave the old value)
+        const conditional = node.parent?.type !== 'variable_declaration' && insideBranch(node);
         names.forEach((n, i) => {
           if (n?.type !== 'identifier' || !values[i]) return;
           let value = this.expr(values[i]!);
