@@ -136,6 +136,13 @@ export async function analyzeFile(ws: WorkspaceFacts, interp: CallInterpreter, f
     // (a script can run another, so the list grows while it is walked)
     for (let i = 0; i < host.scripts.length + lua.scripts.length; i++) {
       const script = i < host.scripts.length ? host.scripts[i] : lua.scripts[i - host.scripts.length];
+      // Lua kept in a constant of another file is analysed there, where it is written (its own file's
+      // pass over constants): the call only links its KEYS to it
+      const elsewhere = literalElsewhere(script.expr, ws, script.file, script.scope ?? 'module');
+      if (elsewhere) {
+        if (script.group) lua.groupOps.push({ op: 'script', id: script.group, script: `${elsewhere.file.file}@${elsewhere.literal.span.start}` });
+        continue;
+      }
       const literal = literalOf(script.expr, ws, script.file, script.scope ?? 'module');
       const id = `${script.file.file}@${(literal ?? script.expr).span.start}`;
       if (script.group) lua.groupOps.push({ op: 'script', id: script.group, script: id });
@@ -241,6 +248,17 @@ function literalOf(e: Expr, ws: WorkspaceFacts, file: FileFacts, scope: string):
   // `script := fmt.Sprintf(template, part)`: the template's literal is where the Lua is written
   const v = found.binding.value;
   return literal(v.k === 'format' ? v.format : v);
+}
+
+/** A name bound to Lua written in another file of the workspace (a Go package constant), which that file analyses. */
+function literalElsewhere(e: Expr, ws: WorkspaceFacts, file: FileFacts, scope: string): { literal: Literal; file: FileFacts } | undefined {
+  if (e.k !== 'name') return undefined;
+  const found = lookupName(e.name, ctxFor(ws, file, scope, e.span.start));
+  if (!found || !('binding' in found) || found.file === file || found.file.language === 'lua' || found.file.language === 'redis') return undefined;
+  const v = found.binding.value;
+  const x = v.k === 'format' ? v.format : v;
+  const literal = x.k === 'str' || (x.k === 'concat' && x.parts.every((p) => p.k === 'str')) ? x : undefined;
+  return literal && LUA_CALL.test(literal.text) ? { literal, file: found.file } : undefined;
 }
 
 /** Where each piece's text starts in the joined code and in the source (after its opening quote). */
