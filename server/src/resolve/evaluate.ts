@@ -448,7 +448,8 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   if (IDENTITY_FUNCS.has(fname)) {
     if (e.args.length >= 1 && fname !== 'toString' && fname !== 'strip' && fname !== 'trim' && fname !== 'lower' && fname !== 'upper' && fname !== 'encode' && fname !== 'decode' && fname !== 'getBytes')
       return valueOf(e.args[0], ctx);
-    if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode')) return valueOf(callee.object, ctx);
+    // `x.toString()`, Go's Stringer `id.String()`: the text of x
+    if (callee.k === 'attr' && e.args.length === 0 && (fname === 'toString' || fname === 'encode' || fname === 'decode' || fname === 'String')) return valueOf(callee.object, ctx);
     // `"k".getBytes(UTF_8)`: the bytes of the string
     if (callee.k === 'attr' && fname === 'getBytes') return valueOf(callee.object, ctx);
     // Jedis's byte[] keys: SafeEncoder.encode("k") is the key `k`, one key, not one per byte
