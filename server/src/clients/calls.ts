@@ -269,6 +269,7 @@ export class CallInterpreter {
   private call(original: CallExpr, ctx: Ctx, libs: Profile[]): void {
     if (ctx.file.language === 'lua') return this.luaCall(original, ctx);
     if (ctx.file.language === 'redis') return this.redisCliCall(original, ctx);
+    if (stubbedCall(original, ctx)) return;
     const call = plainCall(original);
     const callee = call.callee;
     if ((call.isNew || ctx.file.language === 'python' || ctx.file.language === 'kotlin') && this.frameworkCall(call, ctx)) return;
@@ -1212,6 +1213,36 @@ function rueidisLine(e: Expr, ctx: Ctx, depth = 0): RueidisLine | undefined {
     else line.push(word(s.name));
   }
   return { command, line };
+}
+
+/** Mock frameworks: the calls they stub or verify (mockk's `every { … }` / `verify { … }` blocks, Mockito's `when(…)` / `given(…)` / `verify(mock).…`) send nothing. */
+const MOCK_BLOCKS = /^(every|coEvery|verify|coVerify|verifyAll|coVerifyAll|verifyOrder|verifySequence|coVerifySequence|justRun|coJustRun)$/;
+const MOCK_WRAPPERS = /^(when|given|whenever|verify)$/;
+const stubbed = new WeakMap<FileFacts, { calls: Set<number>; scopes: Set<string> }>();
+
+function stubbedCall(call: CallExpr, ctx: Ctx): boolean {
+  let s = stubbed.get(ctx.file);
+  if (!s) {
+    s = { calls: new Set(), scopes: new Set() };
+    const stubbing = (c: CallExpr) => (c.callee.k === 'name' ? c.callee.name : c.callee.k === 'attr' && /^(Mockito|BDDMockito|MockKKt)$/.test(c.callee.object.text) ? c.callee.name : undefined);
+    const blocks = new Set<number>();
+    for (const site of ctx.file.calls) {
+      const c = site.call;
+      const name = stubbing(c);
+      if (name && MOCK_BLOCKS.test(name) && c.callee.k === 'name') blocks.add(c.id);
+      // when(redis.get("k")): the call inside
+      if (name && MOCK_WRAPPERS.test(name)) for (const a of c.args) if (a.k === 'call') s.calls.add(a.id);
+      // verify(redis).get("k"): the call on the verified mock
+      if (c.callee.k === 'attr' && c.callee.object.k === 'call' && stubbing(c.callee.object) === 'verify') s.calls.add(c.id);
+    }
+    // the lambdas passed to every { … } / coVerify { … }
+    for (const [id, scope] of ctx.file.scopes) if (scope.argOf !== undefined && blocks.has(scope.argOf)) s.scopes.add(id);
+    stubbed.set(ctx.file, s);
+  }
+  if (s.calls.has(call.id)) return true;
+  if (!s.scopes.size) return false;
+  for (let id: string | undefined = ctx.scope; id; id = ctx.file.scopes.get(id)?.parent) if (s.scopes.has(id)) return true;
+  return false;
 }
 
 /** The value a variable was bound to where `e` reads it (in the same file), as written. */
