@@ -16,6 +16,7 @@ export type Library =
   | 'lettuce'
   | 'redisson'
   | 'spring-data-redis'
+  | 'valkey-glide'
   | 'lua'
   | 'redis-cli';
 
@@ -162,6 +163,27 @@ export const PROFILES: Profile[] = [
     passThrough: /^(duplicate|connect|withTypeMapping|isolated)$/,
     pipelineMethods: [{ match: /^multi$/, transaction: true }],
     genericMethods: /^sendCommand$/,
+  },
+  {
+    // Valkey GLIDE (Node `@valkey/valkey-glide`, Python `glide`): methods named after commands, keys of
+    // multi-key commands as a list; batches are made with `new ClusterBatch(isAtomic)` (values.ts)
+    library: 'valkey-glide',
+    languages: ['javascript', 'typescript', 'tsx', 'python'],
+    modules: /^@valkey\/valkey-glide$|^glide(\..*)?$/,
+    layout: 'idiomatic',
+    constructors: [
+      { match: /^GlideClusterClient\.(createClient|create)$/, mode: 'cluster' },
+      { match: /^GlideClient\.(createClient|create)$/, mode: 'standalone' },
+    ],
+    clientTypes: /^(GlideClient|GlideClusterClient|BaseClient|TGlideClient)$/,
+    pipelineTypes: [
+      { match: /^(Batch|ClusterBatch)$/, transaction: false },
+      { match: /^(Transaction|ClusterTransaction)$/, transaction: true },
+    ],
+    passThrough: /^$/,
+    pipelineMethods: [],
+    genericMethods: /^(customCommand|custom_command)$/,
+    aliases: { delete: 'del' },
   },
   {
     library: 'go-redis',

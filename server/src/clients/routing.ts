@@ -129,6 +129,11 @@ export function routingOf(c: ClientInfo): Routing {
       if (!set || /^(MASTER|UPSTREAM)$/.test(set.mode)) return PRIMARY(set ? `readFrom(ReadFrom.${set.mode}) in ${set.where}` : 'Spring Data Redis reads from primaries unless LettuceClientConfiguration.readFrom(…) says otherwise');
       return { reads: /^(REPLICA|SLAVE|ANY_REPLICA)$/.test(set.mode) ? 'replica' : 'maybe-replica', why: `readFrom(ReadFrom.${set.mode}) in ${set.where}, the connection factory every template uses` };
     }
+    case 'valkey-glide': {
+      const rf = option(c.options, ['readFrom', 'read_from'], ctx);
+      if (!rf || /^(primary|PRIMARY|ReadFrom\.PRIMARY)$/.test(rf.text ?? '')) return PRIMARY(rf ? rf.written : 'Valkey GLIDE reads from primaries unless readFrom says otherwise');
+      return { reads: 'maybe-replica', why: `${rf.written}: reads prefer replicas` };
+    }
     case 'rueidis': {
       const r = option(c.options, ['SendToReplicas'], ctx);
       if (!r) return PRIMARY('rueidis reads from primaries unless SendToReplicas says otherwise');

@@ -40,6 +40,8 @@ const SPLITS: Split[] = [
   { library: 'node-redis', commands: /^(del|unlink|exists|touch|mget|mset)$/, since: [6, 2], label: 'node-redis' },
   { library: 'go-redis', commands: /^(mget|mset|del|exists|touch|unlink)$/, since: [9, 18], label: 'go-redis' },
   { library: 'jedis', commands: /^(del|exists|mget|mset|touch|unlink|msetex)$/, since: [8, 0], label: 'Jedis' },
+  // glide-core splits multi-slot commands per slot and aggregates the replies (valkey-glide docs, "Multi-Slot Command Handling")
+  { library: 'valkey-glide', commands: /^(mget|mset|del|unlink|exists|touch|watch)$/, since: null, label: 'Valkey GLIDE' },
   { library: 'lettuce', commands: /^(del|exists|mget|mset|msetnx|touch|unlink)$/, since: null, label: 'Lettuce' },
   // its cluster connection runs these per slot, or emulates them (RENAME as DUMP + RESTORE + DEL), when the keys' slots differ
   { library: 'spring-data-redis', commands: /^(del|unlink|exists|touch|mget|mset|msetnx|rename|renamenx|rpoplpush|brpoplpush|blpop|brpop|sdiff|sdiffstore|sinter|sintercard|sinterstore|sunion|sunionstore|smove|sort)$/, since: null, label: 'Spring Data Redis' },

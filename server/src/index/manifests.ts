@@ -25,6 +25,7 @@ const PACKAGES: { library: Library; npm?: string[]; pypi?: string[]; go?: RegExp
   { library: 'ioredis', npm: ['ioredis', 'iovalkey'] },
   { library: 'node-redis', npm: ['redis', '@redis/client'] },
   { library: 'redis-py', pypi: ['redis', 'valkey'] },
+  { library: 'valkey-glide', npm: ['@valkey/valkey-glide'], pypi: ['valkey-glide'] },
   { library: 'go-redis', go: /^github\.com\/(redis\/go-redis|go-redis\/redis)(\/v\d+)?$/ },
   { library: 'redigo', go: /^github\.com\/(gomodule|garyburd)\/redigo$/ },
   { library: 'rueidis', go: /^github\.com\/(redis|rueian)\/rueidis$|^github\.com\/valkey-io\/valkey-go$/ },

@@ -13,7 +13,7 @@ import { REDIS_ONLY_CALL_TEXT } from '../clients/profiles';
  */
 /** An import of a Redis client library, per language: where clients are made or typed. */
 const REDIS_IMPORT: Partial<Record<Language, RegExp>> = {
-  python: /^\s*(?:from|import)\s+(?:redis|aioredis|rediscluster|valkey|rq)\b/m,
+  python: /^\s*(?:from|import)\s+(?:redis|aioredis|rediscluster|valkey|rq|glide)\b/m,
   javascript: /(?:from\s*|require\(\s*|import\(\s*)['"](?:ioredis|redis|@redis\/[\w-]+|iovalkey|@valkey\/[\w-]+|bullmq)['"]/,
   go: /"github\.com\/(?:redis\/go-redis|go-redis\/redis|redis\/rueidis|rueian\/rueidis|valkey-io|gomodule\/redigo|garyburd\/redigo)[^"]*"/,
   java: /^\s*import\s+(?:static\s+)?(?:redis\.clients|io\.lettuce|org\.redisson|io\.valkey|org\.springframework\.data\.redis)\./m,

@@ -235,6 +235,9 @@ export class ValueAnalysis {
     const file = ctx.file;
     const ctor = this.constructorOf(e, ctx);
     if (ctor) return { kind: 'client', client: ctor };
+    // Valkey GLIDE: `new ClusterBatch(true)` / `ClusterBatch(is_atomic=True)` is a batch, a transaction when atomic
+    const batch = this.glideBatch(e, ctx);
+    if (batch) return batch;
     const callee = e.callee;
     // typing.cast(T, x) is x
     if (file.language === 'python' && calleeText(callee)?.replace(/^typing\./, '') === 'cast' && e.args.length === 2)
@@ -679,6 +682,13 @@ export class ValueAnalysis {
       if (up) return { ...up, via: [{ what: `\`${name}\` extends \`${base}\``, file: found.file.file }, ...(up.via ?? [])] };
     }
     return null;
+  }
+
+  private glideBatch(e: CallExpr, ctx: Ctx): Receiver | null {
+    const name = e.callee.k === 'name' ? e.callee.name : e.callee.k === 'attr' ? e.callee.name : '';
+    if (!/^(Batch|ClusterBatch|Transaction|ClusterTransaction)$/.test(name) || !librariesOf(ctx.file).some((p) => p.library === 'valkey-glide')) return null;
+    const atomic = /Transaction$/.test(name) || /^(true|True)$/.test((e.kwargs['is_atomic'] ?? e.args[0])?.text ?? '');
+    return { kind: 'pipeline', client: { library: 'valkey-glide', mode: /Cluster/.test(name) ? 'cluster' : 'standalone', evidence: name }, groupKey: `${ctx.file.file}#call${e.id}`, groupKind: atomic ? 'transaction' : 'pipeline', anchor: e };
   }
 
   constructorOf(e: CallExpr, ctx: Ctx): ClientInfo | null {
