@@ -583,7 +583,11 @@ export class CallInterpreter {
     if (lib === 'redisson' && /^Command(Async|Sync)?(Executor|Service)$/.test(recv.client.evidence)) return;
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
     let args = profile.skipFirstArg && (recv.client.confidence === undefined || looksLikeContext(call.args[0])) ? call.args.slice(1) : call.args;
-    if (lib === 'redis-py') args = withKeywordKeys(args, call.kwargs);
+    if (lib === 'redis-py') args = withKeywordKeys(args, call.kwargs, REDIS_PY_KEY_PARAMS);
+    if (lib === 'valkey-glide') {
+      if (/^(invoke_script|invokeScript)$/.test(method)) return this.glideScript(recv, call, ctx);
+      args = withKeywordKeys(args, call.kwargs, GLIDE_KEY_PARAMS);
+    }
     const form = profile.argumentForms?.[method];
     if (form) return this.commandCall(recv, form.command, reshape(form, args, call, ctx), call, ctx, form.timeout ? profile.layout : 'verbatim');
     let command: string;
@@ -693,6 +697,31 @@ export class CallInterpreter {
     const transaction = built[0]?.command === 'multi';
     const group: Receiver = { kind: 'pipeline', client: recv.client, groupKey: `${ctx.file.file}#call${call.id}`, groupKind: transaction ? 'transaction' : 'pipeline', anchor: call };
     for (const b of built) if (!/^(multi|exec|discard)$/.test(b.command)) this.commandCall(group, b.command, b.line, call, ctx, 'verbatim');
+  }
+
+  /**
+   * Valkey GLIDE: `invoke_script(Script(lua), keys=[…], args=[…])` (Python) and
+   * `invokeScript(script, { keys: […], args: […] })` (Node): EVALSHA of the script with those keys, its
+   * Lua analysed when the code shows it (`Script(src)` in place, in a variable or a field set in the constructor).
+   */
+  private glideScript(recv: Receiver, call: CallExpr, ctx: Ctx): void {
+    const script = call.kwargs['script'] ?? call.args[0];
+    const options = call.args[1]?.k === 'dict' ? call.args[1] : undefined;
+    const keys = call.kwargs['keys'] ?? options?.entries.find(([k]) => keyName(k) === 'keys')?.[1] ?? (options ? undefined : call.args[1]);
+    if (!script || !keys) return;
+    const source = this.glideScriptSource(script, ctx);
+    const list = listItems(keys, ctx);
+    const keyArgs: Expr[] = list ?? [{ k: 'spread', value: keys, span: keys.span, text: keys.text }];
+    const count: Expr = { k: 'num', value: keyArgs.length, span: call.callee.span, text: String(keyArgs.length) };
+    this.commandCall(recv, source ? 'eval' : 'evalsha', [source ?? script, count, ...keyArgs], call, ctx, 'verbatim');
+  }
+
+  /** The Lua of a GLIDE `Script(src)`: in place, through a variable, or a `self.x` / `this.x` field set in this file. */
+  private glideScriptSource(e: Expr, ctx: Ctx, depth = 0): Expr | undefined {
+    if (depth > 3) return undefined;
+    if (e.k === 'call' && /^(Script|glide\.Script)$/.test(calleeText(e.callee) ?? '') && e.args[0]) return evaluate(e.args[0], ctx).t === 'str' ? e.args[0] : undefined;
+    const bound = e.k === 'name' ? bindingValue(e, ctx) : e.k === 'attr' && e.object.k === 'name' && /^(self|this)$/.test(e.object.name) ? ctx.file.bindings.find((b) => b.kind === 'attr' && b.name === e.name)?.value : undefined;
+    return bound ? this.glideScriptSource(bound, ctx, depth + 1) : undefined;
   }
 
   /**
@@ -991,7 +1020,7 @@ export class CallInterpreter {
 /** rueidis / valkey-go methods that send built commands. */
 const RUEIDIS_SENDS = /^(Do|DoCache|DoStream|DoMulti|DoMultiCache|DoMultiStream)$/;
 
-const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica|${RUEIDIS_SENDS.source.slice(2, -2)})$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
+const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica|invoke_script|invokeScript|${RUEIDIS_SENDS.source.slice(2, -2)})$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
 
 /** Whether a method name can send a command, whatever the file (the answers repeat across every call). */
 const COMMAND_METHODS = new Map<string, boolean>();
@@ -1149,9 +1178,12 @@ const OUTPUT_TYPE = /ScriptOutputType|RScript\.(Mode|ReturnType)/i;
  */
 const REDIS_PY_KEY_PARAMS = [['name'], ['src', 'dst'], ['source', 'destination'], ['first_list', 'second_list'], ['dest', 'keys'], ['keys']];
 
+/** Valkey GLIDE's Python key parameters: `set(key=…)`, `delete(keys=[…])`, `smove(source=…, destination=…)`. */
+const GLIDE_KEY_PARAMS = [['key'], ['keys'], ['source', 'destination']];
+
 /** The positional arguments, then the key parameters given by keyword, where the positions would put them. */
-function withKeywordKeys(args: Expr[], kwargs: Record<string, Expr>): Expr[] {
-  const family = REDIS_PY_KEY_PARAMS.find((names) => names[args.length] !== undefined && kwargs[names[args.length]] !== undefined);
+function withKeywordKeys(args: Expr[], kwargs: Record<string, Expr>, families: string[][]): Expr[] {
+  const family = families.find((names) => names[args.length] !== undefined && kwargs[names[args.length]] !== undefined);
   if (!family) return args;
   const out = [...args];
   for (let i = args.length; i < family.length && kwargs[family[i]]; i++) out.push(kwargs[family[i]]);

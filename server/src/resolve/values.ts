@@ -792,6 +792,9 @@ export class ValueAnalysis {
     if (defined) return false;
     // `pkg.Type` from a package that is not a Redis library
     if (bare.includes('.') && !/redis|valkey|jedis|lettuce|redisson/i.test(bare)) return false;
+    // a type imported from another library (`import { Client } from '@opensearch-project/opensearch'`: its mget is no Redis MGET)
+    const imported = file.imports.find((i) => i.local === name);
+    if (imported && foreignLibrary(imported.module)) return false;
     return true;
   }
 
@@ -880,6 +883,16 @@ function assumedLibrary(file: FileFacts, method: string): Library | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A module of another library than a Redis client: a package, not the project's own path
+ * (`./store`, `~/lib`) or path alias (`@app/…`, `@server/…`, which look like scoped packages).
+ */
+function foreignLibrary(module: string): boolean {
+  if (/redis|valkey|glide|jedis|lettuce|redisson|rueidis|redigo/i.test(module)) return false;
+  if (/^[./~]/.test(module)) return false;
+  return !/^@(app|src|server|client|shared|lib|libs|core|common|root|utils?|components|modules|services|config|types|api|ui|web|db|models|internal)\//.test(module);
 }
 
 function lowered(r: Receiver, confidence: 'medium' | 'low'): Receiver {
