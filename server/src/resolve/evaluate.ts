@@ -349,6 +349,12 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Val {
     if (carriesOnlyHoles(v) && setPerCall(found.file, found.b.scope)) return hole(e, ctx);
     return v;
   }
+  // a property of an object constant (`VALKEY_KEYS.NEW_FILMLISTE` with `const VALKEY_KEYS = { NEW_FILMLISTE: '…' }`)
+  if (obj.k === 'name' && !/^(self|this|cls)$/.test(obj.name) && ['javascript', 'typescript', 'tsx'].includes(ctx.file.language)) {
+    const o = valueOf(obj, { ...ctx, depth: ctx.depth + 1 });
+    const entry = o.t === 'dict' ? o.entries.find(([k]) => k.t === 'str' && k.segs.length === 1 && k.segs[0].kind === 'lit' && k.segs[0].text === e.name) : undefined;
+    if (entry) return entry[1];
+  }
   // a field of a parameter or variable of an enclosing function (`l.keys` in a closure) belongs to that function
   if (obj.k === 'name' && !/^(self|this|cls)$/.test(obj.name)) {
     const owner = lookupName(obj.name, ctx);
