@@ -12,6 +12,7 @@ export const CODES = {
   'empty-tag': { severity: 'warning', summary: 'The key has an empty `{}` or unclosed `{` tag, so the whole key is hashed.' },
   'bare-tag': { severity: 'warning', summary: 'The hash tag has no namespace (`{1001}`), so unrelated namespaces share its slot.' },
   'hot-tag': { severity: 'warning', summary: 'One hash tag holds many key patterns: a hotspot slot.' },
+  'script-without-keys': { severity: 'error', summary: 'A script that declares no keys, on a deployment that refuses such scripts (ElastiCache Serverless).' },
   'framework-cluster': { severity: 'error', summary: "A framework's own keys fail on the cluster connection it is given (a BullMQ queue without a hash-tagged prefix, rq)." },
   'replica-read-after-write': { severity: 'warning', summary: 'A read through a replica-reading client follows a write of the same key: it may return stale data.' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;

@@ -4,6 +4,7 @@ import { FlowCall, Group, KeyUse, repeatedIds, WaitCall } from '../model/keyuse'
 import { groupBy, link, unlink } from '../model/collections';
 import { crossslotRule } from './crossslot';
 import { frameworkRule } from './framework';
+import { targetRule } from './target';
 import { Finding, mergeRepeats } from './finding';
 import { GroupVerdict, judgeGroup, Repeats, textOf } from './groups';
 import { finalize, RuleOptions } from './index';
@@ -401,7 +402,7 @@ export class LiveRules {
       body: (g) => repeatedIds(g.repeats).flatMap((id) => this.verdicts.get(id) ?? [])[0],
       calls: (g) => [...(this.repeaters.get(g.id) ?? [])].flatMap((id) => this.verdicts.get(id) ?? []),
     };
-    return [...crossslotRule(verdicts, repeats), ...frameworkRule(verdicts), ...pipelineRule(verdicts, this.opts.topology, repeats)];
+    return [...crossslotRule(verdicts, repeats), ...frameworkRule(verdicts), ...targetRule(verdicts, this.opts.target ?? 'oss-cluster'), ...pipelineRule(verdicts, this.opts.topology, repeats)];
   }
 
   /** script-undeclared-key for the Lua of one file: its scripts, judged at the calls that run them. */

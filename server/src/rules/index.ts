@@ -6,6 +6,7 @@ import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import type { Topology } from '../model/topology';
 import { crossslotRule } from './crossslot';
 import { frameworkRule } from './framework';
+import { targetRule } from './target';
 import { CODES, Code, docsUrl, Finding, mergeRepeats, Severity } from './finding';
 import { GroupVerdict, judgeGroups, repeatsIn } from './groups';
 import { pipelineRule } from './pipeline';
@@ -45,6 +46,7 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
   const all = [
     ...crossslotRule(verdicts, repeats),
     ...frameworkRule(verdicts),
+    ...targetRule(verdicts, opts.target ?? 'oss-cluster'),
     ...pipelineRule(verdicts, opts.topology, repeats),
     ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology),
     ...emptyTagRule(uses),
