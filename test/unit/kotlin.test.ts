@@ -313,6 +313,10 @@ describe('Kotlin key uses (the kotlin-spring rule fixture)', () => {
     'PriceCache.kt:15': ['GET cache:price:${sku}'],
     'PriceCache.kt:18': ['DEL cache:price:${sku}'],
     'PriceCache.kt:21': ['GET cache:price:${sku}'],
+    // an extension helper's own call, and its call with the caller's key (once, whichever overload runs)
+    'Queues.kt:7': ['BLPOP ${*keys}'],
+    'Queues.kt:9': ['BLPOP ${*keys}'],
+    'Queues.kt:12': ['BLPOP queue:${queue}'],
   };
 
   test('Spring Data Redis (index operator and coroutine extensions too) and Lettuce coroutines calls give their commands and keys', async () => {

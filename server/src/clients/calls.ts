@@ -1,6 +1,6 @@
 import type { CallExpr, CallSite, Expr, FileFacts, FuncDef, Language } from '../extract/ir';
 import { commandKeys, isKnownCommand, maxKeyCount, numkeysIndex } from '../commands/table';
-import { anchorEdges, hashOfPattern, normalizeSegments, Segment } from '../model/pattern';
+import { anchorEdges, hashOfPattern, normalizeSegments, patternText, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
 import { asSegments, Ctx, ctxFor, evaluate, evaluateExactly, lookupName, Value } from '../resolve/evaluate';
@@ -318,7 +318,18 @@ export class CallInterpreter {
     if (!called || !this.ws.definesFunction(called)) return;
     // a helper handed a test double (`LuaDeleteBatch(ctx, mockClient, keys)`) sends nothing to a server
     if (call.args.some((a) => this.values.isMockClient(a, ctx))) return;
-    for (const def of this.values.functionsCalled(call, ctx)) this.wrapperCallOf(def, call, ctx);
+    const defs = this.values.functionsCalled(call, ctx);
+    const before = this.out.uses.length;
+    for (const def of defs) this.wrapperCallOf(def, call, ctx);
+    // overloads that may run (Kotlin extensions on two receiver types) use the same keys at this call once
+    if (defs.length > 1) {
+      const seen = new Set<string>();
+      const added = this.out.uses.splice(before).filter((u) => {
+        const k = `${u.span.start}|${u.command}|${patternText(u.pattern)}`;
+        return !seen.has(k) && !!seen.add(k);
+      });
+      this.out.uses.push(...added);
+    }
   }
 
   private wrapperCallOf(def: { file: FileFacts; f: FuncDef }, call: CallExpr, ctx: Ctx): void {
@@ -327,7 +338,14 @@ export class CallInterpreter {
     if (!summary.uses.length) return;
     const scopeId = `${def.file.file}#${def.f.scope}`;
     const argOf = (param: string): Expr | undefined => {
-      const i = def.f.params.findIndex((p) => p.name === param);
+      // a spread of a variadic parameter (`*keys`, `...keys`, `keys...`): what the caller passes from there on, as a list
+      const variadic = /^(\*|\.\.\.)(\w+)$|^(\w+)\.\.\.$/.exec(param);
+      const name = variadic ? (variadic[2] ?? variadic[3]) : param;
+      const i = def.f.params.findIndex((p) => p.name === name);
+      if (variadic && i >= 0) {
+        const rest = call.args.slice(i);
+        return rest.length && !rest.some((a) => a.k === 'spread') ? { k: 'list', items: rest, span: rest[0].span, text: rest.map((a) => a.text).join(', ') } : undefined;
+      }
       return call.kwargs[param] ?? (i >= 0 ? call.args[i] : undefined);
     };
     const groups = new Map<string, string>();

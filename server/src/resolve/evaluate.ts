@@ -175,7 +175,10 @@ function valueOf(e: Expr, ctx: Ctx): Val {
     case 'spread': {
       // keys... / *keys / ...keys: the list itself when the code shows it
       const v = evaluate(e.value, ctx);
-      return v.t === 'list' ? v : hole(e, ctx);
+      if (v.t === 'list') return v;
+      // else unknown, belonging where the list does (a parameter belongs to its function, even read in a closure)
+      const inner = v.t === 'str' && v.segs.length === 1 && v.segs[0].kind === 'hole' ? v.segs[0] : undefined;
+      return hole(e, ctx, inner?.scope);
     }
     case 'attr':
       return attrValue(e, ctx);

@@ -330,7 +330,14 @@ export class ValueAnalysis {
     const callee = e.callee;
     if (callee.k !== 'attr' || depth > 4) return undefined;
     const type = this.typeOf(callee.object, ctx, depth);
-    return type ? this.ws.method(type, callee.name, ctx.file) : undefined;
+    const method = type ? this.ws.method(type, callee.name, ctx.file) : undefined;
+    if (method) return method;
+    // Kotlin: `conn.blpopFlow(key)` calls an extension function, declared at top level (`fun Commands.blpopFlow(…)`)
+    if (ctx.file.language === 'kotlin') {
+      const ext = this.ws.func(callee.name, ctx.file);
+      if (ext && !ext.f.className && ext.file.language === 'kotlin') return ext;
+    }
+    return undefined;
   }
 
   /**
@@ -358,7 +365,10 @@ export class ValueAnalysis {
       if (defs.size) return [...defs.values()];
     }
     const one = this.functionCalled(e, ctx);
-    return one ? [one] : [];
+    if (!one) return [];
+    // Kotlin extension overloads in one file (`fun Commands.f(…)`, `fun ClusterCommands.f(…)`): the call may run either
+    if (one.file.language === 'kotlin' && !one.f.className) return one.file.functions.filter((f) => f.name === one.f.name && !f.className).map((f) => ({ file: one.file, f }));
+    return [one];
   }
 
   /** The type a binding shows: declared, or what a project function it calls returns (`lock := locker.Obtain(…)` is a Lock). */

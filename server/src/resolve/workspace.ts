@@ -338,7 +338,10 @@ function pick<T extends { file: FileFacts }>(all: T[], from: FileFacts, moduleHi
     const pkg = family.filter((x) => path.dirname(x.file.file) === path.dirname(from.file));
     if (pkg.length) return pkg[0];
   }
-  return family.length === 1 ? family[0] : undefined;
+  if (family.length === 1) return family[0];
+  // Java/Kotlin overloads (several definitions in one file, `fun A.f(…)` and `fun B.f(…)`): one function to follow
+  if (family.length > 1 && (from.language === 'kotlin' || from.language === 'java') && family.every((x) => x.file === family[0].file)) return family[0];
+  return undefined;
 }
 
 /** `app.keys` / `./keys` / `../lib/keys.js` against a file path. */
