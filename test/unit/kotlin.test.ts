@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as path from 'path';
 import type { Binding, Expr, FileFacts } from '../../server/src/extract/ir';
 import { extractFile } from '../../server/src/index/analyze';
-import { LineMap, scan } from '../../server/src/index/scan';
-import { patternText } from '../../server/src/model/pattern';
+import { scan } from '../../server/src/index/scan';
+import { usesByLine } from '../helpers/uses';
 
 /*
  * The Kotlin extractor reads Kotlin as the Java it compiles to: properties and primary-constructor
@@ -321,12 +321,6 @@ describe('Kotlin key uses (the kotlin-spring rule fixture)', () => {
 
   test('Spring Data Redis (index operator and coroutine extensions too) and Lettuce coroutines calls give their commands and keys', async () => {
     const r = await scan(dir, [dir]);
-    const got: Record<string, string[]> = {};
-    for (const u of r.uses) {
-      const line = new LineMap(r.texts.get(u.file)!).position(u.span.start).line;
-      (got[`${path.basename(u.file)}:${line}`] ??= []).push(`${u.command.toUpperCase()} ${patternText(u.pattern)}`);
-    }
-    for (const k of Object.keys(got)) got[k].sort();
-    assert.deepEqual(got, EXPECTED);
+    assert.deepEqual(usesByLine(r.uses, r.texts), EXPECTED);
   });
 });

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'path';
 import { checkFolder } from '../../server/src/index/check';
 import { loadConfig } from '../../server/src/index/config';
-import { LineMap } from '../../server/src/index/scan';
-import { patternText } from '../../server/src/model/pattern';
+import { usesByLine } from '../helpers/uses';
 
 /*
  * Spring Data Redis: the command each template or view method sends and the keys it takes, on the
@@ -39,13 +38,6 @@ describe('Spring Data Redis', () => {
   test('every template, view, bound view and connection call gives its command and keys', async () => {
     const { settings } = loadConfig(dir);
     const r = await checkFolder(dir, [dir], settings);
-    const got: Record<string, string[]> = {};
-    for (const u of r.uses) {
-      if (u.language !== 'java') continue;
-      const line = new LineMap(r.texts.get(u.file)!).position(u.span.start).line;
-      (got[`${path.basename(u.file)}:${line}`] ??= []).push(`${u.command.toUpperCase()} ${patternText(u.pattern)}`);
-    }
-    for (const k of Object.keys(got)) got[k].sort();
-    assert.deepEqual(got, EXPECTED);
+    assert.deepEqual(usesByLine(r.uses, r.texts, (u) => u.language === 'java'), EXPECTED);
   });
 });
