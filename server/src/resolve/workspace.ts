@@ -27,8 +27,15 @@ export class WorkspaceFacts {
   private funcs = new Map<string, Entry<{ f: FuncDef }>[]>();
   /** classes that extend something, by name (a subclass of a client class is a client class) */
   private derived = new Map<string, Entry<{ s: Scope }>[]>();
-  /** call sites by the name called (`f(…)`, `x.f(…)`, `new F(…)`): built on the first callers() lookup, then kept up to date */
-  private callIndex: Map<string, Entry<{ site: CallSite }>[]> | undefined;
+  /**
+   * call sites by the name called (`f(…)`, `x.f(…)`, `new F(…)`), then by file: built on the first
+   * callers() lookup, then kept up to date a file at a time (an edit of a file with thousands of
+   * calls used to filter every list it was in); callLists holds the merged lists asked for
+   */
+  private callIndex: Map<string, Map<string, Entry<{ site: CallSite }>[]>> | undefined;
+  private callLists = new Map<string, Entry<{ site: CallSite }>[]>();
+  /** `k:` + each name a file calls, with counts (see calledNames), as last indexed */
+  private called = new Map<string, Map<string, number>>();
   private order = new Map<string, number>();
   /** the index names each file was entered under, with counts (a file's facts can change after: see EditCache) */
   private names = new Map<string, Map<string, number>>();
@@ -59,14 +66,16 @@ export class WorkspaceFacts {
     const before = old ? (this.names.get(f.file) ?? this.namesOf(old)) : new Map<string, number>();
     if (old) this.unindex(old, before.keys());
     else this.order.set(f.file, this.nextOrder++);
+    const calledBefore = old ? this.calledBy(old) : new Map<string, number>();
     if (old) this.unindexCalls(old);
     this.files.set(f.file, f);
+    this.called.delete(f.file);
     this.index(f);
     const after = this.namesOf(f);
     this.names.set(f.file, after);
     const changed = withAttributeNames(changedCounts(before, after));
-    // callers() answers depend on which files call a name: `k:` + name, counted now rather than kept per file
-    for (const k of changedCounts(old ? calledNames(old) : new Map(), calledNames(f))) changed.add(k);
+    // callers() answers depend on which files call a name: `k:` + name
+    for (const k of changedCounts(calledBefore, this.calledBy(f))) changed.add(k);
     return changed;
   }
 
@@ -76,9 +85,10 @@ export class WorkspaceFacts {
     if (!old) return new Set();
     const names = new Set((this.names.get(file) ?? this.namesOf(old)).keys());
     this.unindex(old, names);
+    for (const k of this.calledBy(old).keys()) names.add(k);
     this.unindexCalls(old);
-    for (const k of calledNames(old).keys()) names.add(k);
     withAttributeNames(names);
+    this.called.delete(file);
     this.files.delete(file);
     this.order.delete(file);
     this.names.delete(file);
@@ -113,22 +123,39 @@ export class WorkspaceFacts {
       if (fn.className) put(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) put(this.derived, s.name, { file: f, s });
-    if (this.callIndex) for (const site of f.calls) {
+    if (this.callIndex) this.indexCalls(this.callIndex, f);
+  }
+
+  private indexCalls(index: NonNullable<WorkspaceFacts['callIndex']>, f: FileFacts): void {
+    for (const site of f.calls) {
       const n = calledName(site.call.callee);
-      if (n) put(this.callIndex, n, { file: f, site });
+      if (!n) continue;
+      let byFile = index.get(n);
+      if (!byFile) index.set(n, (byFile = new Map()));
+      const mine = byFile.get(f.file);
+      if (mine) mine.push({ file: f, site });
+      else byFile.set(f.file, [{ file: f, site }]);
+      this.callLists.delete(n);
     }
   }
 
   private unindexCalls(f: FileFacts): void {
     if (!this.callIndex) return;
-    for (const n of calledNames(f).keys()) {
+    for (const n of this.calledBy(f).keys()) {
       const name = n.slice(2);
-      const list = this.callIndex.get(name);
-      if (!list) continue;
-      const kept = list.filter((x) => x.file !== f);
-      if (kept.length) this.callIndex.set(name, kept);
-      else this.callIndex.delete(name);
+      const byFile = this.callIndex.get(name);
+      if (!byFile?.delete(f.file)) continue;
+      this.callLists.delete(name);
+      if (!byFile.size) this.callIndex.delete(name);
     }
+  }
+
+  /** calledNames of a file's facts, made once per version of them */
+  private calledBy(f: FileFacts): Map<string, number> {
+    if (this.files.get(f.file) !== f) return calledNames(f);
+    let c = this.called.get(f.file);
+    if (!c) this.called.set(f.file, (c = calledNames(f)));
+    return c;
   }
 
   /** The index names a file defines, with how many entries it has under each (the same walk as index()). */
@@ -273,16 +300,16 @@ export class WorkspaceFacts {
   callers(name: string, from: FileFacts): { file: FileFacts; site: CallSite }[] {
     if (!this.callIndex) {
       this.callIndex = new Map();
-      for (const f of this.files.values())
-        for (const site of f.calls) {
-          const n = calledName(site.call.callee);
-          if (!n) continue;
-          const list = this.callIndex.get(n);
-          if (list) list.push({ file: f, site });
-          else this.callIndex.set(n, [{ file: f, site }]);
-        }
+      for (const f of this.files.values()) this.indexCalls(this.callIndex, f);
     }
-    const all = (this.callIndex.get(name) ?? []).filter((x) => FAMILY[x.file.language] === FAMILY[from.language]);
+    let list = this.callLists.get(name);
+    if (!list) {
+      // in workspace order, each file's calls in source order
+      const byFile = this.callIndex.get(name);
+      list = byFile ? [...byFile.keys()].sort((a, b) => this.ordinal(a) - this.ordinal(b)).flatMap((file) => byFile.get(file)!) : [];
+      this.callLists.set(name, list);
+    }
+    const all = list.filter((x) => FAMILY[x.file.language] === FAMILY[from.language]);
     this.note(`k:${name}`, undefined, false);
     for (const x of all) this.reads?.files.add(x.file.file);
     return all;
