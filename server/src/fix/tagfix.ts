@@ -4,6 +4,7 @@ import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText,
 import { insertTagEdits, TextEdit } from '../lsp/keyedit';
 import { pushTo } from '../model/collections';
 import { textOf } from '../rules/groups';
+import { filesWritingTo } from '../index/written';
 
 /*
  * The entity hash-tag fix, made where the keys are defined. A key's literal characters remember
@@ -404,17 +405,11 @@ export function fixContext(uses: KeyUse[], groups: () => Iterable<KeyUse[]>, tex
 /** An index of uses by the files their literal characters and anchors are in, for FixContext.writtenIn. */
 export function usesWrittenIn(uses: KeyUse[]): (file: string) => KeyUse[] {
   const byFile = new Map<string, KeyUse[]>();
-  for (const u of uses) {
-    const files = new Set<string>();
-    for (const s of u.pattern.segments) {
-      if (s.kind === 'lit') for (const o of s.from ?? []) files.add(o.file);
-      else for (const a of [s.before, s.after]) if (a) files.add(a.file);
-    }
-    for (const file of files) {
+  for (const u of uses)
+    for (const file of filesWritingTo(u)) {
       const l = byFile.get(file);
       if (l) l.push(u);
       else byFile.set(file, [u]);
     }
-  }
   return (file) => byFile.get(file) ?? [];
 }

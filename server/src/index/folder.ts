@@ -18,6 +18,8 @@ import { testsOf, topologyOf } from './config';
 import type { Topology } from '../model/topology';
 import { listFiles, normalizeLineBreaks, PathFilter, readSource, Skipped, skipReason, textSkip } from './files';
 import { Manifests } from './manifests';
+import { WrittenIn } from './written';
+import type { FixContext } from '../fix/tagfix';
 import { selectFiles, summarize, Summary } from './prefilter';
 
 export interface FolderState extends Analysis, RuleResult {}
@@ -33,7 +35,7 @@ const WARM_UP_EDITS = 2;
  * they changed; the rules re-run only for the groups, tags and flows those results touch. The
  * result is the same as analysing everything afresh (test/unit/incremental.test.ts checks that).
  */
-export class FolderIndex {
+export class FolderIndex implements FixContext {
   private facts = new Map<string, FileFacts>();
   readonly texts = new Map<string, string>();
   private manifests: Manifests;
@@ -50,6 +52,7 @@ export class FolderIndex {
   state: FolderState = { uses: [], groups: [], scripts: new Map(), waits: [], flowCalls: [], findings: [], verdicts: new Map() };
   /** uses by file, and by pattern identity: hover and references answer from these */
   private usesByFile = new Map<string, KeyUse[]>();
+  private written = new WrittenIn((file) => this.ws.ordinal(file));
   private usesByPattern!: PerFileIndex<KeyUse>;
   private usesByText!: PerFileIndex<KeyUse>;
   /** uses by literal slot, and by tag identity: a hover's neighbours without a walk over every use */
@@ -282,6 +285,7 @@ export class FolderIndex {
       this.usesByTag.replace(rel, a, new Set());
       if (after) this.usesByFile.set(rel, [...after.host.uses, ...after.lua.uses]);
       else this.usesByFile.delete(rel);
+      this.written.replace(rel, a);
     }
     live.update(changes);
     this.state = this.assemble(live);
@@ -309,6 +313,7 @@ export class FolderIndex {
     this.readersOfName.clear();
     this.placed.clear();
     this.usesByFile.clear();
+    this.written.clear();
     this.usesByPattern = new PerFileIndex((file) => this.ws.ordinal(file), (u) => idOf(u.pattern.segments));
     this.usesByText = new PerFileIndex((file) => this.ws.ordinal(file), (u) => textOf(u.pattern));
     this.usesBySlot = new PerFileIndex((file) => this.ws.ordinal(file), (u) => (u.hash.slot === null ? undefined : String(u.hash.slot)));
@@ -411,6 +416,33 @@ export class FolderIndex {
   sameText(u: KeyUse): KeyUse[] {
     const l = this.usesByText?.get(textOf(u.pattern));
     return l?.length ? l : [u];
+  }
+
+  /** The uses with a literal character or a runtime value's anchor written in `file` (FixContext). */
+  writtenIn(file: string): KeyUse[] {
+    return this.written.get(file);
+  }
+
+  /** A file's indexed text (FixContext). */
+  text(file: string): string | undefined {
+    return this.texts.get(file);
+  }
+
+  /**
+   * The keys of every group a use of `u`'s text is in (FixContext): each such use's own group and
+   * the one around it, whose members include its nested commands' keys (see LiveRules).
+   */
+  groupsWith(u: KeyUse): KeyUse[][] {
+    const verdicts = this.state.verdicts;
+    const out = new Set<KeyUse[]>();
+    for (const x of this.sameText(u)) {
+      const own = x.group === null ? undefined : verdicts.get(x.group);
+      if (!own) continue;
+      out.add(own.members);
+      const around = own.group.parent === undefined ? undefined : verdicts.get(own.group.parent);
+      if (around) out.add(around.members);
+    }
+    return [...out];
   }
 
   /** Uses in the same slot as `u` (when it is known), and uses with the same tag (when it has one). */

@@ -80,7 +80,7 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology,
 export function definitionHover(index: FolderIndex, file: string, offset: number): { markdown: string; span: Span } | null {
   const byPattern = new Map<string, { u: KeyUse; uses: number }>();
   let span: Span | undefined;
-  for (const u of index.state.uses) {
+  for (const u of index.writtenIn(file)) {
     for (const s of u.pattern.segments) {
       if (s.kind !== 'lit') continue;
       const o = s.from?.find((x) => x.file === file && originOffset(x) <= offset && offset < originOffset(x) + x.length);
