@@ -11,10 +11,10 @@ import {
   FileChangeType,
   InitializeResult,
   Location,
+  Position,
   Range,
   ResponseError,
   SymbolKind,
-  TextDocuments,
   TextDocumentSyncKind,
   WorkspaceEdit,
 } from 'vscode-languageserver';
@@ -25,9 +25,9 @@ import { listFiles, readSource } from '../index/files';
 import { languageOfPath } from '../extract/parser';
 import { declaresVersions, VERSION_FILES_GLOB } from '../index/manifests';
 import { CONFIG_FILE, readConfig, topologyOf } from '../index/config';
-import { commonEntity, namespaceOf } from '../model/entity';
+import { namespaceOf } from '../model/entity';
 import type { KeyUse } from '../model/keyuse';
-import { patternShape, patternText, tagSpanInText } from '../model/pattern';
+import { patternShape, patternText, Span, tagSpanInText } from '../model/pattern';
 import { CLUSTER_PASSWORD_METHOD,
   DEFAULT_SETTINGS,
   KEY_AT_METHOD,
@@ -61,7 +61,9 @@ import { suppressComment, TextEdit, widenTagEdits } from './keyedit';
 import { liveSlotKeys, liveTopology } from '../live/live';
 import { clusterTarget } from '../live/connection';
 import { findingOwners } from './keymap';
-import { entityChoices, FixContext, fixContext, hotAfter, Rename, tagFixFor } from '../fix/tagfix';
+import { TextShift } from './textshift';
+import { editorBuffers } from './buffer';
+import { entityChoices, hotAfter, Rename, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
@@ -72,7 +74,7 @@ const MIGRATIONS_FILE = 'keyslot.migrations.json';
  * highlights, symbols, rename and `keyslot/keyMap`. Transport-agnostic: main.ts picks stdio or IPC.
  */
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  const documents = editorBuffers();
   const folders: FolderIndex[] = [];
   let canConfigure = false;
   let canProgress = false;
@@ -104,16 +106,35 @@ export function startServer(connection: Connection): void {
     for (const f of folders) if (f.relOf(abs) !== undefined && (!best || f.root.length > best.root.length)) best = f;
     return best ? { folder: best, rel: best.relOf(abs)! } : undefined;
   };
-  /** A text document for offset ↔ position: the open buffer, or the indexed text. */
-  const docCache = new Map<string, TextDocument>();
+  /**
+   * A text document for offset ↔ position in the text the index analysed: the open buffer when it
+   * is that text, else the indexed text (a buffer edited since the last analysis has moved on).
+   */
+  const docCache = new Map<string, { text: string; version: number | undefined; doc: TextDocument }>();
   const docOf = (f: FolderIndex, rel: string): TextDocument => {
     const uri = uriOf(f, rel);
     const open = documents.get(uri);
-    if (open) return open;
     const text = f.texts.get(rel) ?? '';
-    let d = docCache.get(uri);
-    if (!d || d.getText() !== text) docCache.set(uri, (d = TextDocument.create(uri, 'plaintext', 0, text)));
-    return d;
+    const c = docCache.get(uri);
+    if (c && c.version === open?.version && c.text === text) return c.doc;
+    const doc = open && open.getText() === text ? open : TextDocument.create(uri, 'plaintext', 0, text);
+    if (docCache.size > 1000) docCache.clear();
+    docCache.set(uri, { text, version: open?.version, doc });
+    return doc;
+  };
+  /** How an open buffer differs from the text its folder analysed (undefined: it does not), made once per version. */
+  const shifts = new Map<string, { version: number; text: string; shift: TextShift | undefined }>();
+  const shiftOf = (f: FolderIndex, rel: string): TextShift | undefined => {
+    const uri = uriOf(f, rel);
+    const open = documents.get(uri);
+    const text = f.texts.get(rel);
+    if (!open || text === undefined) return undefined;
+    const c = shifts.get(uri);
+    if (c && c.version === open.version && c.text === text) return c.shift;
+    const shift = open.getText() === text ? undefined : new TextShift(text, open.getText());
+    if (shifts.size > 100) shifts.clear();
+    shifts.set(uri, { version: open.version, text, shift });
+    return shift;
   };
   const rangeOf = (f: FolderIndex, rel: string, span: { start: number; end: number }): Range => {
     const d = docOf(f, rel);
@@ -266,9 +287,21 @@ export function startServer(connection: Connection): void {
   }
 
   /** Runs after everything queued before it: edits, file events and settings apply in order. */
-  function enqueue(work: () => Promise<void>): Promise<void> {
-    ready = ready.then(work).catch((e) => sent(() => connection.console.error(`keyslot: ${(e as Error).stack ?? e}`)));
+  function enqueue(work: () => Promise<void>, changes = true): Promise<void> {
+    ready = ready.then(changes ? () => changeIndex(work) : work).catch((e) => sent(() => connection.console.error(`keyslot: ${(e as Error).stack ?? e}`)));
     return ready;
+  }
+
+  /**
+   * The index being changed (files extracted, the folder analysed, diagnostics sent). Hover and
+   * code actions wait for this only: they answer from the last analysis, not after the edits still
+   * queued behind it (issue "The editor on real repositories").
+   */
+  let changing: Promise<void> = Promise.resolve();
+  function changeIndex(work: () => Promise<void>): Promise<void> {
+    const p = work();
+    changing = p.catch(() => undefined);
+    return p;
   }
 
   function publish(): void {
@@ -360,6 +393,9 @@ export function startServer(connection: Connection): void {
     const refresh = (params.initializationOptions as { liveRefresh?: Partial<typeof liveRefresh> } | undefined)?.liveRefresh;
     for (const k of ['every', 'retry', 'maxRetry'] as const) if (typeof refresh?.[k] === 'number' && refresh[k]! > 0) liveRefresh[k] = refresh[k]!;
     liveBackoff = liveRefresh.retry;
+    // (tests: an edit left unanalysed while they ask about it)
+    const debounce = (params.initializationOptions as { editDebounceMs?: unknown } | undefined)?.editDebounceMs;
+    if (typeof debounce === 'number' && debounce >= 0) editDebounceMs = debounce;
     const secret = (params.initializationOptions as { clusterPassword?: unknown } | undefined)?.clusterPassword;
     if (typeof secret === 'string' && secret) clusterPassword = secret;
     canCreateFiles = !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
@@ -414,32 +450,45 @@ export function startServer(connection: Connection): void {
   );
 
   documents.onDidChangeContent((e) => {
+    arrivals++;
     const at = locate(e.document.uri);
     if (!at) return;
-    const text = e.document.getText();
+    const { uri, version } = e.document;
     void enqueue(async () => {
-      await takeInPendingEdits(e.document.uri);
-      if (documents.get(e.document.uri)?.getText() !== text) return; // a newer edit is queued
-      await at.folder.offer(at.rel, text, true);
-      await at.folder.reanalyze();
-      publish();
-    });
+      if (documents.get(uri)?.version !== version) return; // a newer edit is queued
+      await takeInPendingEdits();
+      const doc = documents.get(uri);
+      if (doc?.version !== version) return; // a newer edit is queued
+      const text = doc.getText();
+      await changeIndex(async () => {
+        await at.folder.offer(at.rel, text, true);
+        await at.folder.reanalyze();
+        publish();
+      });
+    }, false);
   });
 
   /**
    * Typing sends edits back to back, and the connection reads them one per turn of the event loop:
    * let the ones already sent arrive before analysing, so a burst is analysed once, at its end,
-   * rather than edit by edit (60 edits: 60 analyses one after another before). One turn when no
-   * edit is waiting.
+   * rather than edit by edit (60 edits: 60 analyses one after another before). A hover or a code
+   * action sent among them does not end the wait: it is answered from the last analysis at once,
+   * rather than waiting for one that the edits behind it make stale. One turn when nothing arrives.
    */
-  async function takeInPendingEdits(uri: string): Promise<void> {
-    for (let version = documents.get(uri)?.version; ; ) {
-      await new Promise((resolve) => setImmediate(resolve));
-      const now = documents.get(uri)?.version;
-      if (now === version) return;
-      version = now;
+  async function takeInPendingEdits(): Promise<void> {
+    for (let seen = arrivals, first = true; ; seen = arrivals, first = false) {
+      await new Promise((resolve) => (first ? setTimeout(resolve, editDebounceMs) : setImmediate(resolve)));
+      if (arrivals === seen) return;
     }
   }
+  /**
+   * How long an edit waits for the next before it is analysed: keystrokes that arrive together
+   * (an editor catching up, a paste in parts) are analysed once, and a hover sent among them is
+   * answered before the analysis starts rather than after it.
+   */
+  let editDebounceMs = 10;
+  /** edits, hovers and code actions received: takeInPendingEdits waits while they keep coming */
+  let arrivals = 0;
 
   // closed without saving: the disk is the truth again (and what changed on disk while it was open)
   documents.onDidClose((e) => {
@@ -494,69 +543,138 @@ export function startServer(connection: Connection): void {
     });
   });
 
+  /**
+   * Where a request's position is in the analysed text of its file, and back: the editor's buffer
+   * may be an analysis ahead (see TextShift). A place inside the text typed since has no answer.
+   */
+  function requestPlace(uri: string, position: Position): { folder: FolderIndex; rel: string; offset: number; range: (span: Span) => Range | undefined } | undefined {
+    const at = locate(uri);
+    if (!at) return undefined;
+    const { folder: f, rel } = at;
+    const shift = shiftOf(f, rel);
+    if (!shift) return { folder: f, rel, offset: docOf(f, rel).offsetAt(position), range: (span) => rangeOf(f, rel, span) };
+    const buffer = documents.get(uri)!;
+    const offset = shift.toAnalysed(buffer.offsetAt(position));
+    if (offset === undefined) return undefined;
+    const range = (span: Span) => {
+      const moved = shift.spanToCurrent(span);
+      return moved && { start: buffer.positionAt(moved.start), end: buffer.positionAt(moved.end) };
+    };
+    return { folder: f, rel, offset, range };
+  }
+
   connection.onHover(async (p, token) => {
-    await ready;
+    arrivals++;
+    await changing;
     // asked while typing, then given up (the cursor moved on): no answer is waited for
     if (token.isCancellationRequested) return null;
-    const at = locate(p.textDocument.uri);
+    const at = requestPlace(p.textDocument.uri, p.position);
     if (!at) return null;
-    const doc = docOf(at.folder, at.rel);
-    const offset = doc.offsetAt(p.position);
-    const u = at.folder.useAt(at.rel, offset);
-    if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, at.folder, at.folder.topology, { findings: findingsInHover }) }, range: rangeOf(at.folder, u.file, u.span) };
+    const { folder: f, rel, offset } = at;
+    const u = f.useAt(rel, offset);
+    if (u) return { contents: { kind: 'markdown', value: hoverMarkdown(u, f, f.topology, { findings: findingsInHover }) }, range: at.range(u.span) };
     // on text keys are built from (a prefix constant, a builder's template): the keys it is part of
-    const built = definitionHover(at.folder, at.rel, offset);
-    if (built) return { contents: { kind: 'markdown', value: built.markdown }, range: rangeOf(at.folder, at.rel, built.span) };
+    const built = definitionHover(f, rel, offset);
+    if (built) return { contents: { kind: 'markdown', value: built.markdown }, range: at.range(built.span) };
     // on a client variable: where its reads go
-    const text = doc.getText();
+    const text = f.texts.get(rel) ?? '';
     let a = offset;
     let b = offset;
     while (a > 0 && /[\w$]/.test(text[a - 1])) a--;
     while (b < text.length && /[\w$]/.test(text[b])) b++;
     const word = text.slice(a, b);
     if (!word) return null;
-    const client = at.folder.usesIn(at.rel).find((x) => x.client === word || x.client.endsWith('.' + word));
+    const client = f.usesIn(rel).find((x) => x.client === word || x.client.endsWith('.' + word));
     if (!client) return null;
-    return { contents: { kind: 'markdown', value: clientMarkdown(client, at.folder) }, range: { start: doc.positionAt(a), end: doc.positionAt(b) } };
+    return { contents: { kind: 'markdown', value: clientMarkdown(client, f) }, range: at.range({ start: a, end: b }) };
   });
 
   connection.onCodeAction(async (p, token) => {
-    await ready;
+    arrivals++;
+    await changing;
     if (token.isCancellationRequested) return null;
-    const at = locate(p.textDocument.uri);
+    const uri = p.textDocument.uri;
+    const at = locate(uri);
     if (!at) return [];
-    const f = at.folder;
+    const { folder: f, rel } = at;
+    // the request's ranges are in the editor's text, which may be an analysis ahead of the index
+    const shift = shiftOf(f, rel);
+    const buffer = documents.get(uri) ?? docOf(f, rel);
+    const analysed = (position: Position) => (shift ? shift.toAnalysed(buffer.offsetAt(position)) : buffer.offsetAt(position));
     const actions: CodeAction[] = [];
-    if (!p.context.only || p.context.only.some((k) => CodeActionKind.RefactorRewrite.startsWith(k))) actions.push(...tagRefactors(f, at.rel, docOf(f, at.rel).offsetAt(p.range.start)));
+    const cursor = analysed(p.range.start);
+    if (cursor !== undefined && (!p.context.only || p.context.only.some((k) => CodeActionKind.RefactorRewrite.startsWith(k))))
+      for (const a of tagRefactors(f, rel, cursor)) if ((a.edit = editInBuffers(a.edit!))) actions.push(a);
+    const findings = f.findingsByFile().get(rel) ?? [];
     for (const d of p.context.diagnostics) {
       if (d.source !== 'keyslot' || typeof d.code !== 'string') continue;
-      const doc = docOf(f, at.rel);
-      const finding = f.state.findings.find((x) => x.file === at.rel && x.code === d.code && doc.offsetAt(d.range.start) === x.span.start);
+      const start = analysed(d.range.start);
+      const finding = findings.find((x) => x.code === d.code && x.span.start === start);
       if (!finding) continue;
       const fix =
         finding.code === 'bare-tag'
           ? widenFix(f, finding)
           : finding.code === 'replica-read-after-write'
-            ? primaryReadFix(f, finding, p.textDocument.uri)
+            ? primaryReadFix(f, finding, uri)
             : /^(crossslot|crossslot-possible|pipeline-cross-node)$/.test(finding.code)
               ? tagFix(f, finding)
               : finding.code === 'framework-cluster'
-                ? prefixQuickFix(f, finding, p.textDocument.uri)
+                ? prefixQuickFix(f, finding, uri)
                 : null;
-      if (fix) actions.push({ ...fix, diagnostics: [d], kind: CodeActionKind.QuickFix, isPreferred: true });
-      // suppress: a comment line above, indented like the line
-      const line = doc.getText({ start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line + 1, character: 0 } });
+      // a fix is made on the analysed texts: its edits are moved to the texts they will be applied to
+      const edit = fix?.edit && editInBuffers(fix.edit);
+      if (fix && (edit || !fix.edit)) actions.push({ ...fix, ...(edit ? { edit } : {}), diagnostics: [d], kind: CodeActionKind.QuickFix, isPreferred: true });
+      // suppress: a comment line above, indented like the line (the diagnostic's range is in the editor's text already)
+      const line = buffer.getText({ start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line + 1, character: 0 } });
       const indent = /^\s*/.exec(line)![0];
-      const lang = f.state.uses.find((u) => u.file === at.rel)?.language ?? 'python';
+      const lang = f.usesIn(rel)[0]?.language ?? 'python';
       actions.push({
         title: `Suppress ${finding.code} on this line (keyslot-ignore)`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [d],
-        edit: { changes: { [p.textDocument.uri]: [{ range: { start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line, character: 0 } }, newText: `${indent}${suppressComment(lang, finding.code)}\n` }] } },
+        edit: { changes: { [uri]: [{ range: { start: { line: d.range.start.line, character: 0 }, end: { line: d.range.start.line, character: 0 } }, newText: `${indent}${suppressComment(lang, finding.code)}\n` }] } },
       });
     }
     return actions;
   });
+
+  /**
+   * A workspace edit made on the analysed texts, moved to the open buffers that have changed since
+   * (see TextShift); undefined when one of its edits is in text typed since the analysis.
+   */
+  function editInBuffers(edit: WorkspaceEdit): WorkspaceEdit | undefined {
+    const move = <E extends { range: Range }>(uri: string, edits: E[]): E[] | undefined => {
+      const at = locate(uri);
+      const shift = at && shiftOf(at.folder, at.rel);
+      if (!at || !shift) return edits;
+      const analysed = docOf(at.folder, at.rel);
+      const buffer = documents.get(uri)!;
+      const out: E[] = [];
+      for (const e of edits) {
+        const span = shift.spanToCurrent({ start: analysed.offsetAt(e.range.start), end: analysed.offsetAt(e.range.end) });
+        if (!span) return undefined;
+        out.push({ ...e, range: { start: buffer.positionAt(span.start), end: buffer.positionAt(span.end) } });
+      }
+      return out;
+    };
+    const changes: NonNullable<WorkspaceEdit['changes']> = {};
+    for (const [uri, edits] of Object.entries(edit.changes ?? {})) {
+      const moved = move(uri, edits);
+      if (!moved) return undefined;
+      changes[uri] = moved;
+    }
+    const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [];
+    for (const c of edit.documentChanges ?? []) {
+      if (!('textDocument' in c)) {
+        documentChanges.push(c);
+        continue;
+      }
+      const moved = move(c.textDocument.uri, c.edits);
+      if (!moved) return undefined;
+      documentChanges.push({ ...c, edits: moved });
+    }
+    return { ...edit, ...(edit.changes ? { changes } : {}), ...(edit.documentChanges ? { documentChanges } : {}) };
+  }
 
   /**
    * The entity-tag fix for a group, made where its keys are defined (fix/tagfix.ts); when there is
@@ -565,22 +683,13 @@ export function startServer(connection: Connection): void {
   function tagFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
     const v = finding.group ? f.state.verdicts.get(finding.group) : undefined;
     if (!v) return null;
-    const r = tagFixFor(v.members, folderFixContext(f));
+    const r = tagFixFor(v.members, f);
     if ('reason' in r) return canShowDisabled ? { title: `${TAG_FIX_TITLE}an entity hash tag`, disabled: { reason: `No tag fix: ${r.reason}.` } } : null;
     const { fix } = r;
     const hot = hotAfter(fix, f.state.uses, f.settings.hotTag.threshold);
     const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places, hot ? ` (a fixed tag: ${hot} key patterns on one slot)` : '');
     recordMigrations(f, action, fix.renames);
     return action;
-  }
-
-  /** Per analysis (a folder's state is replaced by each): its indexes are built once, not per request. */
-  const fixContexts = new WeakMap<object, FixContext>();
-  function folderFixContext(f: FolderIndex): FixContext {
-    let ctx = fixContexts.get(f.state);
-    const state = f.state;
-    if (!ctx) fixContexts.set(state, (ctx = fixContext(state.uses, () => [...state.verdicts.values()].map((v) => v.members), (file) => f.texts.get(file), (u) => f.sameText(u))));
-    return ctx;
   }
 
   /**
@@ -590,9 +699,8 @@ export function startServer(connection: Connection): void {
   function tagRefactors(f: FolderIndex, rel: string, offset: number): CodeAction[] {
     const u = f.useAt(rel, offset);
     if (!u || u.hash.kind !== 'whole') return [];
-    const ctx = folderFixContext(f);
     return entityChoices(u).flatMap((parts) => {
-      const r = tagFixFor([u], ctx, parts);
+      const r = tagFixFor([u], f, parts);
       if (!('fix' in r)) return [];
       const action = workspaceEdit(f, r.fix.edits, `${TAG_REFACTOR_TITLE}{${r.fix.tag}}`, r.fix.places);
       recordMigrations(f, action, r.fix.renames);
