@@ -7,7 +7,7 @@ import { asSegments, Ctx, ctxFor, evaluate, evaluateExactly, lookupName, Value }
 import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
-import { Deps, newDeps, Receiver, ValueAnalysis } from '../resolve/values';
+import { newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 import { SPRING_METHODS, springForm, springMethod } from './spring';
 import { BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
 
@@ -124,8 +124,6 @@ export class CallInterpreter {
   reuse?: SiteReuse;
   /** the group checks of the site being recorded */
   private checks?: [string, 'create' | 'ensure', boolean][];
-  /** what computing a memoised receiver or routing looked up: a later site using the memo depends on it too */
-  private memoDeps = new Map<object, Deps>();
 
   /** the one place that decides what a receiver holds */
   readonly values: ValueAnalysis;

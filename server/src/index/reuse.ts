@@ -1,7 +1,7 @@
-import type { GroupOp, ScriptSource, SiteRecord, SiteReuse } from '../clients/calls';
+import type { GroupOp, SiteRecord, SiteReuse } from '../clients/calls';
 import { sameGroup } from '../rules/incremental';
 import type { CallExpr } from '../extract/ir';
-import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
+import type { FlowCall, Group, KeyUse } from '../model/keyuse';
 import { Anchor, hashOfPattern, Segment, Span } from '../model/pattern';
 import type { FileAnalysis } from './analyze';
 import type { Step } from '../clients/profiles';
