@@ -3,15 +3,18 @@
 // first (scripts/build.mjs -> dist/); this script builds nothing.
 //
 // It starts code-server 4.100.3 (VS Code 1.100.3, scripts/code-server.mjs) on a temp copy of
-// examples/shop, loads the repo root as the extension under development (the `payload` URL
-// parameter, as the extension tests do: no .vsix needed), opens the workbench in headless Debian
-// chromium at 1400×900 with the "Default Dark Modern" theme, waits for keyslot's first index (its
-// status bar item shows the key count), and writes into images/screenshots/:
+// test/fixtures/vscode-monorepo (a workspace shaped like real code: key builders in a shared
+// package, services in TypeScript, Python and Go), loads the repo root as the extension under
+// development (the `payload` URL parameter, as the extension tests do: no .vsix needed), opens the
+// workbench in headless Debian chromium at 1400×900 with the "Default Dark Modern" theme, waits for
+// keyslot's first index (its status bar item shows the key count), and writes into images/screenshots/:
 //
-//   hover.png     cache.py, the mouse over a key of a CROSSSLOT MGET: the error and keyslot's hover
-//   key-map.png   the "Redis Keys" view (keyslot: Show Key Map) with two hash tags and a key expanded
-//   heatmap.png   keyslot: Show Slot Heatmap once the webview has drawn its canvas, the busiest slot pointed at
-//   problems.png  orders.go and the Problems panel with keyslot's diagnostics
+//   hover.png        packages/api/src/profile.ts, the mouse over a key of a CROSSSLOT MGET: the error and keyslot's hover
+//   key-map.png      the "Redis Keys" view (keyslot: Show Key Map), the user entity and the untagged keys expanded
+//   heatmap.png      keyslot: Show Slot Heatmap once the webview has drawn its canvas
+//   problems.png     invoice.go and the Problems panel with keyslot's diagnostics of every package
+//   hover-light.png  the hover again in "Default Light Modern"
+//   hover-hc.png     and in "Default High Contrast" (the hash-tag colour must read in all three)
 //
 // Every wait is for a selector or a condition, with a timeout that turns a hang into an error naming
 // the step; on failure the window as it was is saved to $TMPDIR/keyslot-screenshots-failure.png.
@@ -23,12 +26,12 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, CODE_SERVER_VERSION, QUIET_USER_SETTINGS, VSCODE_VERSION, ensureChromium, ensureCodeServer, startCodeServer } from './code-server.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const shop = join(root, 'examples', 'shop');
+const fixture = join(root, 'test', 'fixtures', 'vscode-monorepo');
 // KEYSLOT_SCREENSHOTS_DIR: somewhere else (the UI test in test/vscode writes to a temp dir)
 const outDir = resolve(process.env.KEYSLOT_SCREENSHOTS_DIR ?? join(root, 'images', 'screenshots'));
 const failureShot = join(tmpdir(), 'keyslot-screenshots-failure.png');
 const VIEWPORT = { width: 1400, height: 900 };
-/** how long one UI step may take before the run fails (the first index of the shop takes ≈ 1 s) */
+/** how long one UI step may take before the run fails (the first index of the fixture takes well under 1 s) */
 const STEP_MS = 60_000;
 
 // the user settings of the screenshot profile: dark theme, nothing that pops up uninvited
@@ -89,7 +92,8 @@ async function openFile(page, rel) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: STEP_MS });
   await input.fill(rel);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  // Enter opens the focused row: wait until the filter has put this file there (recent files come first until it runs)
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first();
   await row.waitFor({ state: 'visible', timeout: STEP_MS });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
@@ -198,29 +202,49 @@ async function growHover(page, hover) {
   await settled(hover);
 }
 
-async function hoverShot(page) {
-  await openFile(page, 'python/app/cache.py');
-  // line 78: rc.execute_command("MGET", "price:A100", "price:B200"), a CROSSSLOT error (slots 566 and 186)
-  await goToLine(page, 78);
+async function hoverShot(page, name = 'hover.png') {
+  await step('opening profile.ts', () => openFile(page, 'packages/api/src/profile.ts'));
+  // line 5: redis.mget(profileKey(userId), settingsKey(userId)), a CROSSSLOT error (the keys' text around userId differs)
+  await goToLine(page, 5);
   const editor = page.locator('.editor-group-container.active .monaco-editor');
   // keyslot's diagnostics have arrived once the error squiggle is drawn
-  await editor.locator('.view-overlays .squiggly-error').first().waitFor({ timeout: STEP_MS });
-  const key = editor.locator('.view-line', { hasText: 'price:B200' }).locator('span', { hasText: /^"?price:B200"?$/ }).first();
+  await step('the error squiggle', () => editor.locator('.view-overlays .squiggly-error').first().waitFor({ timeout: STEP_MS }));
+  const key = editor.locator('.view-line', { hasText: 'settingsKey(userId)' }).locator('span', { hasText: /^settingsKey$/ }).first();
   await key.waitFor({ timeout: STEP_MS });
   const box = await key.boundingBox();
-  if (!box) throw new Error('"price:B200" has no box on screen');
+  if (!box) throw new Error('settingsKey has no box on screen');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   // one hover with keyslot's error (the marker part) and its key description
   const hover = page.locator('.monaco-hover', { hasText: 'Redis key' }).filter({ visible: true }).first();
-  await hover.waitFor({ state: 'visible', timeout: STEP_MS });
-  await hover.locator('text=/slot \\d+/').first().waitFor({ timeout: STEP_MS });
-  await hover.locator('.marker', { hasText: 'keyslot' }).first().waitFor({ timeout: STEP_MS });
+  await step('the hover', () => hover.waitFor({ state: 'visible', timeout: STEP_MS }));
+  await hover.locator('text=/user:/').first().waitFor({ timeout: STEP_MS });
+  await step("keyslot's error in the hover", () => hover.locator('.marker', { hasText: 'keyslot' }).first().waitFor({ timeout: STEP_MS }));
   await settled(hover);
   await growHover(page, hover);
-  await shoot(page, 'hover.png');
+  await shoot(page, name);
   await page.keyboard.press('Escape');
   await parkMouse(page);
   await hover.waitFor({ state: 'hidden', timeout: STEP_MS });
+}
+
+/** The workbench in another theme, picked as a user would ("Preferences: Color Theme"); its body class to wait for. */
+async function useTheme(page, theme, bodyClass) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: STEP_MS });
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  // the same box, now listing the themes
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Default Dark Modern' }).first().waitFor({ timeout: STEP_MS });
+  await input.fill(theme);
+  // the picker previews the focused theme; Enter keeps it
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme }).first().waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
+  // the theme's kind is a class of the workbench element (vs, vs-dark, hc-black, hc-light)
+  await page.waitForFunction((cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), bodyClass, { timeout: STEP_MS }).catch(async (err) => {
+    throw new Error(`the workbench is not in a ${bodyClass} theme (classes: ${await page.evaluate(() => document.querySelector('.monaco-workbench')?.className)}): ${err.message.split('\n')[0]}`);
+  });
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
 }
 
 async function keyMapShot(page) {
@@ -231,19 +255,19 @@ async function keyMapShot(page) {
   // room for the descriptions ("3 patterns", "slot 9113 · 2 reads …")
   const sidebar = page.locator('.part.sidebar');
   await dragEdge(page, sidebar, 'right', (await sidebar.boundingBox()).x + 470);
-  // two literal hash tags (keys that share a slot), and the first key pattern of the first one
+  // the user entity (one tag shape, whatever the variable), the untagged keys, and the first key pattern of the first
   const group = (label) => tree.locator('.monaco-list-row[aria-level="1"]').filter({ has: page.locator('.label-name', { hasText: label }) });
   const expand = async (row) => {
     if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
     await row.and(page.locator('[aria-expanded="true"]')).waitFor({ timeout: STEP_MS });
   };
-  for (const label of ['{catalog}', '{user:1001}']) {
+  for (const label of ['{user:${…}}', 'no hash tag']) {
     const row = group(label);
     await row.waitFor({ timeout: STEP_MS });
     await expand(row);
   }
   // list rows are positioned absolutely: the row under a group is the one with the next data-index
-  const index = Number(await group('{catalog}').getAttribute('data-index'));
+  const index = Number(await group('{user:${…}}').getAttribute('data-index'));
   await expand(tree.locator(`.monaco-list-row[aria-level="2"][data-index="${index + 1}"]`));
   await tree.locator('.monaco-list-row[aria-level="3"]').first().waitFor({ timeout: STEP_MS });
   await parkMouse(page);
@@ -291,18 +315,18 @@ async function problemsShot(page) {
   // the whole width for the panel's table: no sidebar
   await runCommand(page, 'View: Close Primary Side Bar');
   await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: STEP_MS });
-  // the Problems panel sorts files by severity and count: orders.go comes first
-  await openFile(page, 'go/internal/store/orders.go');
+  // the Problems panel lists every package's file; the editor shows the billing service's SUNIONSTORE
+  await openFile(page, 'services/billing/invoice.go');
   await page.keyboard.press('Control+Shift+M');
   const panel = page.locator('.part.panel');
   const markers = panel.locator('.markers-panel .monaco-list');
   await markers.waitFor({ state: 'visible', timeout: STEP_MS });
   await markers.locator('.monaco-list-row', { hasText: 'keyslot' }).first().waitFor({ timeout: STEP_MS });
-  await markers.locator('.monaco-list-row', { hasText: 'orders.go' }).first().waitFor({ timeout: STEP_MS });
-  // the panel over the lower 60 % of the window; the editor above shows the CROSSSLOT MGET of line 47
+  await markers.locator('.monaco-list-row', { hasText: 'invoice.go' }).first().waitFor({ timeout: STEP_MS });
+  // the panel over the lower 60 % of the window; the editor above shows the SUNIONSTORE of line 27
   await dragEdge(page, panel, 'top', Math.round(VIEWPORT.height * 0.4));
   await page.locator('.editor-group-container .monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } });
-  await goToLine(page, 47);
+  await goToLine(page, 27);
   await parkMouse(page);
   await settled(panel);
   await shoot(page, 'problems.png');
@@ -320,12 +344,12 @@ async function main() {
   let context;
   let page;
   try {
-    const ws = join(tmp, 'shop');
-    cpSync(shop, ws, { recursive: true });
+    const ws = join(tmp, 'monorepo');
+    cpSync(fixture, ws, { recursive: true });
     const userDataDir = join(tmp, 'user-data');
     mkdirSync(join(userDataDir, 'User'), { recursive: true });
     writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2) + '\n');
-    log(`code-server ${CODE_SERVER_VERSION} (VS Code ${VSCODE_VERSION}) on a copy of examples/shop`);
+    log(`code-server ${CODE_SERVER_VERSION} (VS Code ${VSCODE_VERSION}) on a copy of ${relative(root, fixture)}`);
     // EXTENSIONS_GALLERY {}: no marketplace requests; the extensions dir is an empty temp dir
     server = await startCodeServer({ folder: ws, userDataDir, env: { EXTENSIONS_GALLERY: '{}' } });
     context = await chromium.launchPersistentContext(join(tmp, 'chromium'), {
@@ -344,13 +368,22 @@ async function main() {
     // the extension activates on workspaceContains:**/*.py etc. and indexes the whole folder
     const status = await step('keyslot did not finish indexing (no "$(key) N" status bar item)', () => waitForIndex(page));
     log(`indexed: status bar "${status}"`);
-    await step('the explorer did not show the shop', () => page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'python' }).first().waitFor({ timeout: STEP_MS }));
+    await step('the explorer did not show the workspace', () => page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'packages' }).first().waitFor({ timeout: STEP_MS }));
 
     mkdirSync(outDir, { recursive: true });
     await step('hover.png', () => hoverShot(page));
     await step('key-map.png', () => keyMapShot(page));
     await step('heatmap.png', () => heatmapShot(page));
     await step('problems.png', () => problemsShot(page));
+    await step('hiding the panel and closing the editors', async () => {
+      await runCommand(page, 'View: Hide Panel');
+      await runCommand(page, 'View: Close All Editors');
+      await page.locator('.editor-group-container .tabs-container .tab').first().waitFor({ state: 'detached', timeout: STEP_MS });
+    });
+    await step('the Light theme', () => useTheme(page, 'Default Light Modern', 'vs'));
+    await step('hover-light.png', () => hoverShot(page, 'hover-light.png'));
+    await step('the High Contrast theme', () => useTheme(page, 'Default High Contrast', 'hc-black'));
+    await step('hover-hc.png', () => hoverShot(page, 'hover-hc.png'));
     log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     if (page) {
