@@ -127,15 +127,22 @@ export class WorkspaceFacts {
   }
 
   private indexCalls(index: NonNullable<WorkspaceFacts['callIndex']>, f: FileFacts): void {
+    const added = new Map<string, Entry<{ site: CallSite }>[]>();
     for (const site of f.calls) {
       const n = calledName(site.call.callee);
       if (!n) continue;
+      let mine = added.get(n);
+      if (!mine) added.set(n, (mine = []));
+      mine.push({ file: f, site });
+    }
+    for (const [n, mine] of added) {
       let byFile = index.get(n);
       if (!byFile) index.set(n, (byFile = new Map()));
-      const mine = byFile.get(f.file);
-      if (mine) mine.push({ file: f, site });
-      else byFile.set(f.file, [{ file: f, site }]);
-      this.callLists.delete(n);
+      byFile.set(f.file, mine);
+      // a merged list already made takes the file's calls at its place (sorting it again per edit cost more)
+      const list = this.callLists.get(n);
+      if (list && mine.length < 10_000) list.splice(...this.rangeOf(list, f.file), ...mine);
+      else this.callLists.delete(n);
     }
   }
 
@@ -145,9 +152,19 @@ export class WorkspaceFacts {
       const name = n.slice(2);
       const byFile = this.callIndex.get(name);
       if (!byFile?.delete(f.file)) continue;
-      this.callLists.delete(name);
+      const list = this.callLists.get(name);
+      if (list) list.splice(...this.rangeOf(list, f.file));
       if (!byFile.size) this.callIndex.delete(name);
     }
+  }
+
+  /** Where a file's entries are (or would go) in a list in workspace order: [start, count]. */
+  private rangeOf(list: Entry<unknown>[], file: string): [number, number] {
+    const ordinal = this.ordinal(file);
+    const start = this.after(list, ordinal - 1);
+    let end = start;
+    while (end < list.length && list[end].file.file === file) end++;
+    return [start, end - start];
   }
 
   /** calledNames of a file's facts, made once per version of them */
