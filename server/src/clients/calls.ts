@@ -9,7 +9,7 @@ import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Pro
 
 import { newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 import { SPRING_METHODS, springForm, springMethod } from './spring';
-import { BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
+import { BULL_QUEUE_KEYS, BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
 
 export type { Receiver };
 
@@ -660,16 +660,32 @@ export class CallInterpreter {
   }
 
   /**
+   * The client a factory function returns (Bull's `createClient: (type) => …`): the first of its
+   * returns that is a Redis client, read in the function's own scope.
+   */
+  private madeBy(factory: Expr, ctx: Ctx): Receiver | null {
+    // an arrow function written there or in a variable, or a function declared in the file (`{ createClient }`)
+    const fn = factory.k === 'name' ? bindingValue(factory, ctx) : factory;
+    const def =
+      fn?.k === 'func' ? ctx.file.functions.find((f) => f.scope === fn.scope) : factory.k === 'name' ? ctx.file.functions.find((f) => f.name === factory.name && !f.className) : undefined;
+    for (const r of def?.returns ?? []) {
+      const recv = this.receiver(r, { ...ctx, scope: def!.scope, pos: r.span.start });
+      if (recv) return recv;
+    }
+    return null;
+  }
+
+  /**
    * A framework's constructor on a cluster connection (`new Queue('email', { connection: cluster })`):
    * a 'framework' group over the keys it will use together, judged by rules/framework.ts.
    */
   private frameworkCall(call: CallExpr, ctx: Ctx): boolean {
     const site = frameworkSite(call, ctx.file, (e) => (e.k === 'name' ? bindingValue(e, ctx) : undefined));
     if (!site) return false;
-    const recv = site.connection ? this.receiver(site.connection, ctx) : null;
+    const recv = site.connection ? this.receiver(site.connection, ctx) : site.clientFactory ? this.madeBy(site.clientFactory, ctx) : null;
     // only a cluster connection is judged: the same queue on one server is fine
     if (!recv || recv.client.mode !== 'cluster') return true;
-    this.receiverText = receiverName(site.connection!);
+    this.receiverText = receiverName(site.connection ?? site.clientFactory!);
     const id = `${ctx.file.file}#call${call.id}`;
     const queue = site.name ? evaluate(site.name, ctx) : undefined;
     this.made.set(id, 'ensure');
@@ -686,10 +702,10 @@ export class CallInterpreter {
         framework: { name: site.framework, what: site.what, queue: site.name?.text, prefixFix: prefixFix(site, site.name?.k === 'str' && /^['"]/.test(site.name.text) ? site.name.text[0] : '"') },
       },
     });
-    if (site.framework !== 'bullmq' || !site.name || queue?.t !== 'str') return true;
+    if (site.framework === 'rq' || !site.name || queue?.t !== 'str') return true;
     const prefix = site.prefix ? evaluate(site.prefix, ctx) : undefined;
     const prefixSegs: Segment[] = prefix?.t === 'str' ? prefix.segs : [{ kind: 'lit', text: BULLMQ_PREFIX }];
-    for (const suffix of BULLMQ_QUEUE_KEYS) {
+    for (const suffix of site.framework === 'bull' ? BULL_QUEUE_KEYS : BULLMQ_QUEUE_KEYS) {
       const key: Value = { t: 'str', segs: [...prefixSegs, { kind: 'lit', text: ':' }, ...queue.segs, { kind: 'lit', text: `:${suffix}` }] };
       this.addUse(site.name, key, ctx, recv, 'evalsha', 'write', id);
     }

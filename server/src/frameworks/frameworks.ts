@@ -6,12 +6,15 @@ import type { CallExpr, Expr, FileFacts } from '../extract/ir';
  *   - BullMQ (`new Queue(name, { connection, prefix })`, `Worker`, `QueueEvents`, `FlowProducer`)
  *     runs Lua scripts over several keys of a queue (`bull:email:wait`, `bull:email:meta` …): on a
  *     cluster they need one slot, which only a hash tag in the prefix gives (`prefix: '{bull}'`).
+ *   - Bull (`new Queue(name, { createClient, prefix })`), BullMQ's predecessor, the same: its Lua
+ *     scripts take several keys of a queue, so on a cluster (connections made by `createClient`)
+ *     the prefix needs a hash tag (Bull's README, "Cluster support").
  *   - rq (`Queue(name, connection=…)`, `Worker(queues, connection=…)`) does not support Redis
  *     Cluster: its pipelines touch the queue and the job keys together.
  * The analysis records a 'framework' group over the keys the framework will use, with the
  * connection's mode; rules/framework.ts judges it.
  */
-export type Framework = 'bullmq' | 'rq';
+export type Framework = 'bullmq' | 'bull' | 'rq';
 
 export interface FrameworkSite {
   framework: Framework;
@@ -21,6 +24,8 @@ export interface FrameworkSite {
   name?: Expr;
   /** the connection expression (an option or keyword) */
   connection?: Expr;
+  /** Bull's `createClient` option: the function that makes the queue's connections */
+  clientFactory?: Expr;
   /** BullMQ's `prefix` option */
   prefix?: Expr;
   /** the options object literal, where a fix can add the prefix */
@@ -42,7 +47,7 @@ export function prefixFix(site: FrameworkSite, quote: string): { span: import('.
   return { span: { start: site.options.span.start + 1, end: site.options.span.start + 1 }, text: ` prefix: ${quote}{${BULLMQ_PREFIX}}${quote},`, tag: BULLMQ_PREFIX };
 }
 
-/** BullMQ's default key prefix. */
+/** BullMQ's (and Bull's) default key prefix. */
 export const BULLMQ_PREFIX = 'bull';
 
 /**
@@ -50,6 +55,9 @@ export const BULLMQ_PREFIX = 'bull';
  * wait list, its meta hash, its id counter and its event stream).
  */
 export const BULLMQ_QUEUE_KEYS = ['wait', 'meta', 'id', 'events'];
+
+/** The keys of one queue Bull's addJob script takes (OptimalBits/bull lib/commands/addJob-6.lua: KEYS[1…6]). */
+export const BULL_QUEUE_KEYS = ['wait', 'paused', 'meta-paused', 'id', 'delayed', 'priority'];
 
 const BULLMQ_CTORS = /^(Queue|Worker|QueueEvents|FlowProducer|QueueScheduler)$/;
 const RQ_CTORS = /^(Queue|Worker|SimpleWorker|Scheduler)$/;
@@ -76,6 +84,19 @@ export function frameworkSite(call: CallExpr, file: FileFacts, optionsOf: (e: Ex
       what: name,
       name: named ? call.args[0] : undefined,
       connection: entry(options, 'connection'),
+      prefix: entry(options, 'prefix'),
+      options: options?.k === 'dict' ? options : undefined,
+    };
+  }
+  if (['javascript', 'typescript', 'tsx'].includes(file.language) && call.isNew && importedFrom(/^bull$/)) {
+    // Queue(name, [redis URL], opts): Bull makes its own standalone connections unless createClient makes them
+    const raw = call.args.length > 1 ? call.args[call.args.length - 1] : undefined;
+    const options = raw ? (optionsOf(raw) ?? raw) : undefined;
+    return {
+      framework: 'bull',
+      what: 'Queue',
+      name: call.args[0],
+      clientFactory: entry(options, 'createClient'),
       prefix: entry(options, 'prefix'),
       options: options?.k === 'dict' ? options : undefined,
     };
