@@ -3,7 +3,7 @@
  *
  * Cases are generated, not hand-judged: every multi-key command of the command table (from a
  * template line per command, or a named skip with its reason), MULTI/EXEC transactions, scripts
- * that touch undeclared keys, and ioredis / node-redis pipelines, transactions and multi-key
+ * that touch undeclared keys, and ioredis / iovalkey / node-redis pipelines, transactions and multi-key
  * calls, each with its keys placed three ways: one slot (a shared hash tag), different slots on
  * one primary, different primaries. Each case runs for real (raw RESP to the primary of its
  * first key, or the library itself running the generated source) and the outcome is recorded.
@@ -26,6 +26,8 @@ import { isRespError, startCluster, type Cluster, type ClusterMember, type Reply
 import { loadGenerated } from '../helpers/generated';
 
 type Generated = { client: unknown; cases: Record<string, () => Promise<unknown>> };
+/** the JavaScript libraries whose generated cases run for real */
+type JsLib = 'ioredis' | 'iovalkey' | 'node-redis';
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -187,7 +189,7 @@ interface Case {
   /** .redis: one or more command lines (a transaction gets MULTI..EXEC around them) */
   redis?: { lines: Tokens[]; transaction: boolean; setup: Tokens[] };
   /** .js: the function body */
-  js?: { lib: 'ioredis' | 'node-redis'; body: string[] };
+  js?: { lib: JsLib; body: string[] };
   outcome?: Outcome;
   /** every error the case saw, for the report */
   errors: string[];
@@ -273,11 +275,13 @@ function buildCases(): Case[] {
       });
     }
   }
-  for (const [lib, list, file] of [['ioredis', IOREDIS, 'ioredis_cases.js'], ['node-redis', NODE_REDIS, 'node_redis_cases.js']] as const) {
+  // iovalkey, ioredis's fork for Valkey, runs the ioredis cases through its own package
+  for (const [lib, list, file] of [['ioredis', IOREDIS, 'ioredis_cases.js'], ['iovalkey', IOREDIS, 'iovalkey_cases.js'], ['node-redis', NODE_REDIS, 'node_redis_cases.js']] as const) {
     for (const tpl of list) {
       for (const placement of PLACEMENTS) {
         const keys = pickKeys(`c${++id}`, 2, placement);
-        add({ category: tpl.category, command: tpl.category, placement, keys, grouped: keys, file, js: { lib, body: tpl.body(keys) } });
+        const category = lib === 'iovalkey' ? tpl.category.replace(/^ioredis/, 'iovalkey') : tpl.category;
+        add({ category, command: category, placement, keys, grouped: keys, file, js: { lib, body: tpl.body(keys) } });
       }
     }
   }
@@ -310,8 +314,8 @@ function renderWorkspace(cases: Case[], ports: number[]): Map<string, string> {
       c.endLine = out.length;
     } else if (c.js) {
       const header =
-        c.js.lib === 'ioredis'
-          ? ['"use strict";', 'const Redis = require("ioredis");', `const cluster = new Redis.Cluster([${ports.map((p) => `{ host: "127.0.0.1", port: ${p} }`).join(', ')}]);`, '']
+        c.js.lib !== 'node-redis'
+          ? ['"use strict";', `const Redis = require("${c.js.lib}");`, `const cluster = new Redis.Cluster([${ports.map((p) => `{ host: "127.0.0.1", port: ${p} }`).join(', ')}]);`, '']
           : ['"use strict";', 'const { createCluster } = require("redis");', `const client = createCluster({ rootNodes: [${ports.map((p) => `{ url: "redis://127.0.0.1:${p}" }`).join(', ')}] });`, ''];
       const out = lines(c.file, header);
       out.push(`// case ${c.id}: ${c.category}, ${c.placement}`);
@@ -324,10 +328,10 @@ function renderWorkspace(cases: Case[], ports: number[]): Map<string, string> {
   for (const [f, out] of files) {
     if (!f.endsWith('.js')) continue;
     const ids = cases.filter((c) => c.file === f).map((c) => `case${c.id}`);
-    out.push('', `module.exports = { client: ${f.startsWith('ioredis') ? 'cluster' : 'client'}, cases: { ${ids.join(', ')} } };`);
+    out.push('', `module.exports = { client: ${f.startsWith('node_redis') ? 'client' : 'cluster'}, cases: { ${ids.join(', ')} } };`);
   }
   const text = new Map([...files].map(([f, l]) => [f, l.join('\n') + '\n']));
-  text.set('package.json', JSON.stringify({ name: 'keyslot-replay', private: true, dependencies: { ioredis: '6.0.0', redis: '6.3.1' } }, null, 2) + '\n');
+  text.set('package.json', JSON.stringify({ name: 'keyslot-replay', private: true, dependencies: { ioredis: '6.0.0', iovalkey: '0.4.0', redis: '6.3.1' } }, null, 2) + '\n');
   return text;
 }
 
@@ -414,15 +418,15 @@ interface NodeRedisCluster extends EventEmitter {
   close(): Promise<unknown>;
 }
 
-async function runJsFile(source: string, lib: 'ioredis' | 'node-redis', cases: Case[]): Promise<void> {
+async function runJsFile(source: string, lib: JsLib, cases: Case[]): Promise<void> {
   const mod = loadGenerated<Generated>(source);
   const clientErrors: string[] = [];
-  if (lib === 'ioredis') {
+  if (lib !== 'node-redis') {
     const c = mod.client as IoCluster;
     c.on('error', (e: Error) => clientErrors.push(e.message));
     await new Promise<void>((resolve, reject) => {
       c.once('ready', () => resolve());
-      c.once('end', () => reject(new Error(`ioredis cluster ended before ready: ${clientErrors.join('; ')}`)));
+      c.once('end', () => reject(new Error(`${lib} cluster ended before ready: ${clientErrors.join('; ')}`)));
     });
   } else {
     const c = mod.client as NodeRedisCluster;
@@ -440,7 +444,7 @@ async function runJsFile(source: string, lib: 'ioredis' | 'node-redis', cases: C
       }
     }
   } finally {
-    if (lib === 'ioredis') await (mod.client as IoCluster).quit();
+    if (lib !== 'node-redis') await (mod.client as IoCluster).quit();
     else await (mod.client as NodeRedisCluster).close();
   }
   assert.deepEqual(clientErrors, [], `${lib} client errors`);
@@ -628,6 +632,7 @@ test('every case runs on the real cluster', { timeout: 40_000 }, async (t) => {
     cases.filter((x) => x.redis),
   );
   await runJsFile(files.get('ioredis_cases.js')!, 'ioredis', cases.filter((x) => x.js?.lib === 'ioredis'));
+  await runJsFile(files.get('iovalkey_cases.js')!, 'iovalkey', cases.filter((x) => x.js?.lib === 'iovalkey'));
   await runJsFile(files.get('node_redis_cases.js')!, 'node-redis', cases.filter((x) => x.js?.lib === 'node-redis'));
 
   // what happened, per category and placement
