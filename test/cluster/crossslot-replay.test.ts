@@ -3,7 +3,7 @@
  *
  * Cases are generated, not hand-judged: every multi-key command of the command table (from a
  * template line per command, or a named skip with its reason), MULTI/EXEC transactions, scripts
- * that touch undeclared keys, and ioredis / iovalkey / node-redis pipelines, transactions and multi-key
+ * that touch undeclared keys, and ioredis / iovalkey / node-redis / Valkey GLIDE pipelines, transactions and multi-key
  * calls, each with its keys placed three ways: one slot (a shared hash tag), different slots on
  * one primary, different primaries. Each case runs for real (raw RESP to the primary of its
  * first key, or the library itself running the generated source) and the outcome is recorded.
@@ -27,7 +27,7 @@ import { loadGenerated } from '../helpers/generated';
 
 type Generated = { client: unknown; cases: Record<string, () => Promise<unknown>> };
 /** the JavaScript libraries whose generated cases run for real */
-type JsLib = 'ioredis' | 'iovalkey' | 'node-redis';
+type JsLib = 'ioredis' | 'iovalkey' | 'node-redis' | 'valkey-glide';
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -166,6 +166,16 @@ const NODE_REDIS: { category: string; body: (k: string[]) => string[] }[] = [
   { category: 'node-redis zUnionStore with weights', body: (k) => [`return client.zUnionStore(${q(k[0])}, [{ key: ${q(k[0])}, weight: 2 }, { key: ${q(k[1])}, weight: 3 }]);`] },
 ];
 
+// Valkey GLIDE's cluster client splits MGET, DEL and friends per slot itself; an atomic ClusterBatch is
+// one MULTI/EXEC, a non-atomic one a pipeline it splits per node
+const GLIDE: { category: string; body: (k: string[]) => string[] }[] = [
+  { category: 'valkey-glide mget', body: (k) => ['const client = await connecting;', `return client.mget([${q(k[0])}, ${q(k[1])}]);`] },
+  { category: 'valkey-glide del', body: (k) => ['const client = await connecting;', `return client.del([${q(k[0])}, ${q(k[1])}]);`] },
+  { category: 'valkey-glide sinterstore', body: (k) => ['const client = await connecting;', `return client.sinterstore(${q(k[0])}, [${q(k[0])}, ${q(k[1])}]);`] },
+  { category: 'valkey-glide atomic ClusterBatch', body: (k) => ['const client = await connecting;', `return client.exec(new ClusterBatch(true).set(${q(k[0])}, "1").incr(${q(k[1])}), true);`] },
+  { category: 'valkey-glide ClusterBatch (not atomic)', body: (k) => ['const client = await connecting;', `return client.exec(new ClusterBatch(false).set(${q(k[0])}, "1").incr(${q(k[1])}), true);`] },
+];
+
 // ---------------------------------------------------------------------------------------------
 // Cases
 
@@ -276,7 +286,7 @@ function buildCases(): Case[] {
     }
   }
   // iovalkey, ioredis's fork for Valkey, runs the ioredis cases through its own package
-  for (const [lib, list, file] of [['ioredis', IOREDIS, 'ioredis_cases.js'], ['iovalkey', IOREDIS, 'iovalkey_cases.js'], ['node-redis', NODE_REDIS, 'node_redis_cases.js']] as const) {
+  for (const [lib, list, file] of [['ioredis', IOREDIS, 'ioredis_cases.js'], ['iovalkey', IOREDIS, 'iovalkey_cases.js'], ['node-redis', NODE_REDIS, 'node_redis_cases.js'], ['valkey-glide', GLIDE, 'glide_cases.js']] as const) {
     for (const tpl of list) {
       for (const placement of PLACEMENTS) {
         const keys = pickKeys(`c${++id}`, 2, placement);
@@ -314,9 +324,11 @@ function renderWorkspace(cases: Case[], ports: number[]): Map<string, string> {
       c.endLine = out.length;
     } else if (c.js) {
       const header =
-        c.js.lib !== 'node-redis'
-          ? ['"use strict";', `const Redis = require("${c.js.lib}");`, `const cluster = new Redis.Cluster([${ports.map((p) => `{ host: "127.0.0.1", port: ${p} }`).join(', ')}]);`, '']
-          : ['"use strict";', 'const { createCluster } = require("redis");', `const client = createCluster({ rootNodes: [${ports.map((p) => `{ url: "redis://127.0.0.1:${p}" }`).join(', ')}] });`, ''];
+        c.js.lib === 'node-redis'
+          ? ['"use strict";', 'const { createCluster } = require("redis");', `const client = createCluster({ rootNodes: [${ports.map((p) => `{ url: "redis://127.0.0.1:${p}" }`).join(', ')}] });`, '']
+          : c.js.lib === 'valkey-glide'
+            ? ['"use strict";', 'const { GlideClusterClient, ClusterBatch } = require("@valkey/valkey-glide");', `const connecting = GlideClusterClient.createClient({ addresses: [${ports.map((p) => `{ host: "127.0.0.1", port: ${p} }`).join(', ')}] });`, '']
+            : ['"use strict";', `const Redis = require("${c.js.lib}");`, `const cluster = new Redis.Cluster([${ports.map((p) => `{ host: "127.0.0.1", port: ${p} }`).join(', ')}]);`, ''];
       const out = lines(c.file, header);
       out.push(`// case ${c.id}: ${c.category}, ${c.placement}`);
       c.startLine = out.length + 1;
@@ -328,10 +340,10 @@ function renderWorkspace(cases: Case[], ports: number[]): Map<string, string> {
   for (const [f, out] of files) {
     if (!f.endsWith('.js')) continue;
     const ids = cases.filter((c) => c.file === f).map((c) => `case${c.id}`);
-    out.push('', `module.exports = { client: ${f.startsWith('node_redis') ? 'client' : 'cluster'}, cases: { ${ids.join(', ')} } };`);
+    out.push('', `module.exports = { client: ${f.startsWith('node_redis') ? 'client' : f.startsWith('glide') ? 'connecting' : 'cluster'}, cases: { ${ids.join(', ')} } };`);
   }
   const text = new Map([...files].map(([f, l]) => [f, l.join('\n') + '\n']));
-  text.set('package.json', JSON.stringify({ name: 'keyslot-replay', private: true, dependencies: { ioredis: '6.0.0', iovalkey: '0.4.0', redis: '6.3.1' } }, null, 2) + '\n');
+  text.set('package.json', JSON.stringify({ name: 'keyslot-replay', private: true, dependencies: { '@valkey/valkey-glide': '2.5.2', ioredis: '6.0.0', iovalkey: '0.4.0', redis: '6.3.1' } }, null, 2) + '\n');
   return text;
 }
 
@@ -339,8 +351,10 @@ function renderWorkspace(cases: Case[], ports: number[]): Map<string, string> {
 // Real runs
 
 function slotErrorKind(msg: string): Outcome | undefined {
-  if (/slots allocation group|keys in a pipeline command should belong to the same slot/i.test(msg)) return 'client-rejected';
-  if (/CROSSSLOT/.test(msg)) return 'crossslot';
+  // ioredis / iovalkey refuse such pipelines; Valkey GLIDE refuses an atomic batch over several slots
+  if (/slots allocation group|keys in a pipeline command should belong to the same slot|crossed slots in pipeline/i.test(msg)) return 'client-rejected';
+  // (GLIDE words the server's error "CrossSlot: Keys in request don't hash to the same slot")
+  if (/CROSSSLOT/i.test(msg)) return 'crossslot';
   if (/EXECABORT/.test(msg)) return 'execabort';
   if (/non local key/i.test(msg)) return 'non-local-key';
   if (/keys that do not hash to the same slot/i.test(msg)) return 'script-cross-slot';
@@ -413,6 +427,9 @@ interface IoCluster extends EventEmitter {
   status: string;
   quit(): Promise<unknown>;
 }
+interface GlideCluster {
+  close(): void;
+}
 interface NodeRedisCluster extends EventEmitter {
   connect(): Promise<unknown>;
   close(): Promise<unknown>;
@@ -421,7 +438,10 @@ interface NodeRedisCluster extends EventEmitter {
 async function runJsFile(source: string, lib: JsLib, cases: Case[]): Promise<void> {
   const mod = loadGenerated<Generated>(source);
   const clientErrors: string[] = [];
-  if (lib !== 'node-redis') {
+  if (lib === 'valkey-glide') {
+    // the generated file starts connecting when loaded; a failure to connect fails here
+    mod.client = await (mod.client as Promise<GlideCluster>);
+  } else if (lib !== 'node-redis') {
     const c = mod.client as IoCluster;
     c.on('error', (e: Error) => clientErrors.push(e.message));
     await new Promise<void>((resolve, reject) => {
@@ -444,7 +464,8 @@ async function runJsFile(source: string, lib: JsLib, cases: Case[]): Promise<voi
       }
     }
   } finally {
-    if (lib !== 'node-redis') await (mod.client as IoCluster).quit();
+    if (lib === 'valkey-glide') (mod.client as GlideCluster).close();
+    else if (lib !== 'node-redis') await (mod.client as IoCluster).quit();
     else await (mod.client as NodeRedisCluster).close();
   }
   assert.deepEqual(clientErrors, [], `${lib} client errors`);
@@ -634,6 +655,7 @@ test('every case runs on the real cluster', { timeout: 40_000 }, async (t) => {
   await runJsFile(files.get('ioredis_cases.js')!, 'ioredis', cases.filter((x) => x.js?.lib === 'ioredis'));
   await runJsFile(files.get('iovalkey_cases.js')!, 'iovalkey', cases.filter((x) => x.js?.lib === 'iovalkey'));
   await runJsFile(files.get('node_redis_cases.js')!, 'node-redis', cases.filter((x) => x.js?.lib === 'node-redis'));
+  await runJsFile(files.get('glide_cases.js')!, 'valkey-glide', cases.filter((x) => x.js?.lib === 'valkey-glide'));
 
   // what happened, per category and placement
   const categories = [...new Set(cases.map((x) => x.category))];

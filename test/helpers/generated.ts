@@ -3,7 +3,7 @@
  * `require` answering only the Redis client libraries installed here.
  */
 export function loadGenerated<T>(source: string): T {
-  const libs: Record<string, unknown> = { ioredis: require('ioredis'), iovalkey: require('iovalkey'), redis: require('redis') };
+  const libs: Record<string, unknown> = { ioredis: require('ioredis'), iovalkey: require('iovalkey'), redis: require('redis'), '@valkey/valkey-glide': require('@valkey/valkey-glide') };
   const mod = { exports: {} as Record<string, unknown> };
   const req = (m: string) => {
     if (!(m in libs)) throw new Error(`generated file requires ${m}`);
