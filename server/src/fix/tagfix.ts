@@ -41,12 +41,13 @@ export type TagFixResult = { fix: TagFix } | { reason: string };
 
 /**
  * For a fixed tag (no runtime value in it), how many key patterns the folder would have on its one
- * slot once the fix is applied, when that reaches the hot-tag threshold; else undefined.
+ * slot once the fix is applied, when that reaches the hot-tag threshold; else undefined. `tagged`
+ * gives the uses that carry a literal tag already (FolderIndex.usesTagged).
  */
-export function hotAfter(fix: TagFix, uses: KeyUse[], threshold: number): number | undefined {
+export function hotAfter(fix: TagFix, tagged: (tag: string) => KeyUse[], threshold: number): number | undefined {
   if (fix.tag.includes('${')) return undefined;
   const patterns = new Set(fix.renames.map((m) => m.to));
-  for (const u of uses) if (u.hash.kind === 'tag' && u.hash.tag && patternText(u.hash.tag) === fix.tag) patterns.add(patternText(u.pattern));
+  for (const u of tagged(fix.tag)) patterns.add(patternText(u.pattern));
   return patterns.size >= threshold ? patterns.size : undefined;
 }
 

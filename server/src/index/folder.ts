@@ -5,6 +5,7 @@ import { FileFacts, newFacts } from '../extract/ir';
 import { Extractor } from '../extract/base';
 import { languageOfPath } from '../extract/parser';
 import type { KeyUse } from '../model/keyuse';
+import { patternId } from '../model/pattern';
 import { DEFAULT_SETTINGS, KeyslotSettings } from '../protocol';
 import { CallInterpreter } from '../clients/calls';
 import type { Finding, RuleResult } from '../rules';
@@ -443,6 +444,11 @@ export class FolderIndex implements FixContext {
       if (around) out.add(around.members);
     }
     return [...out];
+  }
+
+  /** The uses whose hash tag is this literal text (`coupon:1001` of `{coupon:1001}:…`). */
+  usesTagged(tag: string): KeyUse[] {
+    return this.usesByTag?.get(patternId([{ kind: 'lit', text: tag }])) ?? [];
   }
 
   /** Uses in the same slot as `u` (when it is known), and uses with the same tag (when it has one). */

@@ -686,7 +686,7 @@ export function startServer(connection: Connection): void {
     const r = tagFixFor(v.members, f);
     if ('reason' in r) return canShowDisabled ? { title: `${TAG_FIX_TITLE}an entity hash tag`, disabled: { reason: `No tag fix: ${r.reason}.` } } : null;
     const { fix } = r;
-    const hot = hotAfter(fix, f.state.uses, f.settings.hotTag.threshold);
+    const hot = hotAfter(fix, (tag) => f.usesTagged(tag), f.settings.hotTag.threshold);
     const action = workspaceEdit(f, fix.edits, `${TAG_FIX_TITLE}{${fix.tag}}`, fix.places, hot ? ` (a fixed tag: ${hot} key patterns on one slot)` : '');
     recordMigrations(f, action, fix.renames);
     return action;
