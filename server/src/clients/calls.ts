@@ -733,7 +733,8 @@ export class CallInterpreter {
 
   /**
    * Valkey GLIDE: `invoke_script(Script(lua), keys=[…], args=[…])` (Python) and
-   * `invokeScript(script, { keys: […], args: […] })` (Node): EVALSHA of the script with those keys, its
+   * `invokeScript(script, { keys: […], args: […] })` (Node) and `invokeScript(script, options)` with
+   * `ScriptOptions.builder().key(k)….build()` (Java): EVALSHA of the script with those keys, its
    * Lua analysed when the code shows it (`Script(src)` in place, in a variable or a field set in the constructor).
    */
   private glideScript(recv: Receiver, call: CallExpr, ctx: Ctx): void {
@@ -744,7 +745,10 @@ export class CallInterpreter {
     const source = this.glideScriptSource(script, ctx);
     const list = listItems(keys, ctx);
     const keyArgs: Expr[] = list ?? [{ k: 'spread', value: keys, span: keys.span, text: keys.text }];
-    const count: Expr = { k: 'num', value: keyArgs.length, span: call.callee.span, text: String(keyArgs.length) };
+    // a spread counts the keys its value holds (Java's `ScriptOptions.builder().key(a).key(b).build()` is two)
+    const spread = list ? undefined : evaluate(keys, ctx);
+    const n = spread?.t === 'list' ? spread.items.length : keyArgs.length;
+    const count: Expr = { k: 'num', value: n, span: call.callee.span, text: String(n) };
     this.commandCall(recv, source ? 'eval' : 'evalsha', [source ?? script, count, ...keyArgs], call, ctx, 'verbatim');
   }
 
@@ -818,7 +822,10 @@ export class CallInterpreter {
     const source = this.springScriptSource(script, ctx);
     const list = listItems(keys, ctx);
     const keyArgs: Expr[] = list ?? [{ k: 'spread', value: keys, span: keys.span, text: keys.text }];
-    const count: Expr = { k: 'num', value: keyArgs.length, span: call.callee.span, text: String(keyArgs.length) };
+    // a spread counts the keys its value holds (Java's `ScriptOptions.builder().key(a).key(b).build()` is two)
+    const spread = list ? undefined : evaluate(keys, ctx);
+    const n = spread?.t === 'list' ? spread.items.length : keyArgs.length;
+    const count: Expr = { k: 'num', value: n, span: call.callee.span, text: String(n) };
     this.commandCall(recv, source ? 'eval' : 'evalsha', [source ?? script, count, ...keyArgs, ...rest], call, ctx, 'verbatim');
   }
 

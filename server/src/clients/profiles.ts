@@ -165,10 +165,11 @@ export const PROFILES: Profile[] = [
     genericMethods: /^sendCommand$/,
   },
   {
-    // Valkey GLIDE (Node `@valkey/valkey-glide`, Python `glide`): methods named after commands, keys of
-    // multi-key commands as a list; batches are made with `new ClusterBatch(isAtomic)` (values.ts)
+    // Valkey GLIDE (Node `@valkey/valkey-glide`, Python `glide`, Java `glide.api`): methods named after
+    // commands, keys of multi-key commands as a list (an array in Java); batches are made with
+    // `new ClusterBatch(isAtomic)` (values.ts)
     library: 'valkey-glide',
-    languages: ['javascript', 'typescript', 'tsx', 'python'],
+    languages: ['javascript', 'typescript', 'tsx', 'python', 'java', 'kotlin'],
     modules: /^@valkey\/valkey-glide$|^glide(\..*)?$/,
     layout: 'idiomatic',
     constructors: [

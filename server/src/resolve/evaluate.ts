@@ -450,6 +450,26 @@ const IDENTITY_FUNCS = new Set(['str', 'String', 'string', 'Itoa', 'FormatInt', 
 const SEPARATE_FUNCS = new Set(['toLowerCase', 'toUpperCase']);
 const GO_BUILTINS = new Set(['len', 'cap', 'make', 'new', 'append', 'copy', 'delete', 'panic', 'print', 'println', 'complex', 'real', 'imag', 'min', 'max', 'clear', 'close', 'recover']);
 
+/**
+ * Valkey GLIDE (Java): `ScriptOptions.builder().key(k).arg(a)….build()` is the list of the keys it
+ * gives the script (each `.key(k)`, and the items of each `.keys(list)`), which `invokeScript`
+ * passes as KEYS. Undefined for any other `build()`.
+ */
+function scriptOptionKeys(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val | undefined {
+  const items: Value[] = [];
+  for (let at: Expr = e; at.k === 'call' && at.callee.k === 'attr'; at = at.callee.object) {
+    const { name, object } = at.callee;
+    if (name === 'builder') return object.k === 'name' && /^ScriptOptions(GlideString)?$/.test(object.name) ? { t: 'list', items } : undefined;
+    if (name === 'key' && at.args[0]) items.unshift(evaluate(at.args[0], ctx));
+    else if (name === 'keys' && at.args[0]) {
+      const list = evaluate(at.args[0], ctx);
+      if (list.t !== 'list') return undefined;
+      items.unshift(...list.items);
+    }
+  }
+  return undefined;
+}
+
 function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   const callee = e.callee;
   const fname = callee.k === 'name' ? callee.name : callee.k === 'attr' ? callee.name : undefined;
@@ -466,6 +486,8 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   }
   const replaced = replaceValue(e, ctx);
   if (replaced) return replaced;
+  const scriptKeys = fname === 'build' ? scriptOptionKeys(e, ctx) : undefined;
+  if (scriptKeys) return scriptKeys;
   if (SEPARATE_FUNCS.has(fname)) return hole(e, ctx);
   // Go's append(list, items…): the list grown by the items, which may be added only on some paths
   // (`if raceCheck { keys = append(keys, versionKey) }`): all the members a call may see
