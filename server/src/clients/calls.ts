@@ -743,12 +743,7 @@ export class CallInterpreter {
     const keys = call.kwargs['keys'] ?? options?.entries.find(([k]) => keyName(k) === 'keys')?.[1] ?? (options ? undefined : call.args[1]);
     if (!script || !keys) return;
     const source = this.glideScriptSource(script, ctx);
-    const list = listItems(keys, ctx);
-    const keyArgs: Expr[] = list ?? [{ k: 'spread', value: keys, span: keys.span, text: keys.text }];
-    // a spread counts the keys its value holds (Java's `ScriptOptions.builder().key(a).key(b).build()` is two)
-    const spread = list ? undefined : evaluate(keys, ctx);
-    const n = spread?.t === 'list' ? spread.items.length : keyArgs.length;
-    const count: Expr = { k: 'num', value: n, span: call.callee.span, text: String(n) };
+    const { keyArgs, count } = scriptKeys(keys, call, ctx);
     this.commandCall(recv, source ? 'eval' : 'evalsha', [source ?? script, count, ...keyArgs], call, ctx, 'verbatim');
   }
 
@@ -820,12 +815,7 @@ export class CallInterpreter {
     const [script, keys, ...rest] = call.args;
     if (!script || !keys) return;
     const source = this.springScriptSource(script, ctx);
-    const list = listItems(keys, ctx);
-    const keyArgs: Expr[] = list ?? [{ k: 'spread', value: keys, span: keys.span, text: keys.text }];
-    // a spread counts the keys its value holds (Java's `ScriptOptions.builder().key(a).key(b).build()` is two)
-    const spread = list ? undefined : evaluate(keys, ctx);
-    const n = spread?.t === 'list' ? spread.items.length : keyArgs.length;
-    const count: Expr = { k: 'num', value: n, span: call.callee.span, text: String(n) };
+    const { keyArgs, count } = scriptKeys(keys, call, ctx);
     this.commandCall(recv, source ? 'eval' : 'evalsha', [source ?? script, count, ...keyArgs, ...rest], call, ctx, 'verbatim');
   }
 
@@ -1320,6 +1310,20 @@ function stubbedCall(call: CallExpr, ctx: Ctx): boolean {
 function bindingValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Expr | undefined {
   const b = lookupName(e.name, ctx);
   return b && 'binding' in b && b.file === ctx.file ? b.binding.value : undefined;
+}
+
+/**
+ * A script call's keys as command-line arguments, and their number (numkeys): the items of a list
+ * written out, else one spread of the value, counted as the keys that value holds when it is a
+ * known list (a `List<String> keys = getKeys(id)` returning two, GLIDE's
+ * `ScriptOptions.builder().key(a).key(b).build()`), else as one.
+ */
+function scriptKeys(keys: Expr, call: CallExpr, ctx: Ctx): { keyArgs: Expr[]; count: Expr } {
+  const list = listItems(keys, ctx);
+  const keyArgs: Expr[] = list ?? [{ k: 'spread', value: keys, span: keys.span, text: keys.text }];
+  const value = list ? undefined : evaluate(keys, ctx);
+  const n = value?.t === 'list' ? value.items.length : keyArgs.length;
+  return { keyArgs, count: { k: 'num', value: n, span: call.callee.span, text: String(n) } };
 }
 
 /** Calls that make a collection (Java): `Arrays.asList(…)`, `Set.of(…)`, `map.keySet()`, `….collect(…)`. */
