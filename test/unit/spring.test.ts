@@ -23,7 +23,9 @@ const EXPECTED: Record<string, string[]> = {
   'CartService.java:64': ['SINTER {tags}:${a}', 'SINTER {tags}:${b}'],
   'CartService.java:70': ['HSET {cart:${userId}}:items'],
   'CartService.java:71': ['EVAL stock:${sku}', 'EVAL {cart:${userId}}:items'],
-  'CartService.java:75': ['DEL {cart:${userId}}:items'],
+  // keys from a list a helper returns: both are KEYS of the script, at the call
+  'CartService.java:81': ['EVAL reserved:${sku}', 'EVAL stock:${sku}'],
+  'CartService.java:85': ['DEL {cart:${userId}}:items'],
   'JobQueue.java:25': ['LPUSH queue:${queue}'],
   'JobQueue.java:30': ['RPOPLPUSH processing:${queue}', 'RPOPLPUSH queue:${queue}'],
   'JobQueue.java:34': ['RPOPLPUSH {queue:${queue}}:active', 'RPOPLPUSH {queue:${queue}}:waiting'],
