@@ -42,7 +42,7 @@ export interface ScanOptions {
 const WORKER_THRESHOLD = 1000;
 
 /** What the reading pass learned about the files, by position in the file list. */
-interface Gathered {
+export interface Gathered {
   skipped: Skipped[];
   invalidUtf8: string[];
   scanned: SourceFile[];
@@ -63,14 +63,32 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
   // Lua turns up in most Redis code (scripts in constants, .lua files): its grammar compiles in the
   // background while the files are read, instead of when the first script is met
   if (files.length) void parserFor('lua').catch(() => undefined);
-  // (workers read from the disk: a buffer given in place of a file is read on this thread)
-  const workers = opts.overlay?.size ? 0 : (opts.workers ?? defaultWorkers(files.length));
-  const { facts, texts, syntaxErrors, tooDeep, gathered } = workers > 0 && workerEntry() ? await extractWithWorkers(files, workers).catch(() => extractHere(files)) : await extractHere(files, opts.overlay);
+  const { facts, texts, syntaxErrors, tooDeep, gathered } = await extractFiles(files, { workers: opts.workers, overlay: opts.overlay });
   trace('extracted');
   const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
   trace('analyzed');
   const failed = (a.failed ?? []).map((x): Skipped => ({ rel: x.file, reason: 'failed', detail: x.message }));
   return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped, ...failed], syntaxErrors, tooDeep, invalidUtf8: gathered.invalidUtf8 };
+}
+
+export interface ExtractOptions {
+  /** worker threads (see ScanOptions.workers) */
+  workers?: number;
+  /** texts that stand for files (open editor buffers, `--stdin-filename`): read and parsed on this thread */
+  overlay?: Map<string, string>;
+  /** told after each parsed file, with the number of files chosen for parsing */
+  progress?: (done: number, total: number) => void;
+  /** gives the event loop a turn now and then (the language server answers requests meanwhile) */
+  turn?: () => Promise<void>;
+}
+
+/**
+ * Reads the files, selects the ones that can hold Redis keys and extracts their facts: on worker
+ * threads for a large folder, else on this thread, with the same result.
+ */
+export async function extractFiles(files: SourceFile[], opts: ExtractOptions = {}): Promise<Extracted> {
+  const workers = opts.workers ?? defaultWorkers(files.length);
+  return workers > 0 && workerEntry() ? await extractWithWorkers(files, workers, opts).catch(() => extractHere(files, opts)) : await extractHere(files, opts);
 }
 
 function defaultWorkers(files: number): number {
@@ -80,7 +98,7 @@ function defaultWorkers(files: number): number {
   return files >= WORKER_THRESHOLD && cores > 1 ? Math.min(4, cores) : 0;
 }
 
-interface Extracted {
+export interface Extracted {
   facts: FileFacts[];
   texts: Map<string, string>;
   syntaxErrors: string[];
@@ -102,29 +120,30 @@ function contained(rel: string, g: Gathered, extract: () => FileFacts): FileFact
 }
 
 /** Everything on this thread, one file at a time. */
-async function extractHere(files: SourceFile[], overlay?: Map<string, string>): Promise<Extracted> {
+async function extractHere(files: SourceFile[], opts: ExtractOptions): Promise<Extracted> {
   const g: Gathered = { skipped: [], invalidUtf8: [], scanned: [] };
   const summaries: Summarized[] = [];
-  const read = (f: SourceFile) => {
-    const given = overlay?.get(f.rel);
-    return given !== undefined ? { text: normalizeLineBreaks(given), skip: textSkip(f, given), invalidUtf8: false } : readSource(f);
-  };
+  const read = (f: SourceFile) => readGiven(f, opts.overlay) ?? readSource(f);
   // texts of files that cannot hold Redis keys are summarised and dropped: 100k files do not fit
-  files.forEach((f, i) => {
+  for (const [i, f] of files.entries()) {
+    await opts.turn?.();
     const r = read(f);
     if (r.skip) {
       g.skipped.push(r.skip);
-      return;
+      continue;
     }
     if (r.invalidUtf8) g.invalidUtf8.push(f.rel);
     summaries.push({ ...summarize({ rel: f.rel, language: f.language, text: r.text! }), file: f, i });
     g.scanned.push(f);
-  });
+  }
   const facts: FileFacts[] = [];
   const texts = new Map<string, string>();
   const syntaxErrors: string[] = [];
   const tooDeep: string[] = [];
-  for (const c of selectFiles(summaries.splice(0))) {
+  const chosen = selectFiles(summaries.splice(0));
+  for (const [done, c] of chosen.entries()) {
+    await opts.turn?.();
+    opts.progress?.(done + 1, chosen.length);
     const text = c.text ?? read(c.file).text;
     if (text === undefined) continue;
     let ff: FileFacts | undefined;
@@ -144,6 +163,12 @@ async function extractHere(files: SourceFile[], overlay?: Map<string, string>): 
   return { facts, texts, syntaxErrors, tooDeep, gathered: g };
 }
 
+/** A file's text from the overlay, as readSource would give it (undefined: not there, read the disk). */
+function readGiven(f: SourceFile, overlay: Map<string, string> | undefined): ReturnType<typeof readSource> | undefined {
+  const given = overlay?.get(f.rel);
+  return given === undefined ? undefined : { text: normalizeLineBreaks(given), skip: textSkip(f, given), invalidUtf8: false };
+}
+
 /*
  * With workers: they read and summarise every file and parse the Redis files straight away; this
  * thread runs the extractors on the trees as they arrive (so parsing and extraction overlap),
@@ -152,7 +177,7 @@ async function extractHere(files: SourceFile[], overlay?: Map<string, string>): 
  * If a worker cannot be started or dies, the caller starts over on this thread (an error that
  * belongs to a file, such as a parse that fails, then happens again there).
  */
-async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extracted> {
+async function extractWithWorkers(files: SourceFile[], n: number, opts: ExtractOptions): Promise<Extracted> {
   const pool = new ScanPool(n);
   try {
     const languages = new Map<Language, Awaited<ReturnType<typeof parserFor>>>();
@@ -168,8 +193,16 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
       facts[r.i] = contained(f.rel, g, () => extractTree(f.rel, text, f.language, tree));
     };
 
+    // the overlay's texts are here already: summarised on this thread, the rest read by the workers
     const read: (WorkResult | undefined)[] = new Array(files.length);
-    await pool.run('read', batches(files.map(workFile), 64), (results) => {
+    const given = new Set<number>();
+    for (const [i, f] of files.entries()) {
+      const r = readGiven(f, opts.overlay);
+      if (!r) continue;
+      given.add(i);
+      read[i] = r.skip ? { i, skip: r.skip } : { i, ...summarize({ rel: f.rel, language: f.language, text: r.text! }), text: r.text };
+    }
+    await pool.run('read', batches(files.flatMap((f, i) => (given.has(i) ? [] : [workFile(f, i)])), 64), (results) => {
       for (const r of results) {
         read[r.i] = r;
         if (r.text !== undefined) extract(r);
@@ -191,10 +224,25 @@ async function extractWithWorkers(files: SourceFile[], n: number): Promise<Extra
 
     const chosen = selectFiles(summaries);
     summaries = [];
-    const later = chosen.filter((c) => !c.seed).map((c) => workFile(files[c.i], c.i));
+    let done = chosen.filter((c) => c.seed && !given.has(c.i)).length;
+    const later = chosen.filter((c) => !c.seed && !given.has(c.i)).map((c) => workFile(files[c.i], c.i));
     await pool.run('parse', batches(later, 4), (results) => {
       for (const r of results) if (r.text !== undefined) extract(r);
+      opts.progress?.((done += results.length), chosen.length);
     });
+    for (const c of chosen) {
+      if (!given.has(c.i)) continue;
+      const f = files[c.i];
+      texts[c.i] = c.text!;
+      try {
+        facts[c.i] = await extractFile(f.rel, c.text!, f.language);
+      } catch (e) {
+        contained(f.rel, g, () => {
+          throw e;
+        });
+      }
+      opts.progress?.(++done, chosen.length);
+    }
     trace('parsed');
 
     const out: Extracted = { facts: [], texts: new Map(), syntaxErrors: [], tooDeep: [], gathered: g };

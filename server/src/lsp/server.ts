@@ -67,6 +67,8 @@ import { entityChoices, hotAfter, Rename, tagFixFor } from '../fix/tagfix';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const MIGRATIONS_FILE = 'keyslot.migrations.json';
+/** an open file analysed with no findings: one list, so an unchanged file is not sent again */
+const NO_FINDINGS: Finding[] = [];
 
 /**
  * The keyslot language server: indexes every workspace folder, keeps it current from editor
@@ -180,9 +182,13 @@ export function startServer(connection: Connection): void {
       // a folder inside another is indexed once, by the innermost, with its own settings
       f.innerRoots = folders.filter((o) => o !== f && o.root.startsWith(f.root + path.sep)).map((o) => o.root);
       try {
-        await f.indexAll((done, total) => {
-          if (done % 50 === 0 || done === total) progress?.report(Math.round((100 * done) / Math.max(1, total)), `${done}/${total} files`);
-        }, overlay(f));
+        await f.indexAll(
+          (done, total) => {
+            if (done % 50 === 0 || done === total) progress?.report(Math.round((100 * done) / Math.max(1, total)), `${done}/${total} files`);
+          },
+          overlay(f),
+          () => publish(f),
+        );
       } catch (e) {
         // one folder that cannot be indexed (it does not exist, it cannot be read) leaves the others working
         sent(() => connection.window.showErrorMessage(`keyslot: cannot index ${f.root}: ${(e as Error).message}`));
@@ -304,14 +310,27 @@ export function startServer(connection: Connection): void {
     return p;
   }
 
-  function publish(): void {
-    const next = new Map<string, { findings: Finding[]; json: string }>();
+  /**
+   * Sends the diagnostics that changed since the last publish. An open file is always published
+   * once analysed, with an empty list when it has no findings, so its editor knows it was checked.
+   * `openIn`: that folder's open files are analysed and the rest of it is still being analysed
+   * (start-up): only their diagnostics go out, and the index is not ready yet.
+   */
+  function publish(openIn?: FolderIndex): void {
+    const openOnly = !!openIn;
+    const next = openOnly ? new Map(published) : new Map<string, { findings: Finding[]; json: string }>();
     const send: { uri: string; diagnostics: Diagnostic[] }[] = [];
-    for (const f of folders) {
+    for (const f of openIn ? [openIn] : folders) {
       const notes = f.notes();
-      const files = notes.size ? new Map([...[...notes.keys()].map((rel): [string, Finding[]] => [rel, []]), ...f.findingsByFile()]) : f.findingsByFile();
+      const found = f.findingsByFile();
+      const clean = documents.all().flatMap((d) => {
+        const at = locate(d.uri);
+        return at?.folder === f && !found.has(at.rel) && !notes.has(at.rel) && languageOfPath(at.rel) ? [[at.rel, NO_FINDINGS] as [string, Finding[]]] : [];
+      });
+      const files = notes.size || clean.length ? new Map([...[...notes.keys()].map((rel): [string, Finding[]] => [rel, []]), ...clean, ...found]) : found;
       for (const [rel, findings] of files) {
         const uri = uriOf(f, rel);
+        if (openOnly && !documents.get(uri)) continue;
         const was = published.get(uri);
         const note = notes.get(rel);
         // the index replaces a file's list whenever its findings may have changed: the same list, the same diagnostics
@@ -327,10 +346,11 @@ export function startServer(connection: Connection): void {
         if (was?.json !== json) send.push({ uri, diagnostics: diags });
       }
     }
-    for (const uri of published.keys()) if (!next.has(uri)) send.push({ uri, diagnostics: [] });
+    if (!openOnly) for (const uri of published.keys()) if (!next.has(uri) && published.get(uri)!.json !== '[]') send.push({ uri, diagnostics: [] });
     // open files first: that is where someone is typing
     for (const open of [true, false]) for (const d of send) if (!!documents.get(d.uri) === open) sent(() => connection.sendDiagnostics(d));
     published = next;
+    if (openOnly) return;
     sendStatus('ready');
     if (canRefreshTokens) sent(() => connection.languages.semanticTokens.refresh());
     scheduleIdleScavenge();

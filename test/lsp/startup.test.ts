@@ -1,0 +1,71 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver';
+import { removeWorkspaces, workspace } from '../helpers/cli';
+import { startTestServer } from '../helpers/lsp';
+
+/*
+ * At start-up the files open in the editor are analysed first and their diagnostics sent while the
+ * rest of the folder is still being analysed (issue "The editor on real repositories": first
+ * diagnostics for the open file within 1 s on a 3,000-file workspace). What the client can see:
+ * the open file's diagnostics arrive before the indexing progress ends, and they are the ones it
+ * keeps once the folder is indexed; a closed file's come after. An open file without findings is
+ * published too, with an empty list, so the editor knows it was checked.
+ */
+const cluster = `import Redis from "ioredis";
+export const redis = new Redis.Cluster([{ host: "127.0.0.1", port: 7000 }]);
+`;
+const crossslot = (a: string, b: string) => `import { redis } from "./client";
+export async function load(id: string) {
+  return redis.mget(\`${a}:\${id}\`, \`${b}:\${id}\`);
+}
+`;
+
+describe('start-up: the open files first', () => {
+  after(() => removeWorkspaces());
+
+  test('an open file is published before the folder is indexed, with the diagnostics it keeps', async () => {
+    const files: Record<string, string> = { 'src/client.ts': cluster, 'src/open.ts': crossslot('profile', 'settings'), 'src/clean.ts': 'export const answer = 42;\n' };
+    // closed files with findings of their own, so the folder's analysis has more to do than the open file
+    for (let i = 0; i < 30; i++) files[`src/closed${i}.ts`] = crossslot(`a${i}`, `b${i}`);
+    const dir = workspace(files);
+    const c = await startTestServer(dir);
+    try {
+      const uriOf = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+      // one sequence of both notifications (these handlers take the test client's place: they keep its lists too)
+      const events: string[] = [];
+      c.conn.onNotification('$/progress', (p: { value: { kind: string } }) => {
+        c.progress.push(p);
+        events.push(`progress ${p.value.kind}`);
+      });
+      c.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+        c.diagnostics.push(p);
+        events.push(`diagnostics ${p.uri}`);
+      });
+      for (const rel of ['src/open.ts', 'src/clean.ts']) {
+        await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(rel), languageId: 'typescript', version: 1, text: files[rel] } });
+      }
+      await c.ready();
+
+      const at = (e: string) => events.indexOf(e);
+      const end = at('progress end');
+      assert.ok(end > 0, `the indexing progress ended: ${events.join(', ')}`);
+      assert.ok(at(`diagnostics ${uriOf('src/open.ts')}`) >= 0 && at(`diagnostics ${uriOf('src/open.ts')}`) < end, `the open file before the progress ends: ${events.join(', ')}`);
+      assert.ok(at(`diagnostics ${uriOf('src/clean.ts')}`) >= 0 && at(`diagnostics ${uriOf('src/clean.ts')}`) < end, 'the clean open file too');
+      assert.ok(at(`diagnostics ${uriOf('src/closed0.ts')}`) > end, 'a closed file after it');
+
+      const open = c.diagnostics.filter((p) => p.uri === uriOf('src/open.ts'));
+      assert.equal(open.length, 1, 'the open file is published once: its diagnostics did not change when the rest was analysed');
+      assert.deepEqual(
+        open[0].diagnostics.map((d) => [d.code, d.range.start.line]),
+        [['crossslot', 2]],
+      );
+      assert.deepEqual(c.diagnostics.find((p) => p.uri === uriOf('src/clean.ts'))?.diagnostics, []);
+      assert.equal(c.diagnostics.filter((p) => p.uri === uriOf('src/clean.ts')).length, 1);
+    } finally {
+      c.close();
+    }
+  });
+});
