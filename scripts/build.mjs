@@ -3,7 +3,8 @@
 // script. Copies the tree-sitter WASM grammars next to the bundle so nothing is resolved from
 // node_modules at run time.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -26,6 +27,19 @@ const wasmFiles = {
 };
 for (const [name, src] of Object.entries(wasmFiles)) copyFileSync(src, join(grammars, name));
 
+// the server's sources and grammars, hashed: an index cached by another build is not used (server/src/index/factcache.ts)
+const buildHash = createHash('sha1');
+const hashTree = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) hashTree(p);
+    else buildHash.update(e.name).update(readFileSync(p));
+  }
+};
+hashTree(join(root, 'server/src'));
+for (const src of Object.values(wasmFiles)) buildHash.update(readFileSync(src));
+const buildId = buildHash.digest('hex').slice(0, 16);
+
 // `--production` (npm run package): minified bundles for the .vsix
 const production = process.argv.includes('--production');
 
@@ -38,7 +52,7 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   // web-tree-sitter's ESM-first build asks import.meta.url for its own location
-  define: { 'import.meta.url': '__keyslotImportMetaUrl' },
+  define: { 'import.meta.url': '__keyslotImportMetaUrl', KEYSLOT_BUILD_ID: JSON.stringify(buildId) },
   banner: { js: "const __keyslotImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
   // dev-only fallbacks in parser.ts; the bundle finds its grammars in dist/grammars
   logOverride: { 'require-resolve-not-external': 'silent' },

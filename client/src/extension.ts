@@ -56,7 +56,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Keyslo
     documentSelector: EDITOR_LANGUAGES.map((language) => ({ scheme: 'file', language })),
     // VS Code shows a position's diagnostics in its hover: the key hover need not repeat them;
     // the cluster password lives in the secret storage, never in settings
-    initializationOptions: { diagnosticsInHover: true, clusterPassword: (await context.secrets.get(CLUSTER_PASSWORD_SECRET)) ?? undefined },
+    initializationOptions: {
+      diagnosticsInHover: true,
+      clusterPassword: (await context.secrets.get(CLUSTER_PASSWORD_SECRET)) ?? undefined,
+      // the index kept between starts lives in this workspace's storage (none for a window without a folder)
+      cacheDir: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'index').fsPath : null,
+    },
     synchronize: { configurationSection: ['keyslot', 'files.exclude'] },
     outputChannel: output,
     // keyslot.trace.server writes here, every line, without the log level having to be changed first

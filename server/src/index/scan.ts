@@ -10,6 +10,7 @@ import type { WorkFile, WorkRequest, WorkResponse, WorkResult } from '../extract
 import { analyze, Analysis, extractFile } from './analyze';
 import { listFiles, normalizeLineBreaks, readSource, Skipped, SourceFile, textSkip } from './files';
 import { selectFiles, summarize, Summary } from './prefilter';
+import type { FactCache } from './factcache';
 import { trace } from './trace';
 
 export interface ScanResult extends Analysis {
@@ -80,6 +81,8 @@ export interface ExtractOptions {
   progress?: (done: number, total: number) => void;
   /** gives the event loop a turn now and then (the language server answers requests meanwhile) */
   turn?: () => Promise<void>;
+  /** what the last index learned (the language server's start): files not changed since are not read or parsed again */
+  cache?: FactCache;
 }
 
 /**
@@ -87,7 +90,7 @@ export interface ExtractOptions {
  * threads for a large folder, else on this thread, with the same result.
  */
 export async function extractFiles(files: SourceFile[], opts: ExtractOptions = {}): Promise<Extracted> {
-  const workers = opts.workers ?? defaultWorkers(files.length);
+  const workers = opts.cache ? 0 : (opts.workers ?? defaultWorkers(files.length));
   return workers > 0 && workerEntry() ? await extractWithWorkers(files, workers, opts).catch(() => extractHere(files, opts)) : await extractHere(files, opts);
 }
 
@@ -127,13 +130,21 @@ async function extractHere(files: SourceFile[], opts: ExtractOptions): Promise<E
   // texts of files that cannot hold Redis keys are summarised and dropped: 100k files do not fit
   for (const [i, f] of files.entries()) {
     await opts.turn?.();
+    const known = !opts.overlay?.has(f.rel) && opts.cache?.summary(f);
+    if (known) {
+      summaries.push({ ...known, file: f, i });
+      g.scanned.push(f);
+      continue;
+    }
     const r = read(f);
     if (r.skip) {
       g.skipped.push(r.skip);
       continue;
     }
     if (r.invalidUtf8) g.invalidUtf8.push(f.rel);
-    summaries.push({ ...summarize({ rel: f.rel, language: f.language, text: r.text! }), file: f, i });
+    const summary = summarize({ rel: f.rel, language: f.language, text: r.text! });
+    if (!opts.overlay?.has(f.rel)) opts.cache?.keepSummary(f, summary);
+    summaries.push({ ...summary, file: f, i });
     g.scanned.push(f);
   }
   const facts: FileFacts[] = [];
@@ -146,9 +157,12 @@ async function extractHere(files: SourceFile[], opts: ExtractOptions): Promise<E
     opts.progress?.(done + 1, chosen.length);
     const text = c.text ?? read(c.file).text;
     if (text === undefined) continue;
-    let ff: FileFacts | undefined;
+    let ff = opts.cache?.facts(c.rel, text);
     try {
-      ff = await extractFile(c.rel, text, c.language);
+      if (!ff) {
+        ff = await extractFile(c.rel, text, c.language);
+        opts.cache?.keepFacts(c.rel, text, ff);
+      }
     } catch (e) {
       ff = contained(c.rel, g, () => {
         throw e;

@@ -23,6 +23,7 @@ import { collectYoungGarbage } from '../index/gc';
 import { FolderIndex } from '../index/folder';
 import { listFiles, readSource } from '../index/files';
 import { languageOfPath } from '../extract/parser';
+import { cacheRoot } from '../index/factcache';
 import { declaresVersions, VERSION_FILES_GLOB } from '../index/manifests';
 import { CONFIG_FILE, readConfig, topologyOf } from '../index/config';
 import { namespaceOf } from '../model/entity';
@@ -86,6 +87,7 @@ export function startServer(connection: Connection): void {
   let canShowDisabled = false;
   let findingsInHover = true;
   let canRefreshTokens = false;
+  let factsCache: string | undefined;
   /** what each file's diagnostics were when last sent: unchanged files are not sent again */
   let published = new Map<string, { findings: Finding[]; json: string }>();
   let ready: Promise<void> = Promise.resolve();
@@ -198,7 +200,9 @@ export function startServer(connection: Connection): void {
     progress?.done();
     // once per index: what ran, on what, and how long it took (the first thing to read in a report)
     const took = ((performance.now() - started) / 1000).toFixed(1);
-    connection.console.info(`keyslot ${KEYSLOT_VERSION}: indexed ${folders.map((f) => f.root).join(', ')}: ${folders.reduce((n, f) => n + f.texts.size, 0)} files, ${keys} key uses, in ${took} s`);
+    const cached = folders.reduce((n, f) => n + (f.cacheHits?.facts ?? 0), 0);
+    const fromCache = factsCache ? `; ${cached} of them as the last index left them (${factsCache})` : '';
+    connection.console.info(`keyslot ${KEYSLOT_VERSION}: indexed ${folders.map((f) => f.root).join(', ')}: ${folders.reduce((n, f) => n + f.texts.size, 0)} files, ${keys} key uses, in ${took} s${fromCache}`);
     publish();
     void readLiveTopologies();
   }
@@ -416,12 +420,15 @@ export function startServer(connection: Connection): void {
     // (tests: an edit left unanalysed while they ask about it)
     const debounce = (params.initializationOptions as { editDebounceMs?: unknown } | undefined)?.editDebounceMs;
     if (typeof debounce === 'number' && debounce >= 0) editDebounceMs = debounce;
+    // where the index of each folder is kept between starts (the editor's workspace storage; null: nowhere)
+    const cacheDir = (params.initializationOptions as { cacheDir?: unknown } | undefined)?.cacheDir;
+    factsCache = cacheRoot(typeof cacheDir === 'string' || cacheDir === null ? cacheDir : undefined);
     const secret = (params.initializationOptions as { clusterPassword?: unknown } | undefined)?.clusterPassword;
     if (typeof secret === 'string' && secret) clusterPassword = secret;
     canCreateFiles = !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
     canShowDisabled = !!caps.textDocument?.codeAction?.disabledSupport;
     const roots = params.workspaceFolders?.map((w) => w.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToFileURL(params.rootPath).href] : []);
-    for (const uri of roots) if (uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(uri)));
+    for (const uri of roots) if (uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(uri), undefined, undefined, undefined, factsCache));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -438,6 +445,11 @@ export function startServer(connection: Connection): void {
     };
   });
 
+  // the index kept for the next start is finished before the editor stops the server
+  connection.onShutdown(async () => {
+    await Promise.all(folders.map((f) => f.saving));
+  });
+
   connection.onInitialized(() => {
     // a client that refuses the registration (eglot 1.9 answers some globs with an error) just sends no file events
     if (canWatch) sent(() => connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,js,mjs,cjs,jsx,ts,mts,cts,tsx,go,java,lua,redis}' }, { globPattern: `**/{${CONFIG_FILE},${VERSION_FILES_GLOB}}` }] }));
@@ -447,7 +459,7 @@ export function startServer(connection: Connection): void {
           const i = folders.findIndex((f) => pathToFileURL(f.root).href === r.uri);
           if (i >= 0) folders.splice(i, 1);
         }
-        for (const a of e.added) if (a.uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(a.uri)));
+        for (const a of e.added) if (a.uri.startsWith('file:')) folders.push(new FolderIndex(fileURLToPath(a.uri), undefined, undefined, undefined, factsCache));
         await indexAll();
       });
     });
