@@ -158,10 +158,21 @@ export function entityChoices(u: KeyUse): number[] {
 function splitElsewhere(changed: KeyUse[], edits: Map<string, Placed>, ctx: FixContext, foreignTag: boolean): string | undefined {
   if (!ctx.groupsWith) return undefined;
   const moving = new Set(changed.map((u) => patternText(u.pattern)));
+  const hashes = new Map<KeyUse, ReturnType<typeof hashOfPattern>>();
+  const hashAfter = (m: KeyUse) => {
+    let h = hashes.get(m);
+    if (!h) hashes.set(m, (h = hashOfPattern({ segments: applied(m, edits) })));
+    return h;
+  };
+  // uses of one key text that read the same after the edits are in the same groups: one look each
+  const looked = new Set<string>();
   for (const u of changed) {
-    const mine = hashOfPattern({ segments: applied(u, edits) });
+    const mine = hashAfter(u);
+    const seen = `${patternText(u.pattern)}\0${mine.hashId}`;
+    if (looked.has(seen)) continue;
+    looked.add(seen);
     for (const members of ctx.groupsWith(u)) {
-      const after = new Map(members.map((m) => [hashOfPattern({ segments: applied(m, edits) }).hashId, m]));
+      const after = new Map(members.map((m) => [hashAfter(m).hashId, m]));
       if (new Set(members.map((m) => m.hash.hashId)).size === 1 && after.size > 1) {
         const other = members.find((m) => patternText(m.pattern) !== patternText(u.pattern)) ?? members[0];
         return `\`${patternText(u.pattern)}\` is also used together with \`${patternText(other.pattern)}\` (${other.file}), which would then be in another slot: decide which entity the keys belong to`;
@@ -327,9 +338,38 @@ function covers(o: Origin, positions: number[]): boolean {
   return positions.some((p) => p >= start && p <= start + o.length);
 }
 
+/*
+ * A round's edits are made once (sourceEdits) and then read many times: every key they reach, every
+ * member of every group those keys are in (a key used in a hundred files is in a hundred groups).
+ * What they do to each key, and which edits are in which file, are kept per edits map.
+ */
+const appliedByEdits = new WeakMap<Map<string, Placed>, Map<KeyUse, Segment[]>>();
+const editsByFile = new WeakMap<Map<string, Placed>, Map<string, TextEdit[]>>();
+
+function editsIn(edits: Map<string, Placed>, file: string): TextEdit[] {
+  let byFile = editsByFile.get(edits);
+  if (!byFile) {
+    byFile = new Map();
+    for (const { edit } of edits.values()) {
+      const l = byFile.get(edit.file);
+      if (l) l.push(edit);
+      else byFile.set(edit.file, [edit]);
+    }
+    editsByFile.set(edits, byFile);
+  }
+  return byFile.get(file) ?? [];
+}
+
 /** A use's key as it reads once the edits are made (the text they add, without the quoting of a concatenation). */
 function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
-  const all = [...edits.values()].map((x) => x.edit);
+  let known = appliedByEdits.get(edits);
+  if (!known) appliedByEdits.set(edits, (known = new Map()));
+  let segs = known.get(u);
+  if (!segs) known.set(u, (segs = applyEdits(u, edits)));
+  return segs;
+}
+
+function applyEdits(u: KeyUse, edits: Map<string, Placed>): Segment[] {
   const added = (e: TextEdit, doubled?: boolean, concat?: boolean) => {
     let t = concat ? JSON.parse(e.text.replace(/^\s*[+.]+\s*|\s*[+.]+\s*$/g, '')) : e.text;
     if (doubled) t = t.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
@@ -342,8 +382,8 @@ function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
     if (s.kind === 'hole') {
       const at = (a: Anchor | undefined) =>
         a
-          ? all
-              .filter((e) => e.file === a.file && e.start === anchorOffset(a) && !used.has(e))
+          ? editsIn(edits, a.file)
+              .filter((e) => e.start === anchorOffset(a) && !used.has(e))
               .map((e) => {
                 used.add(e);
                 return added(e, a.doubled, a.form === 'concat');
@@ -355,8 +395,8 @@ function applied(u: KeyUse, edits: Map<string, Placed>): Segment[] {
     const inserts = new Map<number, string[]>();
     for (const o of s.from ?? []) {
       const start = originOffset(o);
-      for (const e of all) {
-        if (e.file !== o.file || e.start < start || e.start > start + o.length || used.has(e)) continue;
+      for (const e of editsIn(edits, o.file)) {
+        if (e.start < start || e.start > start + o.length || used.has(e)) continue;
         used.add(e);
         const at = o.at + (e.start - start);
         const text = added(e, o.doubled);
