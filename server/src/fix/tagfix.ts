@@ -60,6 +60,8 @@ export interface FixContext {
   sameText(u: KeyUse): KeyUse[];
   /** the keys of every group (multi-key call, transaction, script call) a use of `u`'s text is in */
   groupsWith?(u: KeyUse): KeyUse[][];
+  /** the uses writtenIn(file) whose text an edit at one of `positions` changes, in the same order (an index's quicker answer) */
+  writtenAt?(file: string, positions: number[]): KeyUse[];
 }
 
 /** What the tag wraps: a prefix of `parts` colon-separated parts, or the run of segments from one runtime value to another. */
@@ -322,15 +324,26 @@ function inlineEdits(u: KeyUse, ins: Insertion[], ctx: FixContext): Placed[] | n
 }
 
 /** Uses with a literal character or a runtime value's anchor at an edited place. */
+const reachedByEdits = new WeakMap<Map<string, Placed>, KeyUse[]>();
+
 function reached(edits: Map<string, Placed>, ctx: FixContext): KeyUse[] {
+  const known = reachedByEdits.get(edits);
+  if (known) return known;
   const byFile = new Map<string, number[]>();
   for (const { edit } of edits.values()) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit.start]);
   const out = new Set<KeyUse>();
-  for (const [file, positions] of byFile)
+  for (const [file, positions] of byFile) {
+    if (ctx.writtenAt) {
+      for (const u of ctx.writtenAt(file, positions)) out.add(u);
+      continue;
+    }
     for (const u of ctx.writtenIn(file))
       if (u.pattern.segments.some((s) => (s.kind === 'lit' ? s.from?.some((o) => o.file === file && covers(o, positions)) : [s.before, s.after].some((a) => a?.file === file && positions.includes(anchorOffset(a))))))
         out.add(u);
-  return [...out];
+  }
+  const list = [...out];
+  reachedByEdits.set(edits, list);
+  return list;
 }
 
 function covers(o: Origin, positions: number[]): boolean {

@@ -468,6 +468,11 @@ export class FolderIndex implements FixContext {
     return this.written.get(file);
   }
 
+  /** The uses whose text an edit at one of `positions` in `file` changes (FixContext). */
+  writtenAt(file: string, positions: number[]): KeyUse[] {
+    return this.written.at(file, positions);
+  }
+
   /** A file's indexed text (FixContext). */
   text(file: string): string | undefined {
     return this.texts.get(file);

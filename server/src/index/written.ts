@@ -1,4 +1,13 @@
 import type { KeyUse } from '../model/keyuse';
+import { anchorOffset, originOffset } from '../model/pattern';
+
+/** Where in a file a use's text is written: a literal's characters, or a runtime value's anchor (one place). */
+interface Written {
+  start: number;
+  end: number;
+  /** the use's position in get(file) */
+  i: number;
+}
 
 /**
  * Key uses by the files their text is written in: a literal character of the key (a prefix
@@ -12,12 +21,15 @@ export class WrittenIn {
   private parts = new Map<string, Map<string, [KeyUse[], KeyUse[]]>>();
   /** per file written in: the analysed files with uses written there */
   private writers = new Map<string, Set<string>>();
+  /** per file written in, made when first asked (at) and dropped when a use written there changes */
+  private places = new Map<string, { uses: KeyUse[]; written: Written[]; longest: number }>();
 
   constructor(private ordinal: (file: string) => number) {}
 
   /** Replaces what one analysed file contributes (its own calls' uses, its scripts' uses; none: it is gone). */
   replace(file: string, uses: [KeyUse[], KeyUse[]] | undefined): void {
     for (const where of this.parts.get(file)?.keys() ?? []) {
+      this.places.delete(where);
       const w = this.writers.get(where)!;
       w.delete(file);
       if (!w.size) this.writers.delete(where);
@@ -35,6 +47,7 @@ export class WrittenIn {
     if (!mine.size) return;
     this.parts.set(file, mine);
     for (const where of mine.keys()) {
+      this.places.delete(where);
       let w = this.writers.get(where);
       if (!w) this.writers.set(where, (w = new Set()));
       w.add(file);
@@ -49,9 +62,45 @@ export class WrittenIn {
     return out;
   }
 
+  /**
+   * The uses written in `file` whose literal text spans one of `positions`, or whose runtime value is
+   * anchored at one (the keys an edit there changes), in get()'s order. A big file has thousands of
+   * uses and a fix a handful of edits: the places are sorted once, and each position looks up its own.
+   */
+  at(file: string, positions: number[]): KeyUse[] {
+    let p = this.places.get(file);
+    if (!p) {
+      const uses = this.get(file);
+      const written: Written[] = [];
+      uses.forEach((u, i) => {
+        for (const s of u.pattern.segments) {
+          if (s.kind === 'lit') {
+            for (const o of s.from ?? []) if (o.file === file) written.push({ start: originOffset(o), end: originOffset(o) + o.length, i });
+          } else for (const a of [s.before, s.after]) if (a?.file === file) written.push({ start: anchorOffset(a), end: anchorOffset(a), i });
+        }
+      });
+      written.sort((a, b) => a.start - b.start);
+      this.places.set(file, (p = { uses, written, longest: written.reduce((m, w) => Math.max(m, w.end - w.start), 0) }));
+    }
+    const hit = new Set<number>();
+    for (const pos of positions) {
+      // the last place starting at or before pos, then back as far as the longest place reaches
+      let lo = 0;
+      let hi = p.written.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (p.written[mid].start <= pos) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo - 1; k >= 0 && p.written[k].start >= pos - p.longest; k--) if (p.written[k].end >= pos) hit.add(p.written[k].i);
+    }
+    return [...hit].sort((a, b) => a - b).map((i) => p.uses[i]);
+  }
+
   clear(): void {
     this.parts.clear();
     this.writers.clear();
+    this.places.clear();
   }
 }
 
