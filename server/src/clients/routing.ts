@@ -1,5 +1,5 @@
 import type { Expr } from '../extract/ir';
-import { Ctx, evaluate, Value } from '../resolve/evaluate';
+import { Ctx, evaluate, lookupName, Value } from '../resolve/evaluate';
 import type { ClientInfo } from './profiles';
 
 /*
@@ -45,6 +45,43 @@ function option(call: Expr | undefined, names: string[], ctx: Ctx | undefined): 
     }
   }
   return undefined;
+}
+
+/**
+ * A builder method called on the configuration a constructor is given (Java: `Config.builder()…
+ * .readFrom(ReadFrom.PREFER_REPLICA).build()`), written in the call or in the variable it passes.
+ */
+function builderCall(call: Expr | undefined, method: string, ctx: Ctx | undefined): { text: string | undefined; written: string } | undefined {
+  if (!call || call.k !== 'call' || !ctx) return undefined;
+  const pattern = new RegExp(`\\.${method}\\(\\s*([\\w.]+)\\s*\\)`);
+  for (const arg of call.args) {
+    let text = arg.text;
+    if (arg.k === 'name') {
+      const b = lookupName(arg.name, ctx);
+      if (b && 'binding' in b && b.binding.value) text = b.binding.value.text;
+    }
+    const m = pattern.exec(text);
+    if (m) return { text: m[1], written: `${method}(${m[1]})` };
+  }
+  return undefined;
+}
+
+/**
+ * A GLIDE client known only by its type (a field or parameter, made elsewhere): the `.readFrom(…)`
+ * of the GLIDE configurations written in the project, as for Spring's connection factory. Any that
+ * is not PRIMARY makes the client's reads maybe-replica: it may be the client made with it.
+ */
+function glideJavaReadFrom(ctx: Ctx | undefined): { text: string | undefined; written: string } | undefined {
+  if (!ctx || (ctx.file.language !== 'java' && ctx.file.language !== 'kotlin')) return undefined;
+  const set = ctx.ws
+    .callers('readFrom', ctx.file)
+    .filter(({ file }) => file.imports.some((i) => /^glide\./.test(i.module)))
+    .flatMap(({ file, site }) => {
+      const m = /ReadFrom\.(\w+)/.exec(site.call.args[0]?.text ?? '');
+      return m ? [{ mode: m[1], where: file.file }] : [];
+    });
+  const replica = set.find((x) => x.mode !== 'PRIMARY') ?? set[0];
+  return replica && { text: `ReadFrom.${replica.mode}`, written: `readFrom(ReadFrom.${replica.mode}) in ${replica.where}, a configuration this client may be made with` };
 }
 
 function findEntry(v: Value, names: string[]): [Value, Value] | undefined {
@@ -130,7 +167,8 @@ export function routingOf(c: ClientInfo): Routing {
       return { reads: /^(REPLICA|SLAVE|ANY_REPLICA)$/.test(set.mode) ? 'replica' : 'maybe-replica', why: `readFrom(ReadFrom.${set.mode}) in ${set.where}, the connection factory every template uses` };
     }
     case 'valkey-glide': {
-      const rf = option(c.options, ['readFrom', 'read_from'], ctx);
+      // Node and Python: an option of the configuration; Java: the configuration builder's `.readFrom(ReadFrom.X)`
+      const rf = option(c.options, ['readFrom', 'read_from'], ctx) ?? builderCall(c.options, 'readFrom', ctx) ?? (c.options ? undefined : glideJavaReadFrom(ctx));
       if (!rf || /^(primary|PRIMARY|ReadFrom\.PRIMARY)$/.test(rf.text ?? '')) return PRIMARY(rf ? rf.written : 'Valkey GLIDE reads from primaries unless readFrom says otherwise');
       return { reads: 'maybe-replica', why: `${rf.written}: reads prefer replicas` };
     }
