@@ -598,10 +598,11 @@ export class CallInterpreter {
     // an executor sends only through those (its get(future) waits for a reply)
     if (lib === 'redisson' && /^Command(Async|Sync)?(Executor|Service)$/.test(recv.client.evidence)) return;
     // go-redis takes a context first; a wrapper that mirrors its methods without one (`c.SMembers(key)`) does not
-    let args = profile.skipFirstArg && (recv.client.confidence === undefined || looksLikeContext(call.args[0])) ? call.args.slice(1) : call.args;
+    const skip = profile.skipFirstArg === true ? recv.client.confidence === undefined || looksLikeContext(call.args[0]) : !!profile.skipFirstArg && profile.skipFirstArg.includes(ctx.file.language) && looksLikeContext(call.args[0]);
+    let args = skip ? call.args.slice(1) : call.args;
     if (lib === 'redis-py') args = withKeywordKeys(args, call.kwargs, REDIS_PY_KEY_PARAMS);
     if (lib === 'valkey-glide') {
-      if (/^(invoke_script|invokeScript)$/.test(method)) return this.glideScript(recv, call, ctx);
+      if (/^(invoke_script|invokeScript|InvokeScript|InvokeScriptWithOptions)$/.test(method)) return this.glideScript(recv, call, ctx, args);
       args = withKeywordKeys(args, call.kwargs, GLIDE_KEY_PARAMS);
     }
     const form = profile.argumentForms?.[method];
@@ -737,10 +738,11 @@ export class CallInterpreter {
    * `ScriptOptions.builder().key(k)….build()` (Java): EVALSHA of the script with those keys, its
    * Lua analysed when the code shows it (`Script(src)` in place, in a variable or a field set in the constructor).
    */
-  private glideScript(recv: Receiver, call: CallExpr, ctx: Ctx): void {
-    const script = call.kwargs['script'] ?? call.args[0];
-    const options = call.args[1]?.k === 'dict' ? call.args[1] : undefined;
-    const keys = call.kwargs['keys'] ?? options?.entries.find(([k]) => keyName(k) === 'keys')?.[1] ?? (options ? undefined : call.args[1]);
+  private glideScript(recv: Receiver, call: CallExpr, ctx: Ctx, args: Expr[]): void {
+    const script = call.kwargs['script'] ?? args[0];
+    const options = args[1]?.k === 'dict' ? args[1] : undefined;
+    // (Go: `options.ScriptOptions{Keys: …}`)
+    const keys = call.kwargs['keys'] ?? options?.entries.find(([k]) => /^keys$/i.test(keyName(k) ?? ''))?.[1] ?? (options ? undefined : args[1]);
     if (!script || !keys) return;
     const source = this.glideScriptSource(script, ctx);
     const { keyArgs, count } = scriptKeys(keys, call, ctx);
@@ -750,7 +752,7 @@ export class CallInterpreter {
   /** The Lua of a GLIDE `Script(src)`: in place, through a variable, or a `self.x` / `this.x` field set in this file. */
   private glideScriptSource(e: Expr, ctx: Ctx, depth = 0): Expr | undefined {
     if (depth > 3) return undefined;
-    if (e.k === 'call' && /^(Script|glide\.Script)$/.test(calleeText(e.callee) ?? '') && e.args[0]) return evaluate(e.args[0], ctx).t === 'str' ? e.args[0] : undefined;
+    if (e.k === 'call' && /^(Script|glide\.Script|options\.NewScript)$/.test(calleeText(e.callee) ?? '') && e.args[0]) return evaluate(e.args[0], ctx).t === 'str' ? e.args[0] : undefined;
     const bound = e.k === 'name' ? bindingValue(e, ctx) : e.k === 'attr' && e.object.k === 'name' && /^(self|this)$/.test(e.object.name) ? ctx.file.bindings.find((b) => b.kind === 'attr' && b.name === e.name)?.value : undefined;
     return bound ? this.glideScriptSource(bound, ctx, depth + 1) : undefined;
   }
@@ -1049,7 +1051,7 @@ export class CallInterpreter {
 /** rueidis / valkey-go methods that send built commands. */
 const RUEIDIS_SENDS = /^(Do|DoCache|DoStream|DoMulti|DoMultiCache|DoMultiStream)$/;
 
-const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica|invoke_script|invokeScript|${RUEIDIS_SENDS.source.slice(2, -2)})$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
+const METHODS_NOT_COMMANDS = new RegExp(`^(Run|RunRO|Eval|EvalSha|EvalRO|EvalShaRO|execAsPipeline|executeCommandToReplica|invoke_script|invokeScript|InvokeScript|InvokeScriptWithOptions|${RUEIDIS_SENDS.source.slice(2, -2)})$|${REDISSON_OBJECT_GETTERS.source}|${REDISSON_EXECUTOR.source}`);
 
 /** Whether a method name can send a command, whatever the file (the answers repeat across every call). */
 const COMMAND_METHODS = new Map<string, boolean>();

@@ -58,8 +58,8 @@ export interface Profile {
   /** import module names that mark a file as using this library */
   modules: RegExp;
   layout: Layout;
-  /** the first argument is a context to skip (go-redis ctx) */
-  skipFirstArg?: boolean;
+  /** the first argument is a context to skip (go-redis ctx); a list: only in those languages, and only where it looks like one */
+  skipFirstArg?: boolean | Language[];
   constructors: { match: RegExp; mode: ClientMode; needsNew?: boolean }[];
   /** declared types that are clients */
   clientTypes: RegExp;
@@ -169,21 +169,23 @@ export const PROFILES: Profile[] = [
     // commands, keys of multi-key commands as a list (an array in Java); batches are made with
     // `new ClusterBatch(isAtomic)` (values.ts)
     library: 'valkey-glide',
-    languages: ['javascript', 'typescript', 'tsx', 'python', 'java', 'kotlin'],
-    modules: /^@valkey\/valkey-glide$|^glide(\..*)?$/,
+    languages: ['javascript', 'typescript', 'tsx', 'python', 'java', 'kotlin', 'go'],
+    modules: /^@valkey\/valkey-glide$|^glide(\..*)?$|^github\.com\/valkey-io\/valkey-glide\/go(\/v\d+)?$/,
     layout: 'idiomatic',
+    // Go: every client method takes a context first (a batch's methods do not)
+    skipFirstArg: ['go'],
     constructors: [
-      { match: /^GlideClusterClient\.(createClient|create)$/, mode: 'cluster' },
-      { match: /^GlideClient\.(createClient|create)$/, mode: 'standalone' },
+      { match: /^GlideClusterClient\.(createClient|create)$|^glide\.NewClusterClient$/, mode: 'cluster' },
+      { match: /^GlideClient\.(createClient|create)$|^glide\.NewClient$/, mode: 'standalone' },
     ],
-    clientTypes: /^(GlideClient|GlideClusterClient|BaseClient|TGlideClient)$/,
+    clientTypes: /^(GlideClient|GlideClusterClient|BaseClient|TGlideClient)$|^\*?glide\.(Client|ClusterClient)$|^interfaces\.(GlideClientCommands|GlideClusterClientCommands|BaseClientCommands)$/,
     pipelineTypes: [
       { match: /^(Batch|ClusterBatch)$/, transaction: false },
       { match: /^(Transaction|ClusterTransaction)$/, transaction: true },
     ],
     passThrough: /^$/,
     pipelineMethods: [],
-    genericMethods: /^(customCommand|custom_command)$/,
+    genericMethods: /^(customCommand|custom_command|CustomCommand)$/,
     aliases: { delete: 'del' },
   },
   {

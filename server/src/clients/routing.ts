@@ -67,21 +67,24 @@ function builderCall(call: Expr | undefined, method: string, ctx: Ctx | undefine
 }
 
 /**
- * A GLIDE client known only by its type (a field or parameter, made elsewhere): the `.readFrom(…)`
- * of the GLIDE configurations written in the project, as for Spring's connection factory. Any that
- * is not PRIMARY makes the client's reads maybe-replica: it may be the client made with it.
+ * A GLIDE client known only by its type (a field or parameter, made elsewhere): the read-from of the
+ * GLIDE configurations written in the project (Java `.readFrom(ReadFrom.X)`, Go
+ * `.WithReadFrom(config.X)`), as for Spring's connection factory. Any that is not the primary makes
+ * the client's reads maybe-replica: it may be the client made with it.
  */
-function glideJavaReadFrom(ctx: Ctx | undefined): { text: string | undefined; written: string } | undefined {
-  if (!ctx || (ctx.file.language !== 'java' && ctx.file.language !== 'kotlin')) return undefined;
+function glideReadFrom(ctx: Ctx | undefined): { text: string | undefined; written: string } | undefined {
+  const lang = ctx?.file.language;
+  if (!ctx || (lang !== 'java' && lang !== 'kotlin' && lang !== 'go')) return undefined;
+  const [method, constant, primary] = lang === 'go' ? ['WithReadFrom', /\bconfig\.(\w+)/, 'Primary'] : ['readFrom', /ReadFrom\.(\w+)/, 'PRIMARY'];
   const set = ctx.ws
-    .callers('readFrom', ctx.file)
-    .filter(({ file }) => file.imports.some((i) => /^glide\./.test(i.module)))
+    .callers(method, ctx.file)
+    .filter(({ file }) => file.imports.some((i) => /^glide\.|valkey-glide\/go/.test(i.module)))
     .flatMap(({ file, site }) => {
-      const m = /ReadFrom\.(\w+)/.exec(site.call.args[0]?.text ?? '');
-      return m ? [{ mode: m[1], where: file.file }] : [];
+      const m = constant.exec(site.call.args[0]?.text ?? '');
+      return m ? [{ mode: m[0], where: file.file }] : [];
     });
-  const replica = set.find((x) => x.mode !== 'PRIMARY') ?? set[0];
-  return replica && { text: `ReadFrom.${replica.mode}`, written: `readFrom(ReadFrom.${replica.mode}) in ${replica.where}, a configuration this client may be made with` };
+  const replica = set.find((x) => !x.mode.endsWith(`.${primary}`)) ?? set[0];
+  return replica && { text: replica.mode, written: `${method}(${replica.mode}) in ${replica.where}, a configuration this client may be made with` };
 }
 
 function findEntry(v: Value, names: string[]): [Value, Value] | undefined {
@@ -168,8 +171,9 @@ export function routingOf(c: ClientInfo): Routing {
     }
     case 'valkey-glide': {
       // Node and Python: an option of the configuration; Java: the configuration builder's `.readFrom(ReadFrom.X)`
-      const rf = option(c.options, ['readFrom', 'read_from'], ctx) ?? builderCall(c.options, 'readFrom', ctx) ?? (c.options ? undefined : glideJavaReadFrom(ctx));
-      if (!rf || /^(primary|PRIMARY|ReadFrom\.PRIMARY)$/.test(rf.text ?? '')) return PRIMARY(rf ? rf.written : 'Valkey GLIDE reads from primaries unless readFrom says otherwise');
+      const rf =
+        option(c.options, ['readFrom', 'read_from'], ctx) ?? builderCall(c.options, 'readFrom', ctx) ?? builderCall(c.options, 'WithReadFrom', ctx) ?? (c.options ? undefined : glideReadFrom(ctx));
+      if (!rf || /^(primary|PRIMARY|ReadFrom\.PRIMARY|config\.Primary)$/.test(rf.text ?? '')) return PRIMARY(rf ? rf.written : 'Valkey GLIDE reads from primaries unless readFrom says otherwise');
       return { reads: 'maybe-replica', why: `${rf.written}: reads prefer replicas` };
     }
     case 'rueidis': {

@@ -460,8 +460,10 @@ function scriptOptionKeys(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val | unde
   for (let at: Expr = e; at.k === 'call' && at.callee.k === 'attr'; at = at.callee.object) {
     const { name, object } = at.callee;
     if (name === 'builder') return object.k === 'name' && /^ScriptOptions(GlideString)?$/.test(object.name) ? { t: 'list', items } : undefined;
+    // Go: options.NewScriptOptions().WithKeys([]string{…}).WithArgs(…)
+    if (name === 'NewScriptOptions') return { t: 'list', items };
     if (name === 'key' && at.args[0]) items.unshift(evaluate(at.args[0], ctx));
-    else if (name === 'keys' && at.args[0]) {
+    else if ((name === 'keys' || name === 'WithKeys') && at.args[0]) {
       const list = evaluate(at.args[0], ctx);
       if (list.t !== 'list') return undefined;
       items.unshift(...list.items);
@@ -486,7 +488,7 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   }
   const replaced = replaceValue(e, ctx);
   if (replaced) return replaced;
-  const scriptKeys = fname === 'build' ? scriptOptionKeys(e, ctx) : undefined;
+  const scriptKeys = fname === 'build' || (ctx.file.language === 'go' && /^(WithKeys|WithArgs)$/.test(fname)) ? scriptOptionKeys(e, ctx) : undefined;
   if (scriptKeys) return scriptKeys;
   if (SEPARATE_FUNCS.has(fname)) return hole(e, ctx);
   // Go's append(list, items…): the list grown by the items, which may be added only on some paths

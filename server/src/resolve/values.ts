@@ -696,7 +696,8 @@ export class ValueAnalysis {
 
   private glideBatch(e: CallExpr, ctx: Ctx): Receiver | null {
     const name = e.callee.k === 'name' ? e.callee.name : e.callee.k === 'attr' ? e.callee.name : '';
-    if (!/^(Batch|ClusterBatch|Transaction|ClusterTransaction)$/.test(name) || !librariesOf(ctx.file).some((p) => p.library === 'valkey-glide')) return null;
+    // (Go: `pipeline.NewClusterBatch(true)`)
+    if (!/^(Batch|ClusterBatch|Transaction|ClusterTransaction|NewClusterBatch|NewStandaloneBatch)$/.test(name) || !librariesOf(ctx.file).some((p) => p.library === 'valkey-glide')) return null;
     const atomic = /Transaction$/.test(name) || /^(true|True)$/.test((e.kwargs['is_atomic'] ?? e.args[0])?.text ?? '');
     return { kind: 'pipeline', client: { library: 'valkey-glide', mode: /Cluster/.test(name) ? 'cluster' : 'standalone', evidence: name }, groupKey: `${ctx.file.file}#call${e.id}`, groupKind: atomic ? 'transaction' : 'pipeline', anchor: e };
   }
