@@ -5,6 +5,7 @@
 import picomatch from 'picomatch';
 import { CODES, Code, Severity } from './rules/finding';
 import { fromRanges } from './model/topology';
+import { HASH_TAGS, TagRule } from './model/hashtag';
 import { parseClusterAddress } from './live/connection';
 
 export interface TopologySetting {
@@ -52,6 +53,12 @@ export interface KeyslotSettings {
    * While it answers, its slot owners replace `topology`.
    */
   cluster: string;
+  /**
+   * With target `dragonfly`: the server's lock-tag flags (--locktag_delimiter,
+   * --locktag_skip_n_end_delimiters, --locktag_prefix), which Dragonfly's cluster hashes by in
+   * place of `{…}` hash tags. Undefined: Dragonfly's defaults, the same as Redis.
+   */
+  dragonflyLockTags?: { delimiter: string; skipEndDelimiters: number; prefix: string };
 }
 
 export type TestLevel = 'report' | 'info' | 'off';
@@ -185,11 +192,36 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
           }
         }
         break;
+      case 'dragonflyLockTags': {
+        const d = v as Record<string, unknown>;
+        const known = ['delimiter', 'skipEndDelimiters', 'prefix'];
+        if (!d || typeof d !== 'object' || Array.isArray(d) || Object.keys(d).some((k) => !known.includes(k))) {
+          errors.push(`${where}: "dragonflyLockTags" takes only ${known.map((k) => `"${k}"`).join(', ')}`);
+          break;
+        }
+        const delimiter = d.delimiter ?? '';
+        const skip = d.skipEndDelimiters ?? 0;
+        const prefix = d.prefix ?? '';
+        // Dragonfly refuses a delimiter of more than one character at start-up
+        if (typeof delimiter !== 'string' || delimiter.length > 1 || /[^\x21-\x7e]/.test(delimiter)) errors.push(`${where}: "dragonflyLockTags.delimiter" must be one printable ASCII character (--locktag_delimiter), or "" for {…}`);
+        else if (typeof skip !== 'number' || !Number.isInteger(skip) || skip < 0 || skip > 1000) errors.push(`${where}: "dragonflyLockTags.skipEndDelimiters" must be a whole number from 0 (--locktag_skip_n_end_delimiters)`);
+        else if (typeof prefix !== 'string') errors.push(`${where}: "dragonflyLockTags.prefix" must be a string (--locktag_prefix)`);
+        else s.dragonflyLockTags = { delimiter, skipEndDelimiters: skip, prefix };
+        break;
+      }
       default:
         errors.push(`${where}: unknown setting "${key}"`);
     }
   }
+  if (s.dragonflyLockTags && s.target !== 'dragonfly') errors.push(`${where}: "dragonflyLockTags" applies with "target": "dragonfly" only`);
   return { settings: s, errors };
+}
+
+/** How the settings' deployment finds the hashed part of a key: Redis's `{…}`, or Dragonfly's lock tags. */
+export function tagRuleOf(s: Pick<KeyslotSettings, 'target' | 'dragonflyLockTags'>): TagRule {
+  const d = s.target === 'dragonfly' ? s.dragonflyLockTags : undefined;
+  if (!d) return HASH_TAGS;
+  return { open: d.delimiter || '{', close: d.delimiter || '}', skip: d.skipEndDelimiters, prefix: d.prefix };
 }
 
 /** Client → server notification: the cluster password the editor keeps in its secret storage changed (`{ password }`, null when removed). */

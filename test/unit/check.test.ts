@@ -244,6 +244,10 @@ redis.call('INCR', 'stats:other')
       [JSON.stringify({ clients: [] }), /"clients" takes only "extraNames"/],
       ['{"severity": {"__proto__": "off"}}', /unknown code "__proto__"/],
       [JSON.stringify({ exclude: ['('.repeat(70_000)] }), /"exclude" glob 1 .* is left out/],
+      [JSON.stringify({ target: 'dragonfly', dragonflyLockTags: { delimiter: '::' } }), /"dragonflyLockTags.delimiter" must be one printable ASCII character/],
+      [JSON.stringify({ target: 'dragonfly', dragonflyLockTags: { skipEndDelimiters: -1 } }), /"dragonflyLockTags.skipEndDelimiters" must be a whole number/],
+      [JSON.stringify({ target: 'dragonfly', dragonflyLockTags: { delim: ':' } }), /"dragonflyLockTags" takes only "delimiter", "skipEndDelimiters", "prefix"/],
+      [JSON.stringify({ dragonflyLockTags: { delimiter: ':' } }), /"dragonflyLockTags" applies with "target": "dragonfly" only/],
     ] as const) {
       const bad = await run('check', workspace({ 'app.py': APP, 'keyslot.config.json': config }));
       assert.equal(bad.code, 2, config);
@@ -259,5 +263,35 @@ redis.call('INCR', 'stats:other')
     // a byte order mark (Windows editors write one) is not an error
     const bom = workspace({ 'app.py': APP, 'keyslot.config.json': '\uFEFF' + JSON.stringify({ severity: { crossslot: 'warning' } }) });
     assert.equal((await run('check', bom)).code, 0, 'read, and crossslot is a warning');
+  });
+
+  test('Dragonfly lock tags decide the slots, and no `{…}` tag fix is offered for them', async () => {
+    const code = `from redis.cluster import RedisCluster
+rc = RedisCluster(host="h", port=1)
+
+
+def profile(uid):
+    return rc.mget(f"user:{uid}:profile", f"user:{uid}:settings")
+
+
+def carts():
+    return rc.mget("cart:9:items", "wish:9:items")
+`;
+    const diagnostics = async (config: object) => {
+      const r = await run('check', workspace({ 'app.py': code, 'keyslot.config.json': JSON.stringify(config) }), '--format', 'json');
+      return (JSON.parse(r.out) as MapJson).diagnostics ?? [];
+    };
+    // Redis's rule: both calls cross slots, and the tag fix is offered
+    const redis = await diagnostics({ target: 'dragonfly' });
+    assert.deepEqual(redis.map((d) => [d.code, d.line]), [['crossslot', 6], ['crossslot', 10]]);
+    assert.ok(redis[0].fix, `a tag fix: ${JSON.stringify(redis[0])}`);
+    // --locktag_delimiter=: hashes what is between the first two colons: `${uid}` and `9`, one slot each call
+    assert.deepEqual(await diagnostics({ target: 'dragonfly', dragonflyLockTags: { delimiter: ':' } }), []);
+    // with a prefix the keys do not start with, they are hashed whole again; the fix would write braces, so there is none
+    const prefixed = await diagnostics({ target: 'dragonfly', dragonflyLockTags: { delimiter: ':', prefix: 'app:' } });
+    assert.deepEqual(prefixed.map((d) => [d.code, d.line]), [['crossslot', 6], ['crossslot', 10]]);
+    assert.equal(prefixed[0].fix, undefined);
+    assert.match(prefixed[0].noFix ?? '', /Dragonfly lock tags \(--locktag_delimiter=: --locktag_prefix=app:\)/);
+    assert.match(prefixed[0].message, /give the keys one lock tag \(what Dragonfly hashes: the text between the first `:` and the next `:`, in keys that start with `app:`\)/);
   });
 });

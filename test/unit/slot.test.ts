@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashInfoOfString, hashSpanOfBytes, toKeyBytes } from '../../server/src/model/hashtag';
 import { crc16, keySlot, SLOT_COUNT, slotOfHashedBytes } from '../../server/src/model/slot';
+import { hashOfPattern, Segment, tagSpanInText } from '../../server/src/model/pattern';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 
@@ -121,4 +122,48 @@ test('strings are hashed as their UTF-8 bytes (lone surrogates as U+FFFD, as Buf
   }
   const u = new Uint8Array([0x78, 0x7b, 0xff, 0x00, 0x7d, 0x79]);
   assert.equal(keySlot(u), referenceCrc16(new Uint8Array([0xff, 0x00])) % SLOT_COUNT);
+});
+
+/*
+ * Dragonfly's lock tags (its CLUSTER KEYSLOT page and the --locktag_* flag help): the same rule as
+ * Redis by default, a prefix that keys must start with to have a tag at all, and a delimiter
+ * character with a number of closing delimiters to skip. The figures are the documentation's.
+ */
+test('Dragonfly lock tags: the documented examples', () => {
+  const slotOf = (key: string, rule?: Parameters<typeof hashInfoOfString>[1]) => {
+    const info = hashInfoOfString(key, rule);
+    return slotOfHashedBytes(bytes(key).subarray(info.start, info.end));
+  };
+  // default flags: as Redis
+  assert.equal(slotOf('somekey'), 11058);
+  assert.equal(slotOf('{user1}.following'), 8106);
+  // --locktag_prefix=pre: `{user1}.a` does not start with pre, so it is hashed whole
+  const pre = { open: '{', close: '}', skip: 0, prefix: 'pre' };
+  assert.equal(slotOf('{user1}.a', pre), 5959);
+  assert.equal(hashInfoOfString('pre{user1}.a', pre).hashed, 'user1');
+  // --locktag_delimiter=: --locktag_skip_n_end_delimiters=2: the lock tag of `:a:b:c:d:e` is `a:b:c`
+  const colon2 = { open: ':', close: ':', skip: 2, prefix: '' };
+  assert.equal(hashInfoOfString(':a:b:c:d:e', colon2).hashed, 'a:b:c');
+  // too few delimiters, or an empty part on the way: the whole key
+  assert.equal(hashInfoOfString(':a:b', colon2).kind, 'unclosed');
+  assert.equal(hashInfoOfString(':a::c:d', colon2).kind, 'empty-tag');
+  const colon = { open: ':', close: ':', skip: 0, prefix: '' };
+  assert.equal(hashInfoOfString('user:1001:profile', colon).hashed, '1001');
+  assert.equal(hashInfoOfString('user:1001', colon).kind, 'unclosed');
+});
+
+test('lock tags on keys with runtime values: found in the literal text around them', () => {
+  const colon = { open: ':', close: ':', skip: 0, prefix: '' };
+  const seg = (...parts: (string | { hole: string })[]): { segments: Segment[] } => ({ segments: parts.map((p): Segment => (typeof p === 'string' ? { kind: 'lit', text: p } : { kind: 'hole', expr: p.hole, scope: 'f' })) });
+  const a = hashOfPattern(seg('user:', { hole: 'uid' }, ':profile'), colon);
+  const b = hashOfPattern(seg('order:', { hole: 'uid' }, ':items'), colon);
+  assert.equal(a.kind, 'tag');
+  assert.equal(a.hashId, b.hashId, 'both hash `${uid}`');
+  assert.deepEqual(tagSpanInText(seg('user:', { hole: 'uid' }, ':profile').segments, colon), [4, 12]);
+  assert.equal(hashOfPattern(seg('profile:', { hole: 'uid' }), colon).kind, 'unclosed');
+  // a prefix the literal text cannot show yet: taken as absent
+  assert.equal(hashOfPattern(seg({ hole: 'ns' }, '{user}:x'), { open: '{', close: '}', skip: 0, prefix: 'app' }).kind, 'whole');
+  // Redis's rule is unchanged by all this
+  assert.equal(hashOfPattern(seg('user:{', { hole: 'uid' }, '}:profile')).kind, 'tag');
+  assert.equal(hashOfPattern(seg('user:', { hole: 'uid' }, ':profile')).kind, 'whole');
 });

@@ -180,7 +180,7 @@ function fixer(r: CheckResult, pos: Positions): (f: Finding) => Pick<DiagnosticJ
   return (f) => {
     const v = f.group && FIXABLE.test(f.code) ? r.verdicts.get(f.group) : undefined;
     if (!v) return undefined;
-    ctx ??= fixContext(r.uses, () => [...r.verdicts.values()].map((x) => x.members), (file) => r.texts.get(file));
+    ctx ??= fixContext(r.uses, () => [...r.verdicts.values()].map((x) => x.members), (file) => r.texts.get(file), undefined, r.tagRule);
     const res = tagFixFor(v.members, ctx);
     if ('reason' in res) return { noFix: res.reason };
     const edits = res.fix.edits.map((e) => ({ file: e.file, ...pos.at(e.file, e.start), text: e.text }));

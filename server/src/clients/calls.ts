@@ -9,6 +9,7 @@ import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Pro
 
 import { newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 import { SPRING_METHODS, springForm, springMethod } from './spring';
+import type { TagRule } from '../model/hashtag';
 import { BULL_QUEUE_KEYS, BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
 
 export type { Receiver };
@@ -18,6 +19,8 @@ export interface Options {
   extraClientNames?: string[];
   /** standalone clients that point at replicas: receiver names, or text in their constructor call (a host pattern, an env var name) */
   replicaClients?: string[];
+  /** how the deployment finds the hashed part of a key (Dragonfly's lock tags); default Redis's `{…}` */
+  tagRule?: TagRule;
 }
 
 
@@ -385,7 +388,7 @@ export class CallInterpreter {
         span: first.span,
         language: ctx.file.language,
         pattern,
-        hash: hashOfPattern(pattern),
+        hash: hashOfPattern(pattern, this.opts.tagRule),
         client: `${name}()`,
         group,
         perCall: undefined,
@@ -424,7 +427,7 @@ export class CallInterpreter {
       return values.map((item) => {
         const segments = normalizeSegments(item.t === 'str' ? item.segs : item.t === 'num' ? [{ kind: 'lit', text: String(item.n) }] : [only]);
         // the caller gave the key its text through the object: the use sits at the receiver
-        return { ...u, pattern: { segments }, hash: hashOfPattern({ segments }), spread: undefined, at: fields.object };
+        return { ...u, pattern: { segments }, hash: hashOfPattern({ segments }, this.opts.tagRule), spread: undefined, at: fields.object };
       });
     });
   }
@@ -443,7 +446,7 @@ export class CallInterpreter {
       return v.items.map((item, i) => {
         const at = arg.k === 'list' ? (arg.items[i] ?? arg) : arg;
         const pattern = { segments: normalizeSegments(asSegments(item, at, ctx)) };
-        return { ...u, pattern, hash: hashOfPattern(pattern), spread: undefined, at };
+        return { ...u, pattern, hash: hashOfPattern(pattern, this.opts.tagRule), spread: undefined, at };
       });
     });
   }
@@ -934,7 +937,7 @@ export class CallInterpreter {
       command,
       access,
       pattern,
-      hash: hashOfPattern(pattern),
+      hash: hashOfPattern(pattern, this.opts.tagRule),
       client: this.receiverText,
       library: recv.client.library,
       mode: recv.client.mode,

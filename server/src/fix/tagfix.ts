@@ -1,3 +1,4 @@
+import { isHashTags, TagRule } from '../model/hashtag';
 import type { KeyUse } from '../model/keyuse';
 import { colonParts, commonEntity, entityName, namespaceOf, sharedHoles } from '../model/entity';
 import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
@@ -62,6 +63,14 @@ export interface FixContext {
   groupsWith?(u: KeyUse): KeyUse[][];
   /** the uses writtenIn(file) whose text an edit at one of `positions` changes, in the same order (an index's quicker answer) */
   writtenAt?(file: string, positions: number[]): KeyUse[];
+  /** how the deployment finds the hashed part of a key; the fix writes Redis's `{…}` hash tags only */
+  tagRule?: TagRule;
+}
+
+/** Dragonfly's lock-tag flags as a person would write them. */
+function lockTagText(rule: TagRule): string {
+  const flags = [rule.open !== '{' ? `--locktag_delimiter=${rule.open}` : '', rule.skip ? `--locktag_skip_n_end_delimiters=${rule.skip}` : '', rule.prefix ? `--locktag_prefix=${rule.prefix}` : ''];
+  return flags.filter(Boolean).join(' ');
 }
 
 /** What the tag wraps: a prefix of `parts` colon-separated parts, or the run of segments from one runtime value to another. */
@@ -78,6 +87,7 @@ const MAX_ROUNDS = 6;
  * next to the value in each key's own expression.
  */
 export function tagFixFor(members: KeyUse[], ctx: FixContext, prefixParts?: number): TagFixResult {
+  if (ctx.tagRule && !isHashTags(ctx.tagRule)) return { reason: `the deployment hashes Dragonfly lock tags (${lockTagText(ctx.tagRule)}), not \`{…}\` hash tags: put the entity where the lock tag is read, in every key of the group` };
   const entity = prefixParts ? prefixEntity(members[0], prefixParts) : entityOf(members);
   if (typeof entity === 'string') return { reason: entity };
   const first = attempt(members, entity, ctx, false);
@@ -430,7 +440,7 @@ function applyEdits(u: KeyUse, edits: Map<string, Placed>): Segment[] {
  * Its indexes are built when first asked (a code action on a 16,000-key folder should not pay for
  * the ones it does not need); `sameText` may come from the folder's own index.
  */
-export function fixContext(uses: KeyUse[], groups: () => Iterable<KeyUse[]>, text: (file: string) => string | undefined, sameText?: (u: KeyUse) => KeyUse[]): FixContext {
+export function fixContext(uses: KeyUse[], groups: () => Iterable<KeyUse[]>, text: (file: string) => string | undefined, sameText?: (u: KeyUse) => KeyUse[], tagRule?: TagRule): FixContext {
   let byText: Map<string, KeyUse[]> | undefined;
   let groupsByText: Map<string, KeyUse[][]> | undefined;
   let writtenIn: ((file: string) => KeyUse[]) | undefined;
@@ -453,6 +463,7 @@ export function fixContext(uses: KeyUse[], groups: () => Iterable<KeyUse[]>, tex
       }
       return groupsByText.get(textOf(u.pattern)) ?? [];
     },
+    tagRule,
   };
 }
 

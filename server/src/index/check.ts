@@ -1,5 +1,6 @@
 import type { Library } from '../clients/profiles';
-import type { KeyslotSettings } from '../protocol';
+import { KeyslotSettings, tagRuleOf } from '../protocol';
+import type { TagRule } from '../model/hashtag';
 import { runRules, RuleResult } from '../rules';
 import { testsOf, topologyOf } from './config';
 import { DeclaredVersion, Manifests } from './manifests';
@@ -10,7 +11,10 @@ import { collectGarbage } from './gc';
 /** Files from which a scan's dead facts are worth a full collection. */
 const LARGE_SCAN = 5000;
 
-export interface CheckResult extends ScanResult, RuleResult {}
+export interface CheckResult extends ScanResult, RuleResult {
+  /** how the deployment finds the hashed part of a key (the tag fix needs Redis's `{…}`) */
+  tagRule?: TagRule;
+}
 
 /** The whole batch pipeline of `keyslot map` / `keyslot check`: scan a folder, then judge it. */
 export async function checkFolder(root: string, paths: string[], settings: KeyslotSettings, extra: { excludes?: string[]; clientNames?: string[]; overlay?: Map<string, string> } = {}): Promise<CheckResult> {
@@ -19,6 +23,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     excludes: [...settings.exclude, ...(extra.excludes ?? [])],
     extraClientNames: [...settings.clients.extraNames, ...(extra.clientNames ?? [])],
     replicaClients: settings.replicaClients,
+    tagRule: tagRuleOf(settings),
     overlay: extra.overlay,
   });
   // the facts the scan built are garbage now: collected before the rules and the output add to the heap
@@ -29,6 +34,7 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     versionOf: (file: string, library: Library): DeclaredVersion | null => manifests.versionOf(file, library),
     hotTagThreshold: settings.hotTag.threshold,
     target: settings.target,
+    tagRule: tagRuleOf(settings),
     severity: settings.severity,
     tests: testsOf(settings),
     scripts: r.scripts,
@@ -37,5 +43,5 @@ export async function checkFolder(root: string, paths: string[], settings: Keysl
     textOf: (file) => r.texts.get(file),
   });
   trace('rules');
-  return { ...r, ...rules };
+  return { ...r, ...rules, tagRule: tagRuleOf(settings) };
 }

@@ -6,7 +6,7 @@ import { Extractor } from '../extract/base';
 import { languageOfPath } from '../extract/parser';
 import type { KeyUse } from '../model/keyuse';
 import { patternId } from '../model/pattern';
-import { DEFAULT_SETTINGS, KeyslotSettings } from '../protocol';
+import { DEFAULT_SETTINGS, KeyslotSettings, tagRuleOf } from '../protocol';
 import { CallInterpreter } from '../clients/calls';
 import type { Finding, RuleResult } from '../rules';
 import { idOf, textOf } from '../rules/groups';
@@ -23,6 +23,7 @@ import { WrittenIn } from './written';
 import type { FixContext } from '../fix/tagfix';
 import { FactCache } from './factcache';
 import { extractFiles } from './scan';
+import type { TagRule } from '../model/hashtag';
 import { trace } from './trace';
 
 export interface FolderState extends Analysis, RuleResult {}
@@ -271,7 +272,7 @@ export class FolderIndex implements FixContext {
    * another file), which come with the rest.
    */
   async reanalyze(first?: ReadonlySet<string>, onFirst?: () => void): Promise<void> {
-    const opts = { extraClientNames: this.settings.clients.extraNames, replicaClients: this.settings.replicaClients };
+    const opts = { extraClientNames: this.settings.clients.extraNames, replicaClients: this.settings.replicaClients, tagRule: this.tagRule };
     const key = JSON.stringify([opts, this.topology, this.settings.hotTag.threshold, this.settings.severity, this.settings.tests]);
     if (!this.live || key !== this.liveKey) this.restart(opts, key);
     const live = this.live!;
@@ -312,7 +313,7 @@ export class FolderIndex implements FixContext {
       const facts = this.facts.get(rel);
       const edit = renames.get(rel);
       // the only change is this file's own edit, and it kept what other statements read: their calls' results can be appended again
-      const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit) : undefined;
+      const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit, opts.tagRule) : undefined;
       const result = facts ? await contained(facts, () => analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) })) : undefined;
       // a file whose analysis fails adds nothing, says why at its top, and the others go on
       const after = result && 'message' in result ? undefined : result;
@@ -347,6 +348,7 @@ export class FolderIndex implements FixContext {
         versionOf: (file: string, library: Library) => this.manifests.versionOf(file, library),
         hotTagThreshold: this.settings.hotTag.threshold,
         target: this.settings.target,
+        tagRule: this.tagRule,
         severity: this.settings.severity,
         tests: testsOf(this.settings),
         textOf: (file) => this.texts.get(file),
@@ -466,6 +468,11 @@ export class FolderIndex implements FixContext {
   /** The uses with a literal character or a runtime value's anchor written in `file` (FixContext). */
   writtenIn(file: string): KeyUse[] {
     return this.written.get(file);
+  }
+
+  /** How the folder's deployment finds the hashed part of a key (FixContext; Dragonfly's lock tags). */
+  get tagRule(): TagRule {
+    return tagRuleOf(this.settings);
   }
 
   /** The uses whose text an edit at one of `positions` in `file` changes (FixContext). */

@@ -1,3 +1,4 @@
+import { HASH_TAGS, TagRule } from '../model/hashtag';
 import type { GroupOp, SiteRecord, SiteReuse } from '../clients/calls';
 import { sameGroup } from '../rules/incremental';
 import type { CallExpr } from '../extract/ir';
@@ -174,7 +175,7 @@ function sameGroupAt(a: Group, b: Group): boolean {
  * name the edit defined differently reads the same facts as before, so its recorded results are
  * its results - with the scope ids and places of a statement that moved brought up to date.
  */
-export function siteReuse(records: Map<CallExpr, SiteRecord>, file: string, edit: LastEdit): SiteReuse {
+export function siteReuse(records: Map<CallExpr, SiteRecord>, file: string, edit: LastEdit, rule: TagRule = HASH_TAGS): SiteReuse {
   const prefix = file + '#';
   const renames = edit.renames;
   /** a `file#scope…` id as it reads now; null: it names a scope that went */
@@ -264,7 +265,7 @@ export function siteReuse(records: Map<CallExpr, SiteRecord>, file: string, edit
         if (u.flow !== flow) u.flow = flow;
         if (segs !== u.pattern.segments) {
           u.pattern = { segments: segs };
-          u.hash = hashOfPattern(u.pattern);
+          u.hash = hashOfPattern(u.pattern, rule);
         }
       }
       return Object.assign({}, r, { start, flowCalls, waits, scripts });

@@ -10,6 +10,7 @@ import type { WorkFile, WorkRequest, WorkResponse, WorkResult } from '../extract
 import { analyze, Analysis, extractFile } from './analyze';
 import { listFiles, normalizeLineBreaks, readSource, Skipped, SourceFile, textSkip } from './files';
 import { selectFiles, summarize, Summary } from './prefilter';
+import type { TagRule } from '../model/hashtag';
 import type { FactCache } from './factcache';
 import { trace } from './trace';
 
@@ -29,6 +30,8 @@ export interface ScanOptions {
   excludes?: string[];
   extraClientNames?: string[];
   replicaClients?: string[];
+  /** how the deployment finds the hashed part of a key (protocol.tagRuleOf) */
+  tagRule?: TagRule;
   /**
    * Worker threads that read, summarise and parse while this thread extracts facts. Default: one
    * per core (at most 4) for 1,000 files or more, none below (or as KEYSLOT_WORKERS says).
@@ -66,7 +69,7 @@ export async function scan(root: string, paths: string[], opts: ScanOptions = {}
   if (files.length) void parserFor('lua').catch(() => undefined);
   const { facts, texts, syntaxErrors, tooDeep, gathered } = await extractFiles(files, { workers: opts.workers, overlay: opts.overlay });
   trace('extracted');
-  const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients });
+  const a = await analyze(facts, { extraClientNames: opts.extraClientNames, replicaClients: opts.replicaClients, tagRule: opts.tagRule });
   trace('analyzed');
   const failed = (a.failed ?? []).map((x): Skipped => ({ rel: x.file, reason: 'failed', detail: x.message }));
   return { ...a, root, files: gathered.scanned, texts, skipped: [...skipped, ...gathered.skipped, ...failed], syntaxErrors, tooDeep, invalidUtf8: gathered.invalidUtf8 };

@@ -1,5 +1,6 @@
 import type { KeyUse } from '../model/keyuse';
-import { hashOfPattern, originOffset, patternText, Segment, type Span } from '../model/pattern';
+import { originOffset, patternText, Segment, type Span } from '../model/pattern';
+import { slotOfHashedBytes } from '../model/slot';
 import { ownerOf, Topology } from '../model/topology';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -44,8 +45,9 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology,
     lines.push(`slot **${u.hash.slot}** (${tag}), on ${owner} (${range.start}-${range.end}, ${topology.source})${live !== undefined ? `; ${live} key${live === 1 ? '' : 's'} in this slot there` : ''}  `);
   } else {
     const deps = holes(u.hash.hashed);
-    const example = hashOfPattern({ segments: u.hash.hashed.map((s) => (s.kind === 'hole' ? { kind: 'lit', text: EXAMPLE } : s)) });
-    lines.push(`slot decided by ${deps.map((d) => `\`${d}\``).join(', ')} (${tag}); for ${deps.map((d) => `${d} = ${EXAMPLE}`).join(', ')}: slot **${example.slot}**, on ${ownerOf(topology, example.slot!)}  `);
+    // the hashed part with the sample value in it is what is hashed: no tag rule applies again
+    const example = slotOfHashedBytes(Buffer.from(u.hash.hashed.map((s) => (s.kind === 'hole' ? EXAMPLE : s.text)).join(''), 'utf8'));
+    lines.push(`slot decided by ${deps.map((d) => `\`${d}\``).join(', ')} (${tag}); for ${deps.map((d) => `${d} = ${EXAMPLE}`).join(', ')}: slot **${example}**, on ${ownerOf(topology, example)}  `);
   }
   // how often, where and how: the count the references and the key map show
   const uses = index.sameText(u);

@@ -52,7 +52,7 @@ import { CLUSTER_PASSWORD_METHOD,
   STATUS_METHOD,
   StatusParams,
 } from '../protocol';
-import { hashInfoOfString } from '../model/hashtag';
+import { hashInfoOfString, isHashTags } from '../model/hashtag';
 import { keySlot } from '../model/slot';
 import { ownerOf } from '../model/topology';
 import { hashTagTokens } from './semantic';
@@ -793,7 +793,8 @@ export function startServer(connection: Connection): void {
 
   function widenFix(f: FolderIndex, finding: Finding): Omit<CodeAction, 'kind'> | null {
     const u = f.useAt(finding.file, finding.span.start);
-    if (!u) return null;
+    // (it moves `{…}` braces: Dragonfly's lock tags are read between other characters)
+    if (!u || !isHashTags(f.tagRule)) return null;
     const edits: TextEdit[] = [];
     const same = f.sameText(u);
     for (const x of same) {
@@ -907,7 +908,7 @@ export function startServer(connection: Connection): void {
                 pattern: t,
                 tag: u.hash.tag ? patternText(u.hash.tag) : null,
                 tagShape: u.hash.tag ? patternShape(u.hash.tag) : null,
-                tagSpan: u.hash.kind === 'tag' ? tagSpanInText(u.pattern.segments) : null,
+                tagSpan: u.hash.kind === 'tag' ? tagSpanInText(u.pattern.segments, f.tagRule) : null,
                 tagUnknown: u.hash.kind === 'whole' && u.pattern.segments[0]?.kind === 'hole',
                 slot: u.hash.slot,
                 namespace: namespaceOf(u.pattern.segments),

@@ -41,21 +41,62 @@ export interface StringHashInfo extends HashSpan {
   charEnd: number;
 }
 
-/** The same rule on a JS string; `{` and `}` are ASCII so char offsets map one to one. */
-export function hashInfoOfString(key: string): StringHashInfo {
-  const open = key.indexOf('{');
+/**
+ * Which part of a key is hashed. Redis: the first `{…}` (HASH_TAGS). Dragonfly generalises it into
+ * lock tags, and its CLUSTER KEYSLOT and cluster routing follow them (`LockTagOptions::Tag` in
+ * dragonfly src/server/common.cc): only keys starting with `prefix` have a tag; it starts after the
+ * first `open` and ends at the `skip + 1`-th `close` after it; a missing or empty part means the
+ * whole key. With `--locktag_delimiter=:` both are `:`, so `user:1001:profile` hashes `1001`.
+ * The characters are ASCII, so character and byte offsets agree on where they are.
+ */
+export interface TagRule {
+  open: string;
+  close: string;
+  skip: number;
+  prefix: string;
+}
+
+export const HASH_TAGS: TagRule = { open: '{', close: '}', skip: 0, prefix: '' };
+
+export function isHashTags(rule: TagRule): boolean {
+  return rule.open === '{' && rule.close === '}' && rule.skip === 0 && rule.prefix === '';
+}
+
+/** Where a rule finds the tag, in words (`the text between the first \`:\` and the next`). */
+export function lockTagWhere(rule: TagRule): string {
+  const closing = rule.skip ? `the ${ordinal(rule.skip + 1)} \`${rule.close}\` after it` : `the next \`${rule.close}\``;
+  return `the text between the first \`${rule.open}\` and ${closing}${rule.prefix ? `, in keys that start with \`${rule.prefix}\`` : ''}`;
+}
+
+function ordinal(n: number): string {
+  return n === 2 ? 'second' : n === 3 ? 'third' : `${n}th`;
+}
+
+/** The same rule on a JS string. */
+export function hashInfoOfString(key: string, rule: TagRule = HASH_TAGS): StringHashInfo {
   let kind: HashKind;
   let charStart = 0;
   let charEnd = key.length;
+  const open = key.startsWith(rule.prefix) ? key.indexOf(rule.open) : -1;
   if (open < 0) kind = 'whole';
   else {
-    const close = key.indexOf('}', open + 1);
-    if (close < 0) kind = 'unclosed';
-    else if (close === open + 1) kind = 'empty-tag';
-    else {
-      kind = 'tag';
+    kind = 'tag';
+    let end = open;
+    for (let i = 0; i <= rule.skip; i++) {
+      const next = end + 1;
+      end = key.indexOf(rule.close, next);
+      if (end < 0) {
+        kind = 'unclosed';
+        break;
+      }
+      if (end === next) {
+        kind = 'empty-tag';
+        break;
+      }
+    }
+    if (kind === 'tag') {
       charStart = open + 1;
-      charEnd = close;
+      charEnd = end;
     }
   }
   const start = Buffer.byteLength(key.slice(0, charStart), 'utf8');

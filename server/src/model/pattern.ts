@@ -1,4 +1,4 @@
-import { HashKind, hashInfoOfString } from './hashtag';
+import { HASH_TAGS, HashKind, hashInfoOfString, TagRule } from './hashtag';
 import { slotOfHashedBytes } from './slot';
 
 /** Offsets into a file's text (UTF-16 code units, as JS strings and LSP count). */
@@ -141,45 +141,58 @@ export interface PatternHash {
   hashId: string;
 }
 
+type Place = { seg: number; off: number };
+
+/**
+ * Where the rule's tag opens and closes in a pattern's literal text. A key whose leading literal
+ * text is too short to show the rule's prefix is taken as not having it (the value decides).
+ */
+function findTag(segs: Segment[], rule: TagRule): { open: Place | null; close: Place | null; kind: HashKind } {
+  const lead = segs[0]?.kind === 'lit' ? segs[0].text : '';
+  if (!lead.startsWith(rule.prefix)) return { open: null, close: null, kind: 'whole' };
+  const find = (ch: string, from: Place): Place | null => {
+    for (let i = from.seg; i < segs.length; i++) {
+      const s = segs[i];
+      if (s.kind !== 'lit') continue;
+      const o = s.text.indexOf(ch, i === from.seg ? from.off : 0);
+      if (o >= 0) return { seg: i, off: o };
+    }
+    return null;
+  };
+  const open = find(rule.open, { seg: 0, off: 0 });
+  if (!open) return { open: null, close: null, kind: 'whole' };
+  let end = open;
+  for (let i = 0; i <= rule.skip; i++) {
+    const next = { seg: end.seg, off: end.off + 1 };
+    const c = find(rule.close, next);
+    if (!c) return { open, close: null, kind: 'unclosed' };
+    // right after the last one, with no runtime value between: an empty part
+    if (c.seg === next.seg && c.off === next.off) return { open, close: null, kind: 'empty-tag' };
+    end = c;
+  }
+  return { open, close: end, kind: 'tag' };
+}
+
 /*
  * Holes are assumed to hold no `{` or `}`: ids, names and numbers do not, and assuming otherwise
  * would make every pattern with a hole unknowable. The literal braces decide the tag.
  */
-export function hashOfPattern(p: KeyPattern): PatternHash {
+export function hashOfPattern(p: KeyPattern, rule: TagRule = HASH_TAGS): PatternHash {
   const segs = normalizeSegments(p.segments);
   if (isLiteral(segs)) {
     const text = segs.map((s) => (s as { text: string }).text).join('');
-    const info = hashInfoOfString(text);
+    const info = hashInfoOfString(text, rule);
     const bytes = Buffer.from(text, 'utf8');
     const slot = slotOfHashedBytes(bytes.subarray(info.start, info.end));
     const hashed: Segment[] = info.hashed ? [{ kind: 'lit', text: info.hashed }] : [];
     return { kind: info.kind, hashed, tag: info.kind === 'tag' ? hashed : null, slot, hashId: patternId(hashed) };
   }
-  // Find the first `{` in literal text, then the first `}` after it.
-  let open: { seg: number; off: number } | null = null;
-  let close: { seg: number; off: number } | null = null;
-  for (let i = 0; i < segs.length && !close; i++) {
-    const s = segs[i];
-    if (s.kind !== 'lit') continue;
-    let from = 0;
-    if (!open) {
-      const o = s.text.indexOf('{');
-      if (o < 0) continue;
-      open = { seg: i, off: o };
-      from = o + 1;
-    }
-    const c = s.text.indexOf('}', from);
-    if (c >= 0) close = { seg: i, off: c };
-  }
-  let kind: HashKind;
+  // the first `{` in literal text, then the first `}` after it (or the rule's own characters)
+  const { open, close, kind: found } = findTag(segs, rule);
+  let kind: HashKind = found;
   let hashed: Segment[];
-  if (!open) {
-    kind = 'whole';
-    hashed = segs;
-  } else if (!close) {
-    kind = 'unclosed';
-    hashed = segs;
-  } else {
+  if (!open || !close) hashed = segs;
+  else {
     const inner: Segment[] = [];
     for (let i = open.seg; i <= close.seg; i++) {
       const s = segs[i];
@@ -195,7 +208,7 @@ export function hashOfPattern(p: KeyPattern): PatternHash {
     if (hashed.length === 0) {
       kind = 'empty-tag';
       hashed = segs;
-    } else kind = 'tag';
+    }
   }
   let slot: number | null = null;
   if (isLiteral(hashed)) {
@@ -205,22 +218,12 @@ export function hashOfPattern(p: KeyPattern): PatternHash {
   return { kind, hashed, tag: kind === 'tag' ? hashed : null, slot, hashId: patternId(hashed) };
 }
 
-/** Where the hash tag's literal braces are in patternText(segs), [start, end) with the braces; null without a tag. */
-export function tagSpanInText(segs: Segment[]): [number, number] | null {
-  let at = 0;
-  let open = -1;
-  for (const s of segs) {
-    if (s.kind === 'hole') {
-      at += s.expr.length + 3;
-      continue;
-    }
-    for (let i = 0; i < s.text.length; i++) {
-      if (open < 0 && s.text[i] === '{') open = at + i;
-      else if (open >= 0 && s.text[i] === '}') return at + i === open + 1 ? null : [open, at + i + 1];
-    }
-    at += s.text.length;
-  }
-  return null;
+/** Where the hash tag's literal braces (the rule's characters) are in patternText(segs), [start, end) with them; null without a tag. */
+export function tagSpanInText(segs: Segment[], rule: TagRule = HASH_TAGS): [number, number] | null {
+  const { open, close, kind } = findTag(segs, rule);
+  if (kind !== 'tag' || !open || !close) return null;
+  const at = (p: Place) => segs.slice(0, p.seg).reduce((n, s) => n + (s.kind === 'hole' ? s.expr.length + 3 : s.text.length), 0) + p.off;
+  return [at(open), at(close) + 1];
 }
 
 /** A pattern's text with every runtime value written `${…}`: its shape, whatever the variables are called. */

@@ -1,13 +1,14 @@
 import { patternText } from '../model/pattern';
 import type { Finding } from './finding';
 import { fixHint } from './fixhint';
+import type { TagRule } from '../model/hashtag';
 import { capital, describeGroup, GroupVerdict, keyText, Repeats, reportedElsewhere, slotVerdict } from './groups';
 
 /*
  * crossslot (certain), crossslot-possible (depends on runtime values), and split-nonatomic (the
  * library splits the call per slot, so it works but is not atomic), for groups that need one slot.
  */
-export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Repeats): Finding[] {
+export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Repeats, rule?: TagRule): Finding[] {
   const out: Finding[] = [];
   /** per transaction or pipeline: its commands that fail on their own (reported as themselves) */
   const failingChildren = new Map<string, Set<string>>();
@@ -57,7 +58,7 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
         file: at.file,
         span: at.span,
         anchor: g.span,
-        message: `${capital(describeGroup(v, false))} fails on a cluster: ${reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined)}.`,
+        message: `${capital(describeGroup(v, false))} fails on a cluster: ${reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined, rule)}.`,
         related: [first, ...members.filter((m) => m !== at && m !== first)].map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
         group: g.id,
       });
@@ -69,7 +70,7 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
         file: at.file,
         span: at.span,
         anchor: g.span,
-        message: `${capital(what)} may fail on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined)}.`,
+        message: `${capital(what)} may fail on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined, rule)}.`,
         related: members.filter((m) => m !== at).map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
         group: g.id,
       });

@@ -1,4 +1,5 @@
 import { commonEntity, entityName, sharedHoles } from '../model/entity';
+import { HASH_TAGS, isHashTags, lockTagWhere, TagRule } from '../model/hashtag';
 import type { KeyUse } from '../model/keyuse';
 import { keyText, listKeys } from './groups';
 
@@ -10,7 +11,9 @@ const SPLITTABLE = /^(del|exists|touch|unlink|mget|mset|msetnx)$/;
  * `command` is the group's command; a transaction, a script or a command that moves data
  * between its keys (RPOPLPUSH, SINTERSTORE, RENAME) loses what it is for when split.
  */
-export function fixHint(members: KeyUse[], command?: string): string {
+export function fixHint(members: KeyUse[], command?: string, rule: TagRule = HASH_TAGS): string {
+  // Dragonfly's lock tags are read between delimiters, not braces: a `{…}` hint would not help there
+  if (!isHashTags(rule)) return `give the keys one lock tag (what Dragonfly hashes: ${lockTagWhere(rule)})`;
   const distinct = [...new Map(members.map((m) => [m.hash.hashId, m])).values()];
   const entity = commonEntity(distinct.map((m) => m.pattern.segments));
   if (entity) return `put the entity tag \`{${entity.text}}\` in every key (\`{${entity.text}}:…\`)`;

@@ -1,3 +1,4 @@
+import { isHashTags } from '../model/hashtag';
 import { applyGroupOps, GroupOp } from '../clients/calls';
 import type { FileAnalysis } from '../index/analyze';
 import { FlowCall, Group, KeyUse, repeatedIds, WaitCall } from '../model/keyuse';
@@ -132,7 +133,7 @@ function sameParts<V>(a: [V[], V[]], b: [V[], V[]]): boolean {
   return true;
 }
 
-export type LiveOptions = Pick<RuleOptions, 'topology' | 'versionOf' | 'hotTagThreshold' | 'target' | 'severity' | 'textOf' | 'tests'>;
+export type LiveOptions = Pick<RuleOptions, 'topology' | 'versionOf' | 'hotTagThreshold' | 'target' | 'tagRule' | 'severity' | 'textOf' | 'tests'>;
 
 /** Group order for lists of groups: file, position, outer before inner, then id. */
 export function compareGroups(a: Group, b: Group): number {
@@ -315,8 +316,10 @@ export class LiveRules {
     };
     for (const fam of families) run(`group ${fam}`, () => this.familyFindings(fam));
     for (const f of scriptFiles) run(`script ${f}`, () => this.scriptFindings(f));
-    for (const f of changed) run(`empty-tag ${f}`, () => this.withFile(f, (a) => emptyTagRule([...a.host.uses, ...a.lua.uses])));
-    for (const t of bareTags) run(`bare-tag ${t}`, () => bareTagRule(this.bare.get(t)));
+    // (both are about `{…}` hash tags; Dragonfly's lock tags are written another way)
+    const hashTags = !this.opts.tagRule || isHashTags(this.opts.tagRule);
+    for (const f of changed) run(`empty-tag ${f}`, () => (hashTags ? this.withFile(f, (a) => emptyTagRule([...a.host.uses, ...a.lua.uses])) : []));
+    for (const t of bareTags) run(`bare-tag ${t}`, () => (hashTags ? bareTagRule(this.bare.get(t)) : []));
     for (const t of hotTags) run(`hot-tag ${t}`, () => hotTagRule(this.hot.get(t), this.opts.hotTagThreshold, this.opts.tests?.isTest));
     for (const f of replica) run(`replica ${f}`, () => this.replicaFindings(f));
     // the other findings in a changed file: the same, but a suppression comment may have come or gone,
@@ -402,7 +405,7 @@ export class LiveRules {
       body: (g) => repeatedIds(g.repeats).flatMap((id) => this.verdicts.get(id) ?? [])[0],
       calls: (g) => [...(this.repeaters.get(g.id) ?? [])].flatMap((id) => this.verdicts.get(id) ?? []),
     };
-    return [...crossslotRule(verdicts, repeats), ...frameworkRule(verdicts), ...targetRule(verdicts, this.opts.target ?? 'oss-cluster'), ...pipelineRule(verdicts, this.opts.topology, repeats)];
+    return [...crossslotRule(verdicts, repeats, this.opts.tagRule), ...frameworkRule(verdicts), ...targetRule(verdicts, this.opts.target ?? 'oss-cluster'), ...pipelineRule(verdicts, this.opts.topology, repeats)];
   }
 
   /** script-undeclared-key for the Lua of one file: its scripts, judged at the calls that run them. */
@@ -419,7 +422,7 @@ export class LiveRules {
         if (v) verdicts.set(g.id, v);
       }
     }
-    return scriptRule(uses, verdicts, a.scripts, this.opts.topology);
+    return scriptRule(uses, verdicts, a.scripts, this.opts.topology, this.opts.tagRule);
   }
 
   /** replica-read-after-write for the flows of one file (their calls reach into other files' flows). */

@@ -4,6 +4,7 @@ import type { ScriptInfo } from '../index/analyze';
 import type { DeclaredVersion } from '../index/manifests';
 import type { FlowCall, Group, KeyUse, WaitCall } from '../model/keyuse';
 import type { Topology } from '../model/topology';
+import { isHashTags, TagRule } from '../model/hashtag';
 import { crossslotRule } from './crossslot';
 import { frameworkRule } from './framework';
 import { targetRule } from './target';
@@ -21,6 +22,8 @@ export interface RuleOptions {
   hotTagThreshold: number;
   /** the deployment (default oss-cluster): which groups must share a slot */
   target?: Target;
+  /** how it finds the hashed part of a key (Dragonfly's lock tags); default Redis's `{…}` */
+  tagRule?: TagRule;
   /** per-code severity overrides; 'off' drops the code */
   severity?: Partial<Record<Code, Severity | 'off'>>;
   /** WAIT calls and calls between functions (replica-read-after-write) */
@@ -43,14 +46,16 @@ export interface RuleResult {
 export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): RuleResult {
   const verdicts = judgeGroups({ uses, groups, topology: opts.topology, versionOf: opts.versionOf, hotTagThreshold: opts.hotTagThreshold, target: opts.target ?? 'oss-cluster' });
   const repeats = repeatsIn(verdicts);
+  const hashTags = !opts.tagRule || isHashTags(opts.tagRule);
   const all = [
-    ...crossslotRule(verdicts, repeats),
+    ...crossslotRule(verdicts, repeats, opts.tagRule),
     ...frameworkRule(verdicts),
     ...targetRule(verdicts, opts.target ?? 'oss-cluster'),
     ...pipelineRule(verdicts, opts.topology, repeats),
-    ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology),
-    ...emptyTagRule(uses),
-    ...bareTagRule(uses),
+    ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology, opts.tagRule),
+    // (both are about `{…}` hash tags; Dragonfly's lock tags are written another way)
+    ...(hashTags ? emptyTagRule(uses) : []),
+    ...(hashTags ? bareTagRule(uses) : []),
     ...hotTagRule(uses, opts.hotTagThreshold, opts.tests?.isTest),
     ...replicaRule(uses, groups, opts.waits ?? [], opts.flowCalls ?? []),
   ];

@@ -1,3 +1,4 @@
+import { HASH_TAGS, TagRule } from '../model/hashtag';
 import type { ScriptInfo } from '../index/analyze';
 import type { KeyUse } from '../model/keyuse';
 import { hashOfPattern, normalizeSegments, PatternHash, patternText, Segment } from '../model/pattern';
@@ -17,7 +18,7 @@ const FROM_OUTSIDE_KEYS = /^(ARGV\s*\[|redis\.p?call\s*\()/;
  * script should only touch KEYS. Each call site is judged with the keys it passes: a derived key
  * `KEYS[1] .. ':log'` becomes `{user:${uid}}:cart:log` at a call passing `{user:${uid}}:cart`.
  */
-export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, scripts: Map<string, ScriptInfo>, topology: Topology): Finding[] {
+export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, scripts: Map<string, ScriptInfo>, topology: Topology, rule: TagRule = HASH_TAGS): Finding[] {
   const callsOf = new Map<string, GroupVerdict[]>();
   for (const v of verdicts.values()) {
     if (v.group.kind !== 'script' || !v.group.script) continue;
@@ -32,7 +33,7 @@ export function scriptRule(uses: KeyUse[], verdicts: Map<string, GroupVerdict>, 
     // lookup, `unpack(t)`) says nothing about where the key came from; ARGV and text do
     if (segs.length === 1 && segs[0].kind === 'hole' && !FROM_OUTSIDE_KEYS.test(segs[0].expr)) continue;
     const info = u.script ? scripts.get(u.script) : undefined;
-    out.push(judge(u, u.script ? callsOf.get(u.script) ?? [] : [], !!info?.shebang && !info.allowCrossSlotKeys, topology));
+    out.push(judge(u, u.script ? callsOf.get(u.script) ?? [] : [], !!info?.shebang && !info.allowCrossSlotKeys, topology, rule));
   }
   return out;
 }
@@ -48,7 +49,7 @@ interface AtCall {
 }
 
 /** The key's pattern at one call: KEYS[n] replaced by the n-th key the call passes. */
-function atCall(u: KeyUse, call: GroupVerdict, strict: boolean, topology: Topology): AtCall {
+function atCall(u: KeyUse, call: GroupVerdict, strict: boolean, topology: Topology, rule: TagRule): AtCall {
   let complete = true;
   const segs: Segment[] = u.pattern.segments.flatMap((s) => {
     const m = s.kind === 'hole' ? KEYS_REF.exec(s.expr) : null;
@@ -60,7 +61,7 @@ function atCall(u: KeyUse, call: GroupVerdict, strict: boolean, topology: Topolo
     }
     return passed.pattern.segments;
   });
-  const hash = hashOfPattern({ segments: normalizeSegments(segs) });
+  const hash = hashOfPattern({ segments: normalizeSegments(segs) }, rule);
   const text = '`' + patternText(segs) + '`';
   const first = call.members[0];
   let outcome: Outcome = 'unknown';
@@ -75,10 +76,10 @@ function atCall(u: KeyUse, call: GroupVerdict, strict: boolean, topology: Topolo
   return { call, hash, text, outcome };
 }
 
-function judge(u: KeyUse, calls: GroupVerdict[], strict: boolean, topology: Topology): Finding {
+function judge(u: KeyUse, calls: GroupVerdict[], strict: boolean, topology: Topology, rule: TagRule): Finding {
   const ref = u.pattern.segments.find((s): s is Extract<Segment, { kind: 'hole' }> => s.kind === 'hole' && KEYS_REF.test(s.expr));
   const base = ref ? `${keyText(u)} is derived from ${ref.expr} but not passed in KEYS` : `The script touches ${keyText(u)}, which is not in KEYS`;
-  const results = calls.map((c) => atCall(u, c, strict, topology));
+  const results = calls.map((c) => atCall(u, c, strict, topology, rule));
   const related: Related[] = results.map((r) => ({
     file: r.call.group.file,
     span: r.call.group.span,
