@@ -186,7 +186,8 @@ export const PROFILES: Profile[] = [
     passThrough: /^$/,
     pipelineMethods: [],
     genericMethods: /^(customCommand|custom_command|CustomCommand)$/,
-    aliases: { delete: 'del' },
+    // (the scores variants of ZRANGE in each language's API)
+    aliases: { delete: 'del', zrangeWithScores: 'zrange', zrange_withscores: 'zrange', ZRangeWithScores: 'zrange' },
   },
   {
     library: 'go-redis',
