@@ -361,11 +361,13 @@ export class CallInterpreter {
       const segs = u.pattern.segments.flatMap((s): Segment[] => {
         if (s.kind !== 'hole' || s.scope !== scopeId) return [s];
         const arg = argOf(s.expr);
-        if (!arg || arg.k === 'spread') return [s];
-        first ??= arg;
-        if (!(arg.k === 'name' && isParamName(arg.name, ctx))) passedOn = false;
+        const field = arg ? undefined : paramField(s.expr, argOf, ctx);
+        const given = arg ?? field?.arg;
+        if (!given || given.k === 'spread') return [s];
+        first ??= given;
+        if (!(given.k === 'name' && isParamName(given.name, ctx))) passedOn = false;
         // (the helper's text around its parameter stays where the helper writes it)
-        return anchorEdges(asSegments(evaluate(arg, ctx), arg, ctx), s.before, s.after);
+        return anchorEdges(asSegments(field ? field.value : evaluate(given, ctx), given, ctx), s.before, s.after);
       });
       // only keys the caller gives text to: the wrapper's own keys are reported where it writes them,
       // and a wrapper that only passes its own parameters on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use
@@ -1185,6 +1187,20 @@ function listItems(e: Expr | undefined, ctx: Ctx, depth = 0): Expr[] | undefined
     if (b && 'binding' in b) return listItems(b.binding.value, { ...ctx, file: b.file, scope: b.binding.scope, pos: b.binding.pos }, depth + 1);
   }
   return undefined;
+}
+
+/**
+ * `k.stream` in a helper whose parameter `k` the caller gives an object the code shows (an object
+ * literal, what a key builder returns: `buildKeys(name)` → `{ stream: `${p}:stream`, … }`): that
+ * field's value, with the argument it came in.
+ */
+function paramField(expr: string, argOf: (param: string) => Expr | undefined, ctx: Ctx): { arg: Expr; value: Value } | undefined {
+  const m = /^(\w+)\.(\w+)$/.exec(expr);
+  const arg = m ? argOf(m[1]) : undefined;
+  if (!m || !arg || arg.k === 'spread') return undefined;
+  const obj = evaluate(arg, ctx);
+  const value = obj.t === 'dict' ? obj.entries.find(([k]) => k.t === 'str' && k.segs.length === 1 && k.segs[0].kind === 'lit' && k.segs[0].text === m[2])?.[1] : undefined;
+  return value && { arg, value };
 }
 
 function looksLikeContext(e: Expr | undefined): boolean {
