@@ -352,6 +352,9 @@ export class CallInterpreter {
     const groups = new Map<string, string>();
     const name = calleeName(call.callee);
     const fields = this.receiverFields(def, call, ctx);
+    const given: { u: KeyUse & { at?: Expr }; segs: Segment[]; first: Expr }[] = [];
+    /** summary groups with a key the caller gives no text to: judged in the helper, not here */
+    const partial = new Set<string>();
     for (const u of this.expandLists(this.expandFields(summary.uses, scopeId, fields), scopeId, argOf, ctx)) {
       // queued on the caller's own pipeline: the helper's interpretation already put it in the caller's group
       if (u.perCall) continue;
@@ -362,18 +365,25 @@ export class CallInterpreter {
         if (s.kind !== 'hole' || s.scope !== scopeId) return [s];
         const arg = argOf(s.expr);
         const field = arg ? undefined : paramField(s.expr, argOf, ctx);
-        const given = arg ?? field?.arg;
-        if (!given || given.k === 'spread') return [s];
-        first ??= given;
-        if (!(given.k === 'name' && isParamName(given.name, ctx))) passedOn = false;
+        const passed = arg ?? field?.arg;
+        if (!passed || passed.k === 'spread') return [s];
+        first ??= passed;
+        if (!(passed.k === 'name' && isParamName(passed.name, ctx))) passedOn = false;
         // (the helper's text around its parameter stays where the helper writes it)
-        return anchorEdges(asSegments(field ? field.value : evaluate(given, ctx), given, ctx), s.before, s.after);
+        return anchorEdges(asSegments(field ? field.value : evaluate(passed, ctx), passed, ctx), s.before, s.after);
       });
       // only keys the caller gives text to: the wrapper's own keys are reported where it writes them,
       // and a wrapper that only passes its own parameters on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use
-      if (!first || (this.summaryDepth === 0 && passedOn)) continue;
+      if (!first || (this.summaryDepth === 0 && passedOn)) {
+        if (u.group) partial.add(u.group);
+        continue;
+      }
+      given.push({ u, segs, first });
+    }
+    for (const { u, segs, first } of given) {
       let group: string | null = null;
-      if (u.group) {
+      // a group the call gives only some of the keys of would look whole here: it is not made at the call
+      if (u.group && !partial.has(u.group)) {
         group = groups.get(u.group) ?? `${ctx.file.file}#call${call.id}>${u.group}`;
         if (!groups.has(u.group)) {
           groups.set(u.group, group);
