@@ -353,7 +353,7 @@ export class CallInterpreter {
     const name = calleeName(call.callee);
     const fields = this.receiverFields(def, call, ctx);
     const given: { u: KeyUse & { at?: Expr }; segs: Segment[]; first: Expr }[] = [];
-    /** summary groups with a key the caller gives no text to: judged in the helper, not here */
+    /** summary groups with a key that depends on what the call does not give: judged in the helper, not here */
     const partial = new Set<string>();
     for (const u of this.expandLists(this.expandFields(summary.uses, scopeId, fields), scopeId, argOf, ctx)) {
       // queued on the caller's own pipeline: the helper's interpretation already put it in the caller's group
@@ -375,7 +375,9 @@ export class CallInterpreter {
       // only keys the caller gives text to: the wrapper's own keys are reported where it writes them,
       // and a wrapper that only passes its own parameters on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use
       if (!first || (this.summaryDepth === 0 && passedOn)) {
-        if (u.group) partial.add(u.group);
+        // a key that depends on what the helper holds and the call does not give (another parameter's
+        // field, a value of its own): the call cannot tell its slot. A key the helper writes whole is the same at every call.
+        if (!first && u.group && u.pattern.segments.some((x) => x.kind === 'hole' && x.scope === scopeId)) partial.add(u.group);
         continue;
       }
       given.push({ u, segs, first });
