@@ -9,6 +9,7 @@ import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Pro
 
 import { newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 import { SPRING_METHODS, springForm, springMethod } from './spring';
+import { slotVerdict } from '../rules/groups';
 import type { TagRule } from '../model/hashtag';
 import { BULL_QUEUE_KEYS, BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
 
@@ -355,6 +356,8 @@ export class CallInterpreter {
     const given: { u: KeyUse & { at?: Expr }; segs: Segment[]; first: Expr }[] = [];
     /** summary groups with a key that depends on what the call does not give: judged in the helper, not here */
     const partial = new Set<string>();
+    /** summary groups with a key the helper writes whole (not in the call's group) */
+    const ownKeys = new Set<string>();
     for (const u of this.expandLists(this.expandFields(summary.uses, scopeId, fields), scopeId, argOf, ctx)) {
       // queued on the caller's own pipeline: the helper's interpretation already put it in the caller's group
       if (u.perCall) continue;
@@ -376,11 +379,17 @@ export class CallInterpreter {
       // and a wrapper that only passes its own parameters on (`Obtain(key)` → `ObtainMulti([key])`) is plumbing, not a use
       if (!first || (this.summaryDepth === 0 && passedOn)) {
         // a key that depends on what the helper holds and the call does not give (another parameter's
-        // field, a value of its own): the call cannot tell its slot. A key the helper writes whole is the same at every call.
-        if (!first && u.group && u.pattern.segments.some((x) => x.kind === 'hole' && x.scope === scopeId)) partial.add(u.group);
+        // field, a value of its own): the call cannot tell its slot; a key the helper writes whole is
+        // the same at every call, and is left out of the call's group only where the others already conflict
+        if (!first && u.group) (u.pattern.segments.some((x) => x.kind === 'hole' && x.scope === scopeId) ? partial : ownKeys).add(u.group);
         continue;
       }
       given.push({ u, segs, first });
+    }
+    for (const id of ownKeys) {
+      if (partial.has(id)) continue;
+      const members = given.filter((x) => x.u.group === id).map((x) => ({ ...x.u, hash: hashOfPattern({ segments: normalizeSegments(x.segs) }, this.opts.tagRule) }));
+      if (slotVerdict(members).sameSlot !== 'no') partial.add(id);
     }
     for (const { u, segs, first } of given) {
       let group: string | null = null;
