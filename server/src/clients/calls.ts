@@ -1014,12 +1014,22 @@ export class CallInterpreter {
     if (!/^(Do|Send|SendHash|DoContext)$/.test(method)) return;
     const rest = call.args.slice(method === 'DoContext' ? 2 : 1);
     const n = r.numberOfKeys ?? -1;
-    const keys: Expr[] = n >= 0 ? rest.slice(0, n) : rest.slice(0, 1).map((a) => (a.k === 'spread' ? a : ({ k: 'spread', value: a, span: a.span, text: a.text } as Expr)));
+    // keys and arguments often come as one list (`script.Do(conn, args...)`): the count is taken from its items,
+    // up to the first whose length is not known
+    let keys: ReturnType<typeof flatten>;
+    if (n >= 0) {
+      keys = [];
+      for (const item of rest.flatMap((a) => flatten(a, evaluate(a, ctx), 'verbatim'))) {
+        if (keys.length >= n) break;
+        keys.push(item);
+        if (item.many) break;
+      }
+    } else keys = rest.slice(0, 1).flatMap((a) => flatten(a.k === 'spread' ? a : ({ k: 'spread', value: a, span: a.span, text: a.text } as Expr), evaluate(a, ctx), 'verbatim'));
     if (!keys.length && n !== 0) return;
     const id = `${ctx.file.file}#call${call.id}`;
     this.ensureGroup(id, 'script', call, ctx, r, 'evalsha');
     this.out.scripts.push({ expr: r.source, file: ctx.file, scope: ctx.scope, library: 'redigo', group: id });
-    for (const k of keys.flatMap((a) => flatten(a, evaluate(a, ctx), 'verbatim'))) this.addUse(k.expr, k.value, ctx, r, 'evalsha', 'unknown', id, k.many);
+    for (const k of keys) this.addUse(k.expr, k.value, ctx, r, 'evalsha', 'unknown', id, k.many);
   }
 
   private definedCommandCall(recv: Receiver, method: string, call: CallExpr, ctx: Ctx): void {
