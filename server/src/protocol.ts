@@ -5,7 +5,7 @@
 import picomatch from 'picomatch';
 import { CODES, Code, Severity } from './rules/finding';
 import { fromRanges } from './model/topology';
-import { HASH_TAGS, TagRule } from './model/hashtag';
+import { HASH_TAGS, policyRegex, TagRule } from './model/hashtag';
 import { parseClusterAddress } from './live/connection';
 
 export interface TopologySetting {
@@ -59,6 +59,11 @@ export interface KeyslotSettings {
    * place of `{…}` hash tags. Undefined: Dragonfly's defaults, the same as Redis.
    */
   dragonflyLockTags?: { delimiter: string; skipEndDelimiters: number; prefix: string };
+  /**
+   * With target `enterprise-proxy`: the database's custom hashing policy, its regex rules in order
+   * (each with a `tag` named group). Undefined: the standard policy, Redis's `{…}`.
+   */
+  hashingPolicy?: string[];
 }
 
 export type TestLevel = 'report' | 'info' | 'off';
@@ -209,16 +214,41 @@ export function parseSettings(input: unknown, where: string): { settings: Keyslo
         else s.dragonflyLockTags = { delimiter, skipEndDelimiters: skip, prefix };
         break;
       }
+      case 'hashingPolicy': {
+        const problem = hashingPolicyProblem(v);
+        if (problem) errors.push(`${where}: "hashingPolicy" ${problem}`);
+        else s.hashingPolicy = v as string[];
+        break;
+      }
       default:
         errors.push(`${where}: unknown setting "${key}"`);
     }
   }
   if (s.dragonflyLockTags && s.target !== 'dragonfly') errors.push(`${where}: "dragonflyLockTags" applies with "target": "dragonfly" only`);
+  if (s.hashingPolicy && s.target !== 'enterprise-proxy') errors.push(`${where}: "hashingPolicy" applies with "target": "enterprise-proxy" only (a Redis Enterprise database's custom hashing policy)`);
   return { settings: s, errors };
 }
 
-/** How the settings' deployment finds the hashed part of a key: Redis's `{…}`, or Dragonfly's lock tags. */
-export function tagRuleOf(s: Pick<KeyslotSettings, 'target' | 'dragonflyLockTags'>): TagRule {
+/** What is wrong with a hashing policy as Redis Enterprise takes it (1 to 32 rules of up to 256 characters, each with a `tag` group), or undefined. */
+function hashingPolicyProblem(v: unknown): string | undefined {
+  if (!Array.isArray(v) || v.some((r) => typeof r !== 'string')) return 'must be a list of regular expressions (strings)';
+  if (v.length < 1 || v.length > 32) return `takes 1 to 32 rules, not ${v.length}`;
+  for (const [i, rule] of (v as string[]).entries()) {
+    if (rule.length > 256) return `rule ${i + 1} is longer than 256 characters`;
+    let re: RegExp;
+    try {
+      re = policyRegex(rule);
+    } catch (e) {
+      return `rule ${i + 1} (${JSON.stringify(rule)}) is not a regular expression keyslot can read: ${(e as Error).message}`;
+    }
+    if (!re.source.includes('(?<tag>')) return `rule ${i + 1} (${JSON.stringify(rule)}) has no \`(?<tag>…)\` group: the policy hashes what that group matches`;
+  }
+  return undefined;
+}
+
+/** How the settings' deployment finds the hashed part of a key: Redis's `{…}`, Dragonfly's lock tags, or a Redis Enterprise hashing policy. */
+export function tagRuleOf(s: Pick<KeyslotSettings, 'target' | 'dragonflyLockTags' | 'hashingPolicy'>): TagRule {
+  if (s.target === 'enterprise-proxy' && s.hashingPolicy) return { policy: s.hashingPolicy };
   const d = s.target === 'dragonfly' ? s.dragonflyLockTags : undefined;
   if (!d) return HASH_TAGS;
   return { open: d.delimiter || '{', close: d.delimiter || '}', skip: d.skipEndDelimiters, prefix: d.prefix };

@@ -248,6 +248,12 @@ redis.call('INCR', 'stats:other')
       [JSON.stringify({ target: 'dragonfly', dragonflyLockTags: { skipEndDelimiters: -1 } }), /"dragonflyLockTags.skipEndDelimiters" must be a whole number/],
       [JSON.stringify({ target: 'dragonfly', dragonflyLockTags: { delim: ':' } }), /"dragonflyLockTags" takes only "delimiter", "skipEndDelimiters", "prefix"/],
       [JSON.stringify({ dragonflyLockTags: { delimiter: ':' } }), /"dragonflyLockTags" applies with "target": "dragonfly" only/],
+      [JSON.stringify({ hashingPolicy: ['(?<tag>.*)'] }), /"hashingPolicy" applies with "target": "enterprise-proxy" only/],
+      [JSON.stringify({ target: 'enterprise-proxy', hashingPolicy: ['user:(.*)'] }), /"hashingPolicy" rule 1 \("user:\(\.\*\)"\) has no `\(\?<tag>…\)` group/],
+      [JSON.stringify({ target: 'enterprise-proxy', hashingPolicy: ['(?<tag>[a-'] }), /"hashingPolicy" rule 1 .* is not a regular expression keyslot can read/],
+      [JSON.stringify({ target: 'enterprise-proxy', hashingPolicy: [] }), /"hashingPolicy" takes 1 to 32 rules, not 0/],
+      [JSON.stringify({ target: 'enterprise-proxy', hashingPolicy: ['(?<tag>.*)', 'x'.repeat(257)] }), /"hashingPolicy" rule 2 is longer than 256 characters/],
+      [JSON.stringify({ target: 'enterprise-proxy', hashingPolicy: '(?<tag>.*)' }), /"hashingPolicy" must be a list of regular expressions/],
     ] as const) {
       const bad = await run('check', workspace({ 'app.py': APP, 'keyslot.config.json': config }));
       assert.equal(bad.code, 2, config);

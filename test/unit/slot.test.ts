@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashInfoOfString, hashSpanOfBytes, toKeyBytes } from '../../server/src/model/hashtag';
 import { crc16, keySlot, SLOT_COUNT, slotOfHashedBytes } from '../../server/src/model/slot';
-import { hashOfPattern, Segment, tagSpanInText } from '../../server/src/model/pattern';
+import { hashOfPattern, patternText, Segment, tagSpanInText } from '../../server/src/model/pattern';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 
@@ -166,4 +166,58 @@ test('lock tags on keys with runtime values: found in the literal text around th
   // Redis's rule is unchanged by all this
   assert.equal(hashOfPattern(seg('user:{', { hole: 'uid' }, '}:profile')).kind, 'tag');
   assert.equal(hashOfPattern(seg('user:', { hole: 'uid' }, ':profile')).kind, 'whole');
+});
+
+/*
+ * Redis Enterprise's custom hashing policy (its "Database clustering" page): PCRE rules with a `tag`
+ * group, tried in order, anchored at the start of the key (PCRE_ANCHORED); the first that matches
+ * decides what is hashed; a key that none matches is refused. Its default rules:
+ * `.*\{(?<tag>.*)\}.*` then `(?<tag>.*)`.
+ */
+test('a Redis Enterprise hashing policy: the first rule that matches decides, anchored at the start', () => {
+  const slotOf = (key: string, rule?: Parameters<typeof hashInfoOfString>[1]) => {
+    const info = hashInfoOfString(key, rule);
+    return slotOfHashedBytes(bytes(key).subarray(info.start, info.end));
+  };
+  const defaults = { policy: ['.*\\{(?<tag>.*)\\}.*', '(?<tag>.*)'] };
+  assert.equal(slotOf('foo{bar}baz', defaults), slotOf('bar'));
+  assert.equal(slotOf('{bar}baz', defaults), slotOf('foo{bar}', defaults));
+  assert.equal(hashInfoOfString('somekey', defaults).kind, 'whole');
+  assert.equal(slotOf('somekey', defaults), 11058);
+  // the leading `.*` is greedy: with two tags the policy hashes the last; Redis takes the first
+  assert.equal(hashInfoOfString('a{b}c{d}e', defaults).hashed, 'd');
+  assert.equal(hashInfoOfString('a{b}c{d}e').hashed, 'b');
+  // a tag of the key's first two parts; PCRE's `(?P<tag>…)` is read too
+  const entity = { policy: ['(?P<tag>[^:]+:[^:]+):.*'] };
+  assert.equal(hashInfoOfString('user:1001:profile', entity).hashed, 'user:1001');
+  assert.equal(slotOf('user:1001:profile', entity), slotOf('user:1001:settings', entity));
+  // anchored: `\d+` does not match `ab12` from its third character; no rule matches, the key is refused
+  const digits = { policy: ['(?<tag>\\d+)'] };
+  assert.equal(hashInfoOfString('12ab', digits).hashed, '12');
+  assert.equal(hashInfoOfString('ab12', digits).kind, 'unmatched');
+  assert.equal(hashInfoOfString('user:1001', entity).kind, 'unmatched');
+});
+
+test('a hashing policy on keys with runtime values: a tag only where every sample value agrees', () => {
+  const seg = (...parts: (string | { hole: string })[]): Segment[] => parts.map((p): Segment => (typeof p === 'string' ? { kind: 'lit', text: p } : { kind: 'hole', expr: p.hole, scope: 'f' }));
+  const entity = { policy: ['(?<tag>[^:]+:[^:]+):.*', '(?<tag>.*)'] };
+  const profile = hashOfPattern({ segments: seg('user:', { hole: 'uid' }, ':profile') }, entity);
+  const settings = hashOfPattern({ segments: seg('user:', { hole: 'uid' }, ':settings') }, entity);
+  assert.equal(profile.kind, 'tag');
+  assert.equal(patternText(profile.tag!), 'user:${uid}');
+  assert.equal(profile.hashId, settings.hashId, 'both hash `user:${uid}`');
+  assert.notEqual(profile.hashId, hashOfPattern({ segments: seg('cart:', { hole: 'uid' }, ':items') }, entity).hashId);
+  assert.deepEqual(tagSpanInText(seg('user:', { hole: 'uid' }, ':profile'), entity), [0, 11]);
+  // a literal tag: a slot
+  assert.equal(hashOfPattern({ segments: seg('user:9:', { hole: 'field' }) }, entity).slot, hashOfPattern({ segments: seg('user:9:x') }, entity).slot);
+  // a rule that takes digits only: a value of letters takes the next rule, so the slot depends on the value
+  const numeric = { policy: ['user:(?<tag>\\d+):.*', '(?<tag>.*)'] };
+  const n = hashOfPattern({ segments: seg('user:', { hole: 'uid' }, ':profile') }, numeric);
+  assert.equal(n.kind, 'whole');
+  assert.equal(n.slot, null);
+  assert.equal(tagSpanInText(seg('user:', { hole: 'uid' }, ':profile'), numeric), null);
+  // a tag that ends inside a value (its first two characters) takes part of it: unknown, hashed whole
+  assert.equal(hashOfPattern({ segments: seg('k:', { hole: 'id' }) }, { policy: ['k:(?<tag>..).*'] }).kind, 'whole');
+  // no rule for the key whatever the value: refused
+  assert.equal(hashOfPattern({ segments: seg('order:', { hole: 'id' }) }, { policy: ['user:(?<tag>.*)'] }).kind, 'unmatched');
 });

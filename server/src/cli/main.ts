@@ -311,7 +311,7 @@ async function migrateCommand(args: string[], out: (s: string) => void): Promise
   return 0;
 }
 
-const KIND_TEXT = { tag: 'hash tag', whole: 'whole key', 'empty-tag': 'whole key (empty {} tag)', unclosed: 'whole key (no closing })' } as const;
+const KIND_TEXT = { tag: 'hash tag', whole: 'whole key', 'empty-tag': 'whole key (empty {} tag)', unclosed: 'whole key (no closing })', unmatched: 'no hashing-policy rule matches: refused' } as const;
 
 function slotCommand(p: Parsed, out: (s: string) => void): number {
   if (!p.positional.length) throw new UsageError('slot needs at least one KEY');

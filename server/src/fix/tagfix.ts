@@ -1,4 +1,4 @@
-import { isHashTags, TagRule } from '../model/hashtag';
+import { isHashingPolicy, isHashTags, LockTagRule, TagRule } from '../model/hashtag';
 import type { KeyUse } from '../model/keyuse';
 import { colonParts, commonEntity, entityName, namespaceOf, sharedHoles } from '../model/entity';
 import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
@@ -68,7 +68,7 @@ export interface FixContext {
 }
 
 /** Dragonfly's lock-tag flags as a person would write them. */
-function lockTagText(rule: TagRule): string {
+function lockTagText(rule: LockTagRule): string {
   const flags = [rule.open !== '{' ? `--locktag_delimiter=${rule.open}` : '', rule.skip ? `--locktag_skip_n_end_delimiters=${rule.skip}` : '', rule.prefix ? `--locktag_prefix=${rule.prefix}` : ''];
   return flags.filter(Boolean).join(' ');
 }
@@ -87,6 +87,7 @@ const MAX_ROUNDS = 6;
  * next to the value in each key's own expression.
  */
 export function tagFixFor(members: KeyUse[], ctx: FixContext, prefixParts?: number): TagFixResult {
+  if (ctx.tagRule && isHashingPolicy(ctx.tagRule)) return { reason: 'the deployment hashes by its custom hashing policy, not by `{…}` hash tags: give the keys of the group the same part where the policy reads the tag' };
   if (ctx.tagRule && !isHashTags(ctx.tagRule)) return { reason: `the deployment hashes Dragonfly lock tags (${lockTagText(ctx.tagRule)}), not \`{…}\` hash tags: put the entity where the lock tag is read, in every key of the group` };
   const entity = prefixParts ? prefixEntity(members[0], prefixParts) : entityOf(members);
   if (typeof entity === 'string') return { reason: entity };

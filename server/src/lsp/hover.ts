@@ -1,4 +1,5 @@
 import type { KeyUse } from '../model/keyuse';
+import { isHashTags } from '../model/hashtag';
 import { originOffset, patternText, Segment, type Span } from '../model/pattern';
 import { slotOfHashedBytes } from '../model/slot';
 import { ownerOf, Topology } from '../model/topology';
@@ -37,8 +38,9 @@ export function hoverMarkdown(u: KeyUse, index: FolderIndex, topology: Topology,
   const keysArg = scriptArgument(u);
   if (keysArg !== null) return scriptKeyMarkdown(u, keysArg, index, topology);
   const lines: string[] = [`**Redis key** \`${patternText(u.pattern)}\``, ''];
-  const tag = u.hash.tag ? `hash tag \`{${patternText(u.hash.tag)}}\`` : u.hash.kind === 'whole' ? 'no hash tag: the whole key is hashed' : u.hash.kind === 'empty-tag' ? 'an empty `{}` first: the whole key is hashed' : 'an unclosed `{`: the whole key is hashed';
-  if (u.hash.slot !== null) {
+  const tag = u.hash.tag ? (isHashTags(index.tagRule) ? `hash tag \`{${patternText(u.hash.tag)}}\`` : `tag \`${patternText(u.hash.tag)}\``) : u.hash.kind === 'whole' ? 'no hash tag: the whole key is hashed' : u.hash.kind === 'empty-tag' ? 'an empty `{}` first: the whole key is hashed' : u.hash.kind === 'unmatched' ? 'no rule of the hashing policy matches it: the database refuses the key' : 'an unclosed `{`: the whole key is hashed';
+  if (u.hash.kind === 'unmatched') lines.push(`no slot: ${tag}  `);
+  else if (u.hash.slot !== null) {
     const owner = ownerOf(topology, u.hash.slot);
     const range = topology.ranges.find((r) => r.node === owner)!;
     const live = index.liveSlotKeys?.get(u.hash.slot);

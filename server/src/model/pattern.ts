@@ -1,4 +1,4 @@
-import { HASH_TAGS, HashKind, hashInfoOfString, TagRule } from './hashtag';
+import { HASH_TAGS, HashingPolicy, HashKind, hashInfoOfString, isHashingPolicy, LockTagRule, policyMatch, TagRule } from './hashtag';
 import { slotOfHashedBytes } from './slot';
 
 /** Offsets into a file's text (UTF-16 code units, as JS strings and LSP count). */
@@ -147,7 +147,7 @@ type Place = { seg: number; off: number };
  * Where the rule's tag opens and closes in a pattern's literal text. A key whose leading literal
  * text is too short to show the rule's prefix is taken as not having it (the value decides).
  */
-function findTag(segs: Segment[], rule: TagRule): { open: Place | null; close: Place | null; kind: HashKind } {
+function findTag(segs: Segment[], rule: LockTagRule): { open: Place | null; close: Place | null; kind: HashKind } {
   const lead = segs[0]?.kind === 'lit' ? segs[0].text : '';
   if (!lead.startsWith(rule.prefix)) return { open: null, close: null, kind: 'whole' };
   const find = (ch: string, from: Place): Place | null => {
@@ -183,10 +183,11 @@ export function hashOfPattern(p: KeyPattern, rule: TagRule = HASH_TAGS): Pattern
     const text = segs.map((s) => (s as { text: string }).text).join('');
     const info = hashInfoOfString(text, rule);
     const bytes = Buffer.from(text, 'utf8');
-    const slot = slotOfHashedBytes(bytes.subarray(info.start, info.end));
+    const slot = info.kind === 'unmatched' ? null : slotOfHashedBytes(bytes.subarray(info.start, info.end));
     const hashed: Segment[] = info.hashed ? [{ kind: 'lit', text: info.hashed }] : [];
-    return { kind: info.kind, hashed, tag: info.kind === 'tag' ? hashed : null, slot, hashId: patternId(hashed) };
+    return { kind: info.kind, hashed, tag: info.kind === 'tag' ? hashed : null, slot, hashId: info.kind === 'unmatched' ? `unmatched:${patternId(segs)}` : patternId(hashed) };
   }
+  if (isHashingPolicy(rule)) return policyHashOfPattern(segs, rule);
   // the first `{` in literal text, then the first `}` after it (or the rule's own characters)
   const { open, close, kind: found } = findTag(segs, rule);
   let kind: HashKind = found;
@@ -220,10 +221,82 @@ export function hashOfPattern(p: KeyPattern, rule: TagRule = HASH_TAGS): Pattern
 
 /** Where the hash tag's literal braces (the rule's characters) are in patternText(segs), [start, end) with them; null without a tag. */
 export function tagSpanInText(segs: Segment[], rule: TagRule = HASH_TAGS): [number, number] | null {
+  if (isHashingPolicy(rule)) {
+    const t = policyTag(normalizeSegments(segs), rule);
+    return t?.kind === 'tag' ? [t.textStart, t.textEnd] : null;
+  }
   const { open, close, kind } = findTag(segs, rule);
   if (kind !== 'tag' || !open || !close) return null;
   const at = (p: Place) => segs.slice(0, p.seg).reduce((n, s) => n + (s.kind === 'hole' ? s.expr.length + 3 : s.text.length), 0) + p.off;
   return [at(open), at(close) + 1];
+}
+
+/*
+ * A hashing policy on a pattern with runtime values. A regex can treat a value's characters any
+ * way, so the pattern is matched with each value written as sample ids of digits and of letters
+ * and digits; where every sample takes the same rule and the tag starts and ends at the same
+ * literal characters or value edges, that is the pattern's tag. Otherwise the slot depends on the
+ * values in a way keyslot cannot tell, and the whole pattern is taken as hashed (symbolic).
+ */
+const POLICY_SAMPLES = ['1001', '7f3a9c'];
+
+interface PolicyTag {
+  kind: HashKind;
+  hashed: Segment[];
+  /** the tag's offsets in patternText(segs) */
+  textStart: number;
+  textEnd: number;
+}
+
+function policyTag(segs: Segment[], p: HashingPolicy): PolicyTag | null {
+  let agreed: (PolicyTag & { id: string }) | null = null;
+  for (const sample of POLICY_SAMPLES) {
+    // for each character of the sample key: its segment, its offset there (-1 in a value), and its offset in patternText
+    const owner: { seg: number; off: number; text: number }[] = [];
+    let key = '';
+    let text = 0;
+    segs.forEach((s, i) => {
+      if (s.kind === 'lit') {
+        for (let o = 0; o < s.text.length; o++) owner.push({ seg: i, off: o, text: text + o });
+        key += s.text;
+        text += s.text.length;
+      } else {
+        for (let o = 0; o < sample.length; o++) owner.push({ seg: i, off: -1, text });
+        key += sample;
+        text += s.expr.length + 3;
+      }
+    });
+    owner.push({ seg: segs.length, off: 0, text });
+    const m = policyMatch(key, p);
+    let found: PolicyTag & { id: string };
+    if (!m) found = { kind: 'unmatched', hashed: segs, textStart: 0, textEnd: text, id: 'unmatched' };
+    else {
+      const a = owner[m.start];
+      const b = owner[m.end];
+      // a tag that starts or ends inside a value takes part of it: what part depends on the value
+      const edge = (o: { seg: number; off: number }, at: number) => o.off >= 0 || o.seg >= segs.length || owner[at - 1]?.seg !== o.seg;
+      if (m.end > m.start && (!edge(a, m.start) || !edge(b, m.end))) return null;
+      const hashed: Segment[] = [];
+      for (let i = a.seg; i < segs.length && (i < b.seg || (i === b.seg && b.off > 0)); i++) {
+        const s = segs[i];
+        if (s.kind === 'hole') hashed.push(s);
+        else hashed.push({ kind: 'lit', text: s.text.slice(i === a.seg && a.off > 0 ? a.off : 0, i === b.seg ? b.off : s.text.length) });
+      }
+      const norm = normalizeSegments(hashed);
+      const whole = m.start === 0 && m.end === key.length;
+      found = { kind: whole ? 'whole' : 'tag', hashed: whole ? segs : norm, textStart: a.text, textEnd: b.text, id: `${m.rule}:${patternId(norm)}` };
+    }
+    if (agreed && agreed.id !== found.id) return null;
+    agreed = found;
+  }
+  return agreed;
+}
+
+function policyHashOfPattern(segs: Segment[], p: HashingPolicy): PatternHash {
+  const t = policyTag(segs, p) ?? { kind: 'whole' as HashKind, hashed: segs };
+  let slot: number | null = null;
+  if (t.kind !== 'unmatched' && isLiteral(t.hashed)) slot = slotOfHashedBytes(Buffer.from(t.hashed.map((s) => (s as { text: string }).text).join(''), 'utf8'));
+  return { kind: t.kind, hashed: t.hashed, tag: t.kind === 'tag' ? t.hashed : null, slot, hashId: t.kind === 'unmatched' ? `unmatched:${patternId(segs)}` : patternId(t.hashed) };
 }
 
 /** A pattern's text with every runtime value written `${…}`: its shape, whatever the variables are called. */

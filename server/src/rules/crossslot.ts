@@ -1,7 +1,7 @@
 import { patternText } from '../model/pattern';
 import type { Finding } from './finding';
 import { fixHint } from './fixhint';
-import type { TagRule } from '../model/hashtag';
+import { isHashTags, type TagRule } from '../model/hashtag';
 import { capital, describeGroup, GroupVerdict, keyText, Repeats, reportedElsewhere, slotVerdict } from './groups';
 
 /*
@@ -59,7 +59,7 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
         span: at.span,
         anchor: g.span,
         message: `${capital(describeGroup(v, false))} fails on a cluster: ${reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined, rule)}.`,
-        related: [first, ...members.filter((m) => m !== at && m !== first)].map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
+        related: [first, ...members.filter((m) => m !== at && m !== first)].map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m, rule)}\``}` })),
         group: g.id,
       });
     } else {
@@ -71,7 +71,7 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
         span: at.span,
         anchor: g.span,
         message: `${capital(what)} may fail on a cluster: ${v.reason}${requirement.why ? ` (${requirement.why})` : ''}; ${fixHint(members, g.kind === 'command' ? g.command : undefined, rule)}.`,
-        related: members.filter((m) => m !== at).map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m)}\``}` })),
+        related: members.filter((m) => m !== at).map((m) => ({ file: m.file, span: m.span, message: `${keyText(m)} ${m.hash.slot !== null ? `is in slot ${m.hash.slot}` : `hashes \`${hashedText(m, rule)}\``}` })),
         group: g.id,
       });
     }
@@ -80,7 +80,8 @@ export function crossslotRule(verdicts: Map<string, GroupVerdict>, repeats?: Rep
 }
 
 /** The hashed part as written: `{user:${uid}}` for a tag, the whole key otherwise. */
-function hashedText(m: GroupVerdict['members'][number]): string {
+/** What a key hashes: its `{tag}` with the braces, or the part another tag rule reads, or the whole key. */
+function hashedText(m: GroupVerdict['members'][number], rule: TagRule | undefined): string {
   const text = patternText(m.hash.hashed);
-  return m.hash.kind === 'tag' ? `{${text}}` : text;
+  return m.hash.kind === 'tag' && (!rule || isHashTags(rule)) ? `{${text}}` : text;
 }

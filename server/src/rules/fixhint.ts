@@ -1,5 +1,5 @@
 import { commonEntity, entityName, sharedHoles } from '../model/entity';
-import { HASH_TAGS, isHashTags, lockTagWhere, TagRule } from '../model/hashtag';
+import { HASH_TAGS, isHashingPolicy, isHashTags, lockTagWhere, TagRule } from '../model/hashtag';
 import type { KeyUse } from '../model/keyuse';
 import { keyText, listKeys } from './groups';
 
@@ -13,6 +13,7 @@ const SPLITTABLE = /^(del|exists|touch|unlink|mget|mset|msetnx)$/;
  */
 export function fixHint(members: KeyUse[], command?: string, rule: TagRule = HASH_TAGS): string {
   // Dragonfly's lock tags are read between delimiters, not braces: a `{…}` hint would not help there
+  if (isHashingPolicy(rule)) return `give the keys the same tag under the database's hashing policy (${lockTagWhere(rule)})`;
   if (!isHashTags(rule)) return `give the keys one lock tag (what Dragonfly hashes: ${lockTagWhere(rule)})`;
   const distinct = [...new Map(members.map((m) => [m.hash.hashId, m])).values()];
   const entity = commonEntity(distinct.map((m) => m.pattern.segments));

@@ -136,6 +136,8 @@ export function slotVerdict(members: KeyUse[]): { sameSlot: SameSlot; reason: st
       };
     bySignature.set(sig, m);
   }
+  const refused = members.find((m) => m.hash.kind === 'unmatched');
+  if (refused) return { sameSlot: 'unknown', reason: `${keyText(refused)} matches no rule of the hashing policy, so the database refuses it` };
   const spread = members.find((m) => m.spread);
   if (spread) return { sameSlot: 'unknown', reason: `the keys come from ${keyText(spread)}, a list whose members are not known` };
   const perCall = members.find((m) => m.perCall);
