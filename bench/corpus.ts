@@ -188,6 +188,8 @@ function sameCommand(label: string, found: string): boolean {
   if (f === label) return true;
   const script = /^(EVAL|EVALSHA|EVAL_RO|EVALSHA_RO|FCALL|FCALL_RO)$/;
   if (script.test(label) && script.test(f)) return true;
+  // redis-py's and valkey-py's incr() / decr() send INCRBY / DECRBY (with an amount of 1)
+  if ((label === 'INCR' && f === 'INCRBY') || (label === 'DECR' && f === 'DECRBY')) return true;
   // Redisson object accessors are recorded as the accessor and the operation (getBucket.set)
   if (f.includes('.') || /^GET[A-Z]+$/.test(f)) return true;
   return false;

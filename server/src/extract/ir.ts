@@ -87,6 +87,8 @@ export interface Import {
   module: string;
   /** imported member, if any */
   member?: string;
+  /** Python: imported in this class's body (`class C: from ._users import get_user`), so the functions are its methods */
+  intoClass?: string;
 }
 
 export interface CallSite {

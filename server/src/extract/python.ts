@@ -117,11 +117,13 @@ export class PythonExtractor extends Extractor {
       return;
     }
     const module = node.childForFieldName('module_name')?.text ?? '';
+    const host = this.facts.scopes.get(this.scope)?.kind === 'class' ? this.currentClass() : undefined;
+    const into = host ? { intoClass: host } : {};
     for (const n of node.childrenForFieldName('name')) {
       if (!n) continue;
-      if (n.type === 'dotted_name') this.facts.imports.push({ local: n.text, module, member: n.text });
+      if (n.type === 'dotted_name') this.facts.imports.push({ local: n.text, module, member: n.text, ...into });
       else if (n.type === 'aliased_import')
-        this.facts.imports.push({ local: n.childForFieldName('alias')?.text ?? '', module, member: n.childForFieldName('name')?.text });
+        this.facts.imports.push({ local: n.childForFieldName('alias')?.text ?? '', module, member: n.childForFieldName('name')?.text, ...into });
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Binding, Expr, FileFacts, FuncDef } from '../extract/ir';
+import type { Binding, Expr, FileFacts, FuncDef, Scope } from '../extract/ir';
 import { Anchor, anchorEdges, hashOfPattern, normalizeSegments, Segment, sliceLit, sourcedLit } from '../model/pattern';
 import type { WorkspaceFacts } from './workspace';
 
@@ -433,13 +433,17 @@ function structField(cls: string, field: string, ctx: Ctx): { file: FileFacts; b
 
 export function classOf(ctx: Ctx): string | undefined {
   let id: string | undefined = ctx.scope;
+  let outer: Scope | undefined;
   while (id) {
     const s = ctx.file.scopes.get(id);
     if (!s) return undefined;
     if (s.className) return s.className;
     if (s.kind === 'class') return s.name;
+    if (s.kind === 'function') outer = s;
     id = s.parent;
   }
+  // a module-level `def f(self, …)` that a class body imports is that class's method
+  if (outer?.name && outer.params[0]?.name === 'self' && ctx.file.scopes.get(outer.parent ?? '')?.kind === 'module') return ctx.ws.hostClass(outer.name, ctx.file);
   return undefined;
 }
 

@@ -27,6 +27,8 @@ export class WorkspaceFacts {
   private funcs = new Map<string, Entry<{ f: FuncDef }>[]>();
   /** classes that extend something, by name (a subclass of a client class is a client class) */
   private derived = new Map<string, Entry<{ s: Scope }>[]>();
+  /** functions imported into a class body (Python), by function name: the class whose methods they are */
+  private hosts = new Map<string, Entry<{ className: string; module: string }>[]>();
   /**
    * call sites by the name called (`f(…)`, `x.f(…)`, `new F(…)`), then by file: built on the first
    * callers() lookup, then kept up to date a file at a time (an edit of a file with thousands of
@@ -123,6 +125,7 @@ export class WorkspaceFacts {
       if (fn.className) put(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) put(this.derived, s.name, { file: f, s });
+    for (const i of f.imports) if (i.intoClass && i.member) put(this.hosts, i.member, { file: f, className: i.intoClass, module: i.module });
     if (this.callIndex) this.indexCalls(this.callIndex, f);
   }
 
@@ -190,12 +193,13 @@ export class WorkspaceFacts {
       if (fn.className) count(`f:${fn.className}.${fn.name}`);
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) count(`s:${s.name}`);
+    for (const i of f.imports) if (i.intoClass && i.member) count(`h:${i.member}`);
     return names;
   }
 
   private unindex(f: FileFacts, names: Iterable<string>): void {
     for (const k of names) {
-      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : this.funcs) as Map<string, Entry<unknown>[]>;
+      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : k.startsWith('h:') ? this.hosts : this.funcs) as Map<string, Entry<unknown>[]>;
       const name = k.slice(2);
       const list = m.get(name);
       if (!list) continue;
@@ -292,6 +296,12 @@ export class WorkspaceFacts {
     const found = own ?? all[0];
     this.note(`s:${name}`, found, !!own);
     return found && { file: found.file, bases: found.s.bases! };
+  }
+
+  /** The class whose body imports the module-level function `name` of `from` (`class C: from ._users import name`), which makes it C's method. */
+  hostClass(name: string, from: FileFacts): string | undefined {
+    const found = this.hosts.get(name)?.find((x) => moduleMatches(from.file, x.module, x.file.file));
+    return this.note(`h:${name}`, found, false)?.className;
   }
 
   /** A class's method, or the nearest base class's (`self.prefixed_key()` written once in the base). */
