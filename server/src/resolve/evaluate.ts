@@ -588,7 +588,9 @@ export function findFunction(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): { file:
   const callee = e.callee;
   if (callee.k === 'name') {
     const imp = ctx.file.imports.find((i) => i.local === callee.name && i.member);
-    return ctx.ws.func(imp?.member ?? callee.name, ctx.file, imp?.module);
+    // a bare call reaches a method only through Java's and Kotlin's implicit `this` (Python's `set(…)` is the builtin, not a class's `set`)
+    const free = ctx.file.language !== 'java' && ctx.file.language !== 'kotlin';
+    return ctx.ws.func(imp?.member ?? callee.name, ctx.file, imp?.module, free);
   }
   if (callee.k === 'attr' && callee.object.k === 'name') {
     const on = callee.object.name;

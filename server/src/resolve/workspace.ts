@@ -342,9 +342,11 @@ export class WorkspaceFacts {
     return all;
   }
 
-  func(name: string, from: FileFacts, moduleHint?: string): { file: FileFacts; f: FuncDef } | undefined {
-    const all = this.funcs.get(name);
-    if (!all) return this.note<Entry<{ f: FuncDef }>>(`f:${name}`, undefined, false);
+  /** A function named `name` visible from `from`; `free`: not a method (what a bare `name(…)` can call outside Java and Kotlin). */
+  func(name: string, from: FileFacts, moduleHint?: string, free = false): { file: FileFacts; f: FuncDef } | undefined {
+    const listed = this.funcs.get(name);
+    const all = free ? listed?.filter((x) => !x.f.className) : listed;
+    if (!all?.length) return this.note<Entry<{ f: FuncDef }>>(`f:${name}`, undefined, false);
     const own = all.filter((x) => x.file === from);
     if (own.length) return this.note(`f:${name}`, own[0], true);
     return this.note(`f:${name}`, pick(all, from, moduleHint), false);
