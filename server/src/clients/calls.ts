@@ -11,7 +11,7 @@ import { newDeps, Receiver, ValueAnalysis } from '../resolve/values';
 import { SPRING_METHODS, springForm, springMethod } from './spring';
 import { slotVerdict } from '../rules/groups';
 import type { TagRule } from '../model/hashtag';
-import { BULL_QUEUE_KEYS, BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix } from '../frameworks/frameworks';
+import { BULL_QUEUE_KEYS, BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix, settingsSites } from '../frameworks/frameworks';
 
 export type { Receiver };
 
@@ -219,6 +219,17 @@ export class CallInterpreter {
         });
         this.checks = undefined;
       }
+    }
+    this.frameworkSettings(file);
+  }
+
+  /** Celery and django-redis configured by settings: a 'framework' group each, judged by rules/framework.ts with the deployment target. */
+  private frameworkSettings(file: FileFacts): void {
+    for (const s of settingsSites(file)) {
+      const id = `${file.file}#setting${s.span.start}`;
+      this.made.set(id, 'ensure');
+      const mode = s.evidence.kind === 'redis-url' ? 'unknown' : 'cluster';
+      this.out.groupOps.push({ op: 'ensure', group: { id, kind: 'framework', file: file.file, span: s.span, library: 'redis-py', mode, framework: { name: s.framework, what: s.what, evidence: s.evidence } } });
     }
   }
 

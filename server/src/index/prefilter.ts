@@ -22,8 +22,12 @@ REDIS_IMPORT.kotlin = REDIS_IMPORT.java;
 REDIS_IMPORT.typescript = REDIS_IMPORT.javascript;
 REDIS_IMPORT.tsx = REDIS_IMPORT.javascript;
 
+/** Python settings of frameworks that keep their data in Redis (Django's CACHES with django-redis, Celery's broker and result backend). */
+const FRAMEWORK_SETTINGS = /^\s*(?:from|import)\s+celery\b|django_redis\.cache\.|\b(?:CELERY_BROKER_URL|BROKER_URL|broker_url|CELERY_RESULT_BACKEND|result_backend)\b/m;
+
 /** A file that names a Redis library, or calls Redis-only methods on a client it was handed (`this.client.hincrby(`). */
 function importsRedis(c: Candidate): boolean {
+  if (c.language === 'python' && FRAMEWORK_SETTINGS.test(c.text)) return true;
   return c.language === 'lua' || c.language === 'redis' || !!REDIS_IMPORT[c.language]?.test(c.text) || REDIS_ONLY_CALL_TEXT.test(c.text);
 }
 

@@ -89,6 +89,8 @@ export interface Group {
     queue?: string;
     /** BullMQ: the edit that gives the queue a hash-tagged prefix (replace `span`'s text, or insert at its start when empty) */
     prefixFix?: { span: Span; text: string; tag: string };
+    /** a framework configured by settings (Celery, django-redis): what says it is on a cluster */
+    evidence?: import('../frameworks/frameworks').Evidence;
   };
 }
 

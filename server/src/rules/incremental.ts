@@ -405,7 +405,7 @@ export class LiveRules {
       body: (g) => repeatedIds(g.repeats).flatMap((id) => this.verdicts.get(id) ?? [])[0],
       calls: (g) => [...(this.repeaters.get(g.id) ?? [])].flatMap((id) => this.verdicts.get(id) ?? []),
     };
-    return [...crossslotRule(verdicts, repeats, this.opts.tagRule), ...frameworkRule(verdicts), ...targetRule(verdicts, this.opts.target ?? 'oss-cluster'), ...pipelineRule(verdicts, this.opts.topology, repeats)];
+    return [...crossslotRule(verdicts, repeats, this.opts.tagRule), ...frameworkRule(verdicts, this.opts.target ?? 'oss-cluster'), ...targetRule(verdicts, this.opts.target ?? 'oss-cluster'), ...pipelineRule(verdicts, this.opts.topology, repeats)];
   }
 
   /** script-undeclared-key for the Lua of one file: its scripts, judged at the calls that run them. */

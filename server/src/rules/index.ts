@@ -49,7 +49,7 @@ export function runRules(uses: KeyUse[], groups: Group[], opts: RuleOptions): Ru
   const hashTags = !opts.tagRule || isHashTags(opts.tagRule);
   const all = [
     ...crossslotRule(verdicts, repeats, opts.tagRule),
-    ...frameworkRule(verdicts),
+    ...frameworkRule(verdicts, opts.target ?? 'oss-cluster'),
     ...targetRule(verdicts, opts.target ?? 'oss-cluster'),
     ...pipelineRule(verdicts, opts.topology, repeats),
     ...scriptRule(uses, verdicts, opts.scripts ?? new Map(), opts.topology, opts.tagRule),
