@@ -300,4 +300,31 @@ def carts():
     assert.match(prefixed[0].noFix ?? '', /Dragonfly lock tags \(--locktag_delimiter=: --locktag_prefix=app:\)/);
     assert.match(prefixed[0].message, /give the keys one lock tag \(what Dragonfly hashes: the text between the first `:` and the next `:`, in keys that start with `app:`\)/);
   });
+
+  test("Spring's cache annotations keep keys in Redis only where the project's cache is a RedisCacheManager", async () => {
+    const service = `package shop;
+import org.springframework.cache.annotation.Cacheable;
+public class Prices {
+    @Cacheable("prices")
+    public long price(String sku) { return 0; }
+}
+`;
+    const config = `package shop;
+import org.springframework.data.redis.cache.RedisCacheManager;
+public class Caching {
+    public RedisCacheManager cacheManager(org.springframework.data.redis.connection.RedisConnectionFactory f) { return RedisCacheManager.create(f); }
+}
+`;
+    const keys = async (files: Record<string, string>) => {
+      const r = await run('check', workspace(files), '--format', 'json');
+      return ((JSON.parse(r.out) as MapJson).keys ?? []).map((k) => `${k.command} ${k.pattern}`);
+    };
+    // a cache of another provider (Caffeine, the in-memory default) keeps nothing in Redis
+    assert.deepEqual(await keys({ 'Prices.java': service }), []);
+    // with a RedisCacheManager: the default prefix is the cache name and `::`, the key the only parameter
+    assert.deepEqual(await keys({ 'Prices.java': service, 'Caching.java': config }), ['GET prices::${sku}', 'SET prices::${sku}']);
+    // disableKeyPrefix(): the key alone
+    const bare = config.replace('RedisCacheManager.create(f)', 'RedisCacheManager.builder(f).cacheDefaults(org.springframework.data.redis.cache.RedisCacheConfiguration.defaultCacheConfig().disableKeyPrefix()).build()');
+    assert.deepEqual(await keys({ 'Prices.java': service, 'Caching.java': bare }), ['GET ${sku}', 'SET ${sku}']);
+  });
 });

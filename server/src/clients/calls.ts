@@ -12,6 +12,7 @@ import { SPRING_METHODS, springForm, springMethod } from './spring';
 import { slotVerdict } from '../rules/groups';
 import type { TagRule } from '../model/hashtag';
 import { BULL_QUEUE_KEYS, BULLMQ_PREFIX, BULLMQ_QUEUE_KEYS, frameworkSite, prefixFix, settingsSites } from '../frameworks/frameworks';
+import { annotatedUses, cachePrefix } from '../frameworks/spring-cache';
 
 export type { Receiver };
 
@@ -221,6 +222,26 @@ export class CallInterpreter {
       }
     }
     this.frameworkSettings(file);
+    this.springAnnotations(file);
+  }
+
+  /** Keys Spring keeps for annotations (frameworks/spring-cache.ts): `@Cacheable` on a Redis cache, `@RedisHash` entities. */
+  private springAnnotations(file: FileFacts): void {
+    if (file.language !== 'java' || !(file.functions.some((f) => f.annotations) || [...file.scopes.values()].some((s) => s.annotations))) return;
+    // an annotation's text is evaluated in the class around it, where its constants are
+    const text = (e: Expr, f: FileFacts) => {
+      const scope = [...f.scopes.values()].filter((s) => s.kind === 'class' && s.span.start <= e.span.start && e.span.end <= s.span.end).pop()?.id ?? 'module';
+      const v = evaluate(e, ctxFor(this.ws, f, scope, e.span.start));
+      return v.t === 'str' ? v.segs : undefined;
+    };
+    const configs = this.ws.redisCacheConfigs();
+    const prefix = configs.length ? cachePrefix(configs, text) : null;
+    for (const u of annotatedUses(file, prefix, (e) => text(e, file))) {
+      const at: Expr = { k: 'other', span: u.span, text: file.file };
+      const recv: Receiver = { kind: 'client', client: { library: 'spring-data-redis', mode: 'unknown', evidence: 'a Spring annotation' } };
+      this.receiverText = `@${u.annotation}`;
+      this.addUse(at, { t: 'str', segs: u.segments }, ctxFor(this.ws, file, 'module', u.span.start), recv, u.command, u.access, null);
+    }
   }
 
   /** Celery and django-redis configured by settings: a 'framework' group each, judged by rules/framework.ts with the deployment target. */

@@ -57,6 +57,18 @@ export interface Scope {
   argOf?: number;
   /** a class's base classes as written (`redis.Redis`, `Redis`) */
   bases?: string[];
+  /** a class's annotations (Java: `@RedisHash("people")`, `@CacheConfig(cacheNames = "books")`) */
+  annotations?: Annotation[];
+}
+
+/**
+ * An annotation as written (Java): its simple name and its arguments by name; a lone argument is
+ * `value`, and an array `{"a", "b"}` is a list.
+ */
+export interface Annotation {
+  name: string;
+  args: Record<string, Expr>;
+  span: Span;
 }
 
 export interface Binding {
@@ -78,6 +90,8 @@ export interface FuncDef {
   className?: string;
   params: Param[];
   returns: Expr[];
+  /** a method's annotations (Java: `@Cacheable(value = "books", key = "#isbn")`) */
+  annotations?: Annotation[];
 }
 
 export interface Import {

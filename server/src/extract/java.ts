@@ -1,6 +1,6 @@
 import type { SyntaxNode as Node } from './tree';
 import { decodeEscapes, Extractor, fit, NO_KWARGS, span } from './base';
-import type { Expr, Param } from './ir';
+import type { Annotation, Expr, Param } from './ir';
 
 const CLASS_TYPES = new Set(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration']);
 
@@ -10,7 +10,8 @@ export class JavaExtractor extends Extractor {
     if (CLASS_TYPES.has(node.type)) {
       const name = node.childForFieldName('name')?.text;
       const base = /\bextends\s+([\w.]+)/.exec(node.childForFieldName('superclass')?.text ?? '')?.[1];
-      this.withScope(node, 'class', [], base ? { name, bases: [base] } : { name }, () => this.visitChildren(node));
+      const annotations = this.annotations(node);
+      this.withScope(node, 'class', [], { name, ...(base ? { bases: [base] } : {}), ...(annotations ? { annotations } : {}) }, () => this.visitChildren(node));
       return;
     }
     switch (node.type) {
@@ -92,7 +93,34 @@ export class JavaExtractor extends Extractor {
       const v = r?.namedChildren[0];
       if (v) returns.push(this.exprIn(v, scope));
     }
-    this.facts.functions.push({ name, scope, className, params, returns: fit(returns) });
+    const annotations = this.annotations(node);
+    this.facts.functions.push({ name, scope, className, params, returns: fit(returns), ...(annotations ? { annotations } : {}) });
+  }
+
+  /** The annotations among a declaration's modifiers, other than the compiler's own (`@Override`); undefined when none. */
+  private annotations(node: Node): Annotation[] | undefined {
+    const out: Annotation[] = [];
+    const modifiers = node.namedChildren.find((c) => c?.type === 'modifiers');
+    for (const a of modifiers?.namedChildren ?? []) {
+      if (!a || (a.type !== 'annotation' && a.type !== 'marker_annotation')) continue;
+      const name = (a.childForFieldName('name')?.text ?? '').replace(/^.*\./, '');
+      if (!name || name === 'Override' || name === 'SuppressWarnings') continue;
+      const args: Record<string, Expr> = {};
+      for (const arg of a.childForFieldName('arguments')?.namedChildren ?? []) {
+        if (!arg || arg.type === 'comment') continue;
+        if (arg.type === 'element_value_pair') {
+          const value = arg.childForFieldName('value');
+          if (value) args[arg.childForFieldName('key')?.text ?? ''] = this.annotationValue(value);
+        } else args.value = this.annotationValue(arg);
+      }
+      out.push({ name, args, span: span(a) });
+    }
+    return out.length ? out : undefined;
+  }
+
+  private annotationValue(node: Node): Expr {
+    if (node.type !== 'element_value_array_initializer') return this.expr(node);
+    return { span: span(node), text: node.text, k: 'list', items: node.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.annotationValue(c!)) };
   }
 
 

@@ -16,7 +16,8 @@ const REDIS_IMPORT: Partial<Record<Language, RegExp>> = {
   python: /^\s*(?:from|import)\s+(?:redis|aioredis|rediscluster|valkey|rq|glide)\b/m,
   javascript: /(?:from\s*|require\(\s*|import\(\s*)['"](?:ioredis|redis|@redis\/[\w-]+|iovalkey|@valkey\/[\w-]+|bullmq)['"]/,
   go: /"github\.com\/(?:redis\/go-redis|go-redis\/redis|redis\/rueidis|rueian\/rueidis|valkey-io|gomodule\/redigo|garyburd\/redigo)[^"]*"/,
-  java: /^\s*import\s+(?:static\s+)?(?:redis\.clients|io\.lettuce|org\.redisson|io\.valkey|org\.springframework\.data\.redis|glide\.api)\./m,
+  // (Spring's cache annotations keep keys in Redis where the project's cache is a RedisCacheManager)
+  java: /^\s*import\s+(?:static\s+)?(?:redis\.clients|io\.lettuce|org\.redisson|io\.valkey|org\.springframework\.data\.redis|org\.springframework\.cache\.annotation|glide\.api)\./m,
 };
 REDIS_IMPORT.kotlin = REDIS_IMPORT.java;
 REDIS_IMPORT.typescript = REDIS_IMPORT.javascript;

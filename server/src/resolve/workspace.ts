@@ -27,6 +27,8 @@ export class WorkspaceFacts {
   private funcs = new Map<string, Entry<{ f: FuncDef }>[]>();
   /** classes that extend something, by name (a subclass of a client class is a client class) */
   private derived = new Map<string, Entry<{ s: Scope }>[]>();
+  /** files that configure Spring's Redis cache (import org.springframework.data.redis.cache), under one name */
+  private redisCaches = new Map<string, Entry<unknown>[]>();
   /** functions imported into a class body (Python), by function name: the class whose methods they are */
   private hosts = new Map<string, Entry<{ className: string; module: string }>[]>();
   /**
@@ -126,6 +128,7 @@ export class WorkspaceFacts {
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) put(this.derived, s.name, { file: f, s });
     for (const i of f.imports) if (i.intoClass && i.member) put(this.hosts, i.member, { file: f, className: i.intoClass, module: i.module });
+    if (configuresRedisCache(f)) put(this.redisCaches, REDIS_CACHE, { file: f });
     if (this.callIndex) this.indexCalls(this.callIndex, f);
   }
 
@@ -194,12 +197,13 @@ export class WorkspaceFacts {
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) count(`s:${s.name}`);
     for (const i of f.imports) if (i.intoClass && i.member) count(`h:${i.member}`);
+    if (configuresRedisCache(f)) count(`r:${REDIS_CACHE}`);
     return names;
   }
 
   private unindex(f: FileFacts, names: Iterable<string>): void {
     for (const k of names) {
-      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : k.startsWith('h:') ? this.hosts : this.funcs) as Map<string, Entry<unknown>[]>;
+      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : k.startsWith('h:') ? this.hosts : k.startsWith('r:') ? this.redisCaches : this.funcs) as Map<string, Entry<unknown>[]>;
       const name = k.slice(2);
       const list = m.get(name);
       if (!list) continue;
@@ -298,6 +302,14 @@ export class WorkspaceFacts {
     return found && { file: found.file, bases: found.s.bases! };
   }
 
+  /** The files that configure Spring's cache on Redis (a RedisCacheManager, RedisCacheConfiguration): where its key prefix is set. */
+  redisCacheConfigs(): FileFacts[] {
+    const all = this.redisCaches.get(REDIS_CACHE) ?? [];
+    this.note(`r:${REDIS_CACHE}`, all[0], false);
+    for (const x of all) this.reads?.files.add(x.file.file);
+    return all.map((x) => x.file);
+  }
+
   /** The class whose body imports the module-level function `name` of `from` (`class C: from ._users import name`), which makes it C's method. */
   hostClass(name: string, from: FileFacts): string | undefined {
     const found = this.hosts.get(name)?.find((x) => moduleMatches(from.file, x.module, x.file.file));
@@ -351,6 +363,12 @@ export class WorkspaceFacts {
     if (own.length) return this.note(`f:${name}`, own[0], true);
     return this.note(`f:${name}`, pick(all, from, moduleHint), false);
   }
+}
+
+const REDIS_CACHE = 'spring-redis-cache';
+
+function configuresRedisCache(f: FileFacts): boolean {
+  return (f.language === 'java' || f.language === 'kotlin') && f.imports.some((i) => i.module.startsWith('org.springframework.data.redis.cache'));
 }
 
 function changedCounts(before: Map<string, number>, after: Map<string, number>): Set<string> {
