@@ -85,5 +85,5 @@ describe('key uses in fixtures, per language and library', () => {
 });
 
 function listAll(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listAll(path.join(dir, e.name)) : /\.(py|js|ts|go|java|lua|redis)$/.test(e.name) ? [path.join(dir, e.name)] : []));
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listAll(path.join(dir, e.name)) : /\.(py|js|ts|go|java|kt|lua|redis)$/.test(e.name) ? [path.join(dir, e.name)] : []));
 }

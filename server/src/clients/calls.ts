@@ -227,7 +227,7 @@ export class CallInterpreter {
 
   /** Keys Spring keeps for annotations (frameworks/spring-cache.ts): `@Cacheable` on a Redis cache, `@RedisHash` entities. */
   private springAnnotations(file: FileFacts): void {
-    if (file.language !== 'java' || !(file.functions.some((f) => f.annotations) || [...file.scopes.values()].some((s) => s.annotations))) return;
+    if ((file.language !== 'java' && file.language !== 'kotlin') || !(file.functions.some((f) => f.annotations) || [...file.scopes.values()].some((s) => s.annotations))) return;
     // an annotation's text is evaluated in the class around it, where its constants are
     const text = (e: Expr, f: FileFacts) => {
       const scope = [...f.scopes.values()].filter((s) => s.kind === 'class' && s.span.start <= e.span.start && e.span.end <= s.span.end).pop()?.id ?? 'module';

@@ -1,6 +1,6 @@
 import type { SyntaxNode as Node } from './tree';
 import { decodeEscapes, Extractor, fit, NO_KWARGS, span } from './base';
-import type { Expr, Param } from './ir';
+import type { Annotation, Expr, Param } from './ir';
 
 /*
  * Kotlin is read as the Java it compiles to, so that both resolve alike: properties are fields
@@ -68,7 +68,33 @@ export class KotlinExtractor extends Extractor {
       const type = ctor && childOfType(ctor, 'user_type');
       return type ? [withoutTypeArguments(type.text)] : [];
     });
-    this.withScope(node, 'class', [], bases.length ? { name, bases } : { name }, () => this.visitChildren(node));
+    const annotations = this.annotations(node);
+    this.withScope(node, 'class', [], { name, ...(bases.length ? { bases } : {}), ...(annotations ? { annotations } : {}) }, () => this.visitChildren(node));
+  }
+
+  /** A declaration's annotations (`@Cacheable(cacheNames = ["books"], key = "#isbn")`); undefined when none. */
+  private annotations(node: Node): Annotation[] | undefined {
+    const out: Annotation[] = [];
+    for (const a of childOfType(node, 'modifiers')?.namedChildren ?? []) {
+      if (a.type !== 'annotation') continue;
+      const ctor = childOfType(a, 'constructor_invocation');
+      const type = childOfType(ctor ?? a, 'user_type');
+      const name = type?.text.replace(/^.*\./, '');
+      if (!name) continue;
+      const args: Record<string, Expr> = {};
+      for (const arg of childOfType(ctor, 'value_arguments')?.namedChildren ?? []) {
+        if (arg.type !== 'value_argument') continue;
+        const [first, value] = operands(arg);
+        if (first) args[value ? first.text : 'value'] = this.annotationValue(value ?? first);
+      }
+      out.push({ name, args, span: span(a) });
+    }
+    return out.length ? out : undefined;
+  }
+
+  private annotationValue(node: Node): Expr {
+    if (node.type !== 'collection_literal') return this.expr(node);
+    return { span: span(node), text: node.text, k: 'list', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.annotationValue(c)) };
   }
 
   private importHeader(node: Node): void {
@@ -125,7 +151,8 @@ export class KotlinExtractor extends Extractor {
       collectReturns(body, (value) => {
         returns.push(this.exprIn(value, scope));
       });
-    this.facts.functions.push({ name, scope, className, params, returns: fit(returns) });
+    const annotations = this.annotations(node);
+    this.facts.functions.push({ name, scope, className, params, returns: fit(returns), ...(annotations ? { annotations } : {}) });
   }
 
   private params(node: Node | null): Param[] {

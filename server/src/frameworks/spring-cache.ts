@@ -55,7 +55,7 @@ export function cachePrefix(configs: FileFacts[], text: (e: Expr, file: FileFact
 
 /** The keys a file's Spring annotations make Redis keep. */
 export function annotatedUses(file: FileFacts, prefix: CachePrefix | null, text: (e: Expr) => Segment[] | undefined): AnnotatedUse[] {
-  if (file.language !== 'java') return [];
+  if (file.language !== 'java' && file.language !== 'kotlin') return [];
   const imported = (pkg: RegExp) => file.imports.some((i) => pkg.test(i.module));
   const out: AnnotatedUse[] = [];
   if (prefix && imported(/^org\.springframework\.cache\.annotation(\.|$)/))
