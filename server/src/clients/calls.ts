@@ -320,6 +320,12 @@ export class CallInterpreter {
     // a Spring method name (`increment`, `put`) on another library's client is a project wrapper's method
     if (recv && recv.client.library !== 'spring-data-redis' && !this.mayCommand(callee.name)) recv = null;
     if (!recv) return this.wrapperCall(call, ctx);
+    // r[k], r[k] = v, del r[k], k in r: redis-py's own, unless the object's class defines them (a
+    // project container); and only on a client the code shows being made, never on a guess
+    if (/^__\w+__$/.test(callee.name)) {
+      if (this.values.functionsCalled(call, ctx).length) return this.wrapperCall(call, ctx);
+      if (recv.kind !== 'client' || recv.client.confidence) return;
+    }
     this.receiverText = receiverName(callee.object);
     // Lettuce `cmd.multi(); cmd.set(…); cmd.exec();` and redigo `conn.Send("MULTI"); conn.Send("SET", …); conn.Do("EXEC")`
     // queue on the connection until EXEC
@@ -677,6 +683,8 @@ export class CallInterpreter {
       this.commandCall(recv, command, args, call, ctx, 'verbatim');
       return;
     }
+    // Python clients name every command in lower case: `db.Set(key)` is a project method (walrus's container factory), not SET
+    if (ctx.file.language === 'python' && !profile.aliases?.[method] && method !== method.toLowerCase()) return;
     const base = profile.aliases?.[method] ?? method.replace(/Buffer$/, '').toLowerCase();
     if (!isKnownCommand(base)) return;
     const split = lib === 'redis-py' && /_nonatomic$/.test(method);

@@ -126,7 +126,8 @@ export const PROFILES: Profile[] = [
     pipelineMethods: [{ match: /^pipeline$/, transaction: 'kwarg' }],
     genericMethods: /^execute_command$/,
     // incr/decr send INCRBY/DECRBY with amount=1 (redis-py commands/core.py)
-    aliases: { delete: 'del', mget_nonatomic: 'mget', mset_nonatomic: 'mset', incr: 'incrby', decr: 'decrby' },
+    // r[k], r[k] = v, del r[k], k in r: Redis.__getitem__ / __setitem__ / __delitem__ / __contains__
+    aliases: { delete: 'del', mget_nonatomic: 'mget', mset_nonatomic: 'mset', incr: 'incrby', decr: 'decrby', __getitem__: 'get', __setitem__: 'set', __delitem__: 'del', __contains__: 'exists' },
     // blpop(keys, timeout=0): the timeout may be left out
     argumentForms: Object.fromEntries(BLOCKING_POPS.map((n) => [n, { command: n, timeout: 'default' } satisfies ArgumentForm])),
   },

@@ -26,9 +26,40 @@ export class PythonExtractor extends Extractor {
       case 'call':
         this.expr(node);
         return this.visitChildren(node);
+      case 'subscript':
+        if (!this.stores.has(node.key)) this.dunder(node, '__getitem__', node.childForFieldName('value'), [node.childForFieldName('subscript')]);
+        return this.visitChildren(node);
+      case 'delete_statement':
+        for (const target of node.namedChildren[0]?.type === 'expression_list' ? node.namedChildren[0].namedChildren : node.namedChildren)
+          if (target?.type === 'subscript') {
+            this.stores.add(target.key);
+            this.dunder(target, '__delitem__', target.childForFieldName('value'), [target.childForFieldName('subscript')]);
+          }
+        return this.visitChildren(node);
+      case 'comparison_operator': {
+        // `key in client`, `key not in client`
+        const [left, right] = node.namedChildren;
+        const ops = node.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
+        if (node.namedChildren.length === 2 && (ops.join(' ') === 'in' || ops.join(' ') === 'not in')) this.dunder(node, '__contains__', right, [left]);
+        return this.visitChildren(node);
+      }
       default:
         return this.visitChildren(node);
     }
+  }
+
+  /** subscripts that are assigned or deleted, not read */
+  private stores = new Set<number | string>();
+
+  /**
+   * redis-py's Redis defines `r[key]` (GET), `r[key] = v` (SET), `del r[key]` (DEL) and `key in r`
+   * (EXISTS): each is recorded as a call of its dunder method on a plain name or attribute, for the
+   * client profiles to read like any method (a dict's or a list's is not a client, and gives nothing).
+   */
+  private dunder(node: Node, method: string, object: Node | null | undefined, args: (Node | null | undefined)[]): void {
+    if (!object || (object.type !== 'identifier' && object.type !== 'attribute') || args.some((a) => !a)) return;
+    const callee: Expr = { span: span(object), text: `${object.text}.${method}`, k: 'attr', object: this.expr(object), name: method };
+    this.recordCall({ span: span(node), text: node.text, k: 'call', callee, args: args.map((a) => this.expr(a!)), kwargs: NO_KWARGS, isNew: false, id: this.callId(node) });
   }
 
   private functionDef(node: Node): void {
@@ -72,7 +103,10 @@ export class PythonExtractor extends Extractor {
       if (left?.type === 'identifier' && type) this.bindType(left, type);
       return;
     }
-    if (left.type === 'identifier') {
+    if (left.type === 'subscript') {
+      this.stores.add(left.key);
+      this.dunder(left, '__setitem__', left.childForFieldName('value'), [left.childForFieldName('subscript'), right]);
+    } else if (left.type === 'identifier') {
       this.facts.bindings.push({ name: left.text, scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'var', type });
     } else if (left.type === 'attribute' && left.childForFieldName('object')?.text === 'self') {
       const name = left.childForFieldName('attribute')?.text ?? '';
