@@ -601,7 +601,11 @@ export function findFunction(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): { file:
     const byClass = ctx.ws.func(`${on}.${callee.name}`, ctx.file);
     if (byClass) return byClass;
     const imp = ctx.file.imports.find((i) => i.local === on);
-    if (imp) return ctx.ws.func(callee.name, ctx.file, imp.member ? `${imp.module}.${imp.member}` : imp.module) ?? ctx.ws.func(callee.name, ctx.file, imp.module);
+    if (imp) {
+      const found = ctx.ws.func(callee.name, ctx.file, imp.member ? `${imp.module}.${imp.member}` : imp.module) ?? ctx.ws.func(callee.name, ctx.file, imp.module);
+      // an imported object's method belongs to its class, found by its type: another class's method of that name is not it (a FastAPI `app.get(…)` is not a connector's `get`)
+      return found?.f.className && found.f.className !== imp.member ? undefined : found;
+    }
     if (ctx.file.language === 'go') return undefined;
   }
   return undefined;
