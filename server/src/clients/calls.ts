@@ -3,7 +3,7 @@ import { commandKeys, isKnownCommand, maxKeyCount, numkeysIndex } from '../comma
 import { anchorEdges, hashOfPattern, normalizeSegments, patternText, Segment } from '../model/pattern';
 import type { FlowCall, Group, GroupKind, KeyUse, WaitCall } from '../model/keyuse';
 import { Routing, routingOf } from './routing';
-import { asSegments, Ctx, ctxFor, evaluate, evaluateExactly, lookupName, Value } from '../resolve/evaluate';
+import { asSegments, callField, Ctx, ctxFor, evaluate, evaluateExactly, fieldFunction, lookupName, Val, Value } from '../resolve/evaluate';
 import type { Reads, WorkspaceFacts } from '../resolve/workspace';
 import { ArgumentForm, ClientInfo, librariesOf, Library, PROFILE_BY_LIBRARY, Profile, PROFILES, REDISSON_EXECUTOR, REDISSON_OBJECT_GETTERS, REDISSON_READS, REDISSON_WRITES } from './profiles';
 
@@ -405,7 +405,7 @@ export class CallInterpreter {
       const segs = u.pattern.segments.flatMap((s): Segment[] => {
         if (s.kind !== 'hole' || s.scope !== scopeId) return [s];
         const arg = argOf(s.expr);
-        const field = arg ? undefined : paramField(s.expr, argOf, ctx);
+        const field = arg ? undefined : paramField(s.expr, argOf, ctx, scopeId);
         const passed = arg ?? field?.arg;
         if (!passed || passed.k === 'spread') return [s];
         first ??= passed;
@@ -1265,7 +1265,22 @@ function listItems(e: Expr | undefined, ctx: Ctx, depth = 0): Expr[] | undefined
  * literal, what a key builder returns: `buildKeys(name)` → `{ stream: `${p}:stream`, … }`): that
  * field's value, with the argument it came in.
  */
-function paramField(expr: string, argOf: (param: string) => Expr | undefined, ctx: Ctx): { arg: Expr; value: Value } | undefined {
+function paramField(expr: string, argOf: (param: string) => Expr | undefined, ctx: Ctx, helperScope: string): { arg: Expr; value: Val } | undefined {
+  // `k.job(jobId)`: a function field of the object, called with the helper's values (the caller's, where they are its parameters)
+  const called = /^(\w+)\.(\w+)\(([^()]*)\)$/s.exec(expr);
+  if (called) {
+    const arg = argOf(called[1]);
+    const fn = arg && arg.k !== 'spread' ? fieldFunction(arg, called[2], ctx) : undefined;
+    if (!arg || !fn) return undefined;
+    const args = called[3].trim() ? called[3].split(',').map((t) => t.trim()) : [];
+    const values = args.map((t): Val => {
+      const given = /^\w+$/.test(t) ? argOf(t) : undefined;
+      if (given && given.k !== 'spread') return evaluate(given, ctx);
+      const quoted = /^(['"`])([^'"`$]*)\1$/.exec(t);
+      return { t: 'str', segs: [quoted ? { kind: 'lit', text: quoted[2] } : { kind: 'hole', expr: t, scope: helperScope }] };
+    });
+    return { arg, value: callField(fn, values, arg, ctx) };
+  }
   const m = /^(\w+)\.(\w+)$/.exec(expr);
   const arg = m ? argOf(m[1]) : undefined;
   if (!m || !arg || arg.k === 'spread') return undefined;

@@ -25,7 +25,7 @@ export type Value =
  * A key settles on one text where it is used (settle()); the options never leave this module.
  */
 type Alt = { t: 'alt'; options: Value[] };
-type Val = Value | Alt;
+export type Val = Value | Alt;
 
 const MAX_DEPTH = 8;
 /** more combinations than this and a value built from alternatives settles part by part */
@@ -507,6 +507,9 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   const def = findFunction(e, ctx) ?? ctx.ws.resolveCall?.(e, ctx);
   // Go: a bare name called with one value that is no function is a conversion (`channelID(key)`, `[]byte(k)`): the value itself
   if (!def && ctx.file.language === 'go' && callee.k === 'name' && e.args.length === 1 && !GO_BUILTINS.has(fname)) return valueOf(e.args[0], ctx);
+  // a function kept in an object's field (`k.job(id)`, the object from a key builder)
+  const inField = !def && callee.k === 'attr' ? fieldFunction(callee.object, callee.name, ctx) : undefined;
+  if (inField) return callField(inField, e.args.map((a) => valueOf(a, ctx)), e, ctx);
   // `return nil, err` is the failure path: the value is what the other returns give
   const returns = def?.f.returns.filter((r) => !NO_VALUE.has(r.text));
   if (!def || !returns?.length) return hole(e, ctx);
@@ -520,6 +523,59 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   // returns that differ (a mode flag, a fallback) are the options of one value
   return oneOf(
     returns.map((r) => valueOf(r, { ws: ctx.ws, file: def.file, scope: def.f.scope, pos: r.span.start, env, depth: ctx.depth + 1 })),
+    e,
+    ctx,
+  );
+}
+
+/** A function kept in an object's field, with the values its closure sees (the key builder's arguments). */
+export interface FieldFunction {
+  file: FileFacts;
+  f: FuncDef;
+  env: Map<string, Val>;
+}
+
+/**
+ * The function in field `field` of the object `obj` is: an object literal's arrow function, through
+ * variables and what a key builder returns (`buildKeys(name)` → `{ job: (id) => `${p}:job:${id}` }`,
+ * where `p` is built from `name`): the builder's parameters are bound to the call's arguments.
+ */
+export function fieldFunction(obj: Expr, field: string, ctx: Ctx, depth = 0): FieldFunction | undefined {
+  if (depth > 3 || ctx.depth > MAX_DEPTH) return undefined;
+  if (obj.k === 'name') {
+    if (ctx.env?.has(obj.name)) return undefined;
+    const found = lookupName(obj.name, ctx);
+    if (!found || !('binding' in found)) return undefined;
+    const b = found.binding;
+    return fieldFunction(b.value, field, { ...ctx, file: found.file, scope: b.scope, pos: b.pos, env: found.file === ctx.file ? ctx.env : undefined }, depth + 1);
+  }
+  if (obj.k === 'call') {
+    const def = findFunction(obj, ctx);
+    const ret = def?.f.returns.find((r) => !NO_VALUE.has(r.text));
+    if (!def || !ret) return undefined;
+    const env = new Map<string, Val>();
+    def.f.params.forEach((p, i) => {
+      const a = obj.args[i] ?? obj.kwargs[p.name];
+      if (a) env.set(p.name, valueOf(a, ctx));
+    });
+    return fieldFunction(ret, field, { ws: ctx.ws, file: def.file, scope: def.f.scope, pos: ret.span.start, env, depth: ctx.depth + 1 }, depth + 1);
+  }
+  if (obj.k !== 'dict') return undefined;
+  const value = obj.entries.find(([k]) => (k.k === 'str' ? k.value : k.k === 'name' ? k.name : k.text) === field)?.[1];
+  const f = value?.k === 'func' ? ctx.file.functions.find((x) => x.scope === value.scope) : undefined;
+  return f && { file: ctx.file, f, env: ctx.env ?? new Map() };
+}
+
+/** The value a field function returns for these arguments. */
+export function callField(fn: FieldFunction, args: Val[], e: Expr, ctx: Ctx): Val {
+  const returns = fn.f.returns.filter((r) => !NO_VALUE.has(r.text));
+  if (!returns.length) return hole(e, ctx);
+  const env = new Map(fn.env);
+  fn.f.params.forEach((p, i) => {
+    if (args[i]) env.set(p.name, args[i]);
+  });
+  return oneOf(
+    returns.map((r) => valueOf(r, { ws: ctx.ws, file: fn.file, scope: fn.f.scope, pos: r.span.start, env, depth: ctx.depth + 1 })),
     e,
     ctx,
   );
