@@ -318,7 +318,50 @@ function nameValue(e: Extract<Expr, { k: 'name' }>, ctx: Ctx): Val {
   // a variable bound to something unknown stays one hole named after the variable, not after its initializer
   if (v.t === 'str' && v.segs.length === 1 && v.segs[0].kind === 'hole' && b.value.k !== 'name' && b.value.k !== 'attr' && b.value.k !== 'index')
     return hole(e, ctx, `${found.file.file}#${b.scope}`);
+  if (v.t === 'list' && found.file === ctx.file && JS_FAMILY.has(ctx.file.language)) return { ...v, items: [...v.items, ...pushedOnto(e.name, b, ctx)] };
   return v;
+}
+
+const JS_FAMILY = new Set(['javascript', 'typescript', 'tsx']);
+
+/**
+ * What `list.push(…)` adds to a JavaScript array between its binding and here (`keys.push(pk.deps(id))`
+ * in an `if`): every item a call may see, as Go's append is read.
+ */
+function pushedOnto(name: string, b: Binding, ctx: Ctx): Value[] {
+  const out: Value[] = [];
+  for (const site of ctx.file.calls) {
+    const c = site.call;
+    if (c.callee.k !== 'attr' || c.callee.name !== 'push' || c.callee.object.k !== 'name' || c.callee.object.name !== name) continue;
+    if (c.span.start < b.pos || c.span.start >= ctx.pos || !within(site.scope, b.scope, ctx.file)) continue;
+    for (const a of c.args) out.push(...(a.k === 'spread' ? spreadItems(a, { ...ctx, scope: site.scope, pos: c.span.start }) : [evaluate(a, { ...ctx, scope: site.scope, pos: c.span.start })]));
+  }
+  return out;
+}
+
+/** Whether scope `inner` is `outer` or nested in it. */
+function within(inner: string, outer: string, file: FileFacts): boolean {
+  for (let id: string | undefined = inner; id; id = file.scopes.get(id)?.parent) if (id === outer) return true;
+  return false;
+}
+
+/** A field of a class, or of the nearest base class that sets it (`this.queueKeys` set in a base class's constructor). */
+function classField(cls: string, name: string, ctx: Ctx): { file: FileFacts; b: Binding } | undefined {
+  const seen = new Set<string>();
+  let level = [cls];
+  for (let depth = 0; level.length && depth < 6; depth++) {
+    const next: string[] = [];
+    for (const c of level) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const found = ctx.ws.classBinding(c, name, ctx.file);
+      if (found) return found;
+      // `BaseWorker<D, R>`, `module.Base`: the class's own name
+      for (const b of ctx.ws.basesOf(c, ctx.file)?.bases ?? []) next.push(b.replace(/[[<(].*$/, '').replace(/^.*\./, ''));
+    }
+    level = next;
+  }
+  return undefined;
 }
 
 function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Val {
@@ -326,7 +369,7 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Val {
   let found: { file: FileFacts; b: Binding } | undefined;
   if (obj.k === 'name' && (obj.name === 'self' || obj.name === 'this' || obj.name === 'cls')) {
     const cls = classOf(ctx);
-    if (cls) found = ctx.ws.classBinding(cls, e.name, ctx.file);
+    if (cls) found = classField(cls, e.name, ctx);
   } else if (obj.k === 'name' && ctx.file.language === 'go' && goReceiverClass(obj.name, ctx)) {
     const field = structField(goReceiverClass(obj.name, ctx)!, e.name, ctx);
     if (field) {
@@ -352,8 +395,9 @@ function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Val {
     if (carriesOnlyHoles(v) && setPerCall(found.file, found.b.scope)) return hole(e, ctx);
     return v;
   }
-  // a property of an object constant (`VALKEY_KEYS.NEW_FILMLISTE` with `const VALKEY_KEYS = { NEW_FILMLISTE: '…' }`)
-  if (obj.k === 'name' && !/^(self|this|cls)$/.test(obj.name) && ['javascript', 'typescript', 'tsx'].includes(ctx.file.language)) {
+  // a property of an object constant (`VALKEY_KEYS.NEW_FILMLISTE` with `const VALKEY_KEYS = { NEW_FILMLISTE: '…' }`),
+  // or of an object a field holds (`this.queueKeys.stream`, the object from a key builder)
+  if (((obj.k === 'name' && !/^(self|this|cls)$/.test(obj.name)) || (obj.k === 'attr' && obj.object.k === 'name' && /^(self|this)$/.test(obj.object.name))) && JS_FAMILY.has(ctx.file.language)) {
     const o = valueOf(obj, { ...ctx, depth: ctx.depth + 1 });
     const entry = o.t === 'dict' ? o.entries.find(([k]) => k.t === 'str' && k.segs.length === 1 && k.segs[0].kind === 'lit' && k.segs[0].text === e.name) : undefined;
     if (entry) return entry[1];
@@ -542,6 +586,12 @@ export interface FieldFunction {
  */
 export function fieldFunction(obj: Expr, field: string, ctx: Ctx, depth = 0): FieldFunction | undefined {
   if (depth > 3 || ctx.depth > MAX_DEPTH) return undefined;
+  if (obj.k === 'attr' && obj.object.k === 'name' && /^(self|this)$/.test(obj.object.name)) {
+    const cls = classOf(ctx);
+    const found = cls ? classField(cls, obj.name, ctx) : undefined;
+    if (!found) return undefined;
+    return fieldFunction(found.b.value, field, { ...ctx, file: found.file, scope: found.b.scope, pos: found.b.pos, env: undefined }, depth + 1);
+  }
   if (obj.k === 'name') {
     if (ctx.env?.has(obj.name)) return undefined;
     const found = lookupName(obj.name, ctx);
