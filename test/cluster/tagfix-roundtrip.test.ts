@@ -55,7 +55,7 @@ function isSubsequence(a: string, b: string): boolean {
 const FIXABLE = /^(crossslot|crossslot-possible|pipeline-cross-node)$/;
 
 /** Where each workspace's keys are defined: the fixes edit these files, and each of them. */
-const DEFINED_IN: Record<string, string[]> = { python: ['app/keys.py', 'app/jobs.py'], go: ['store/orders.go'], node: ['src/sessions.js'], java: ['src/main/java/com/example/shop/Profiles.java'] };
+const DEFINED_IN: Record<string, string[]> = { python: ['app/keys.py', 'app/jobs.py'], go: ['store/orders.go'], node: ['src/queue.js', 'src/sessions.js'], java: ['src/main/java/com/example/shop/Profiles.java'] };
 
 interface Case {
   name: string;
@@ -93,10 +93,10 @@ describe('the tag fix, applied on real-style code in every language and on examp
         for (const file of new Set(fix.edits.map((e) => e.file))) {
           const before = r.texts.get(file)!;
           const after = apply(before, fix.edits.filter((e) => e.file === file));
-          // only insertions: braces, or a tag's opening `{name:` - in a string, or concatenated next to a value
+          // only insertions: braces, or a tag's opening `{name:` - in a string, or concatenated next to a value (`"{" + ` before a configured prefix)
           for (const e of fix.edits.filter((x) => x.file === file)) {
             assert.equal(e.start, e.end, 'an insertion');
-            assert.match(e.text, /^(\{+|\}+|\{+\w+:|"\{\w+:" (\+|\.\.) | (\+|\.\.) "\}")$/, `${file}: ${e.text}`);
+            assert.match(e.text, /^(\{+|\}+|\{+\w+:|"\{(\w+:)?" (\+|\.\.) | (\+|\.\.) "\}")$/, `${file}: ${e.text}`);
           }
           const language = languageOfPath(file)!;
           const was = (await extractFile(file, before, language)).syntaxErrors;

@@ -184,7 +184,11 @@ export class JavaScriptExtractor extends Extractor {
 
 
   protected convert(node: Node): Expr {
-    if (UNWRAP.has(node.type)) return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+    if (UNWRAP.has(node.type)) {
+      const inner = node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+      // `(a || b)` keeps its parentheses: text added around it in a concatenation (a tag's brace) goes outside them
+      return node.type === 'parenthesized_expression' && inner.k === 'alt' ? { ...inner, span: span(node), text: node.text } : inner;
+    }
     const base = { span: span(node), text: node.text };
     if (FUNCTION_TYPES.has(node.type)) {
       const parent = node.parent?.parent;

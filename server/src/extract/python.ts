@@ -174,8 +174,11 @@ export class PythonExtractor extends Extractor {
         return { span: base.span, text: base.text, k: 'name', name: base.text };
       case 'integer':
         return { span: base.span, text: base.text, k: 'num', value: Number(node.text.replace(/_/g, '')) };
-      case 'parenthesized_expression':
-        return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
+        // `(a or b)` keeps its parentheses: text added around it in a concatenation (a tag's brace) goes outside them
+        return inner.k === 'alt' ? { ...inner, span: span(node), text: node.text } : inner;
+      }
       case 'await':
         return node.namedChildren[0] ? this.expr(node.namedChildren[0]) : this.other(node);
       case 'attribute':

@@ -257,17 +257,18 @@ function insertionsFor(u: KeyUse, entity: Entity, nextToValues: boolean): Insert
     return [before, after];
   }
   if (!startsWith(u, entity.parts)) return `\`${key}\` does not start with \`${entity.tag}\``;
-  if (segs[0]?.kind !== 'lit') return `\`${key}\` starts with a runtime value: the tag's \`{\` has no text to go before`;
+  // a key that starts with a runtime value (a configured prefix) opens the tag right before that value
+  const open: Insertion = segs[0]?.kind === 'lit' ? { seg: 0, at: 0, text: '{' } : { seg: 0, side: 'before', text: '{' };
   // `}` before the entity's colon count + 1-th literal `:`, or at the end
   let colons = entity.tag.split(':').length - 1;
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
     if (s.kind !== 'lit') continue;
-    for (let c = 0; c < s.text.length; c++) if (s.text[c] === ':' && colons-- === 0) return [{ seg: 0, at: 0, text: '{' }, { seg: i, at: c, text: '}' }];
+    for (let c = 0; c < s.text.length; c++) if (s.text[c] === ':' && colons-- === 0) return [open, { seg: i, at: c, text: '}' }];
   }
   const last = segs.length - 1;
   const end: Insertion = segs[last].kind === 'lit' ? { seg: last, at: (segs[last] as { text: string }).text.length, text: '}' } : { seg: last, side: 'after', text: '}' };
-  return [{ seg: 0, at: 0, text: '{' }, end];
+  return [open, end];
 }
 
 type Placed = { edit: TextEdit; place: string };

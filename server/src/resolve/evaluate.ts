@@ -248,7 +248,8 @@ function concatValue(parts: Value[], exprs: Expr[], ctx: Ctx): Value {
   const op = ctx.file.language === 'lua' ? '..' : '+';
   // an operand that is a runtime value can have text concatenated on either side of it - when it binds
   // tighter than the operator (a name, a member, a call, an index), so the added text cannot change its meaning
-  const edge = (x: Expr, delta: number): Anchor | undefined => (/^(name|attr|call|index)$/.test(x.k) ? { file: ctx.file.file, base: x.span, delta, form: 'concat', op } : undefined);
+  // (an `alt` operand is parenthesized, and its span takes the parentheses in)
+  const edge = (x: Expr, delta: number): Anchor | undefined => (/^(name|attr|call|index|alt)$/.test(x.k) ? { file: ctx.file.file, base: x.span, delta, form: 'concat', op } : undefined);
   return { t: 'str', segs: normalizeSegments(parts.flatMap((p, i) => anchorEdges(asSegments(p, exprs[i], ctx), edge(exprs[i], 0), edge(exprs[i], exprs[i].span.end - exprs[i].span.start)))) };
 }
 
