@@ -28,7 +28,7 @@ function run(cmd, args) {
 
 run('node', ['scripts/build.mjs']);
 run('npx', ['tsc', '-b']);
-if (layers.includes('cluster') || layers.includes('lsp')) run('node', ['scripts/ensure-debian.mjs', 'redis-server=redis-server', 'redis-cli=redis-tools', 'openssl=openssl']);
+if (layers.includes('cluster') || layers.includes('lsp')) run('node', ['scripts/ensure-debian.mjs', 'redis-server=redis-server', 'redis-cli=redis-tools', 'openssl=openssl', '/usr/lib/python3/dist-packages/redis/__init__.py=python3-redis']);
 // editors: Neovim and Emacs (eglot) as LSP clients; pre-commit running the hook
 if (layers.includes('editors')) run('node', ['scripts/ensure-debian.mjs', 'nvim=neovim', 'pre-commit=pre-commit', 'emacs=emacs-nox', '/usr/share/emacs/site-lisp/elpa-src/eglot-1.9/eglot.el=elpa-eglot']);
 // code-server 4.100.3 (npm, into ~/.cache/keyslot) and Debian chromium: scripts/code-server.mjs

@@ -4,7 +4,7 @@
  * Cases are generated, not hand-judged: every multi-key command of the command table (from a
  * template line per command, or a named skip with its reason), MULTI/EXEC transactions, scripts
  * that touch undeclared keys, and ioredis / iovalkey / node-redis / Valkey GLIDE pipelines, transactions and multi-key
- * calls, each with its keys placed three ways: one slot (a shared hash tag), different slots on
+ * calls, and redis-py's (Debian's python3-redis, run by the system Python), each with its keys placed three ways: one slot (a shared hash tag), different slots on
  * one primary, different primaries. Each case runs for real (raw RESP to the primary of its
  * first key, or the library itself running the generated source) and the outcome is recorded.
  * The same cases are written as a workspace (.redis files, .js files, package.json pinning the
@@ -15,7 +15,10 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allCommands, commandKeys, type CommandEntry } from '../../server/src/commands/table';
@@ -26,8 +29,13 @@ import { isRespError, startCluster, type Cluster, type ClusterMember, type Reply
 import { loadGenerated } from '../helpers/generated';
 
 type Generated = { client: unknown; cases: Record<string, () => Promise<unknown>> };
+const execFileAsync = promisify(execFile);
 /** the JavaScript libraries whose generated cases run for real */
 type JsLib = 'ioredis' | 'iovalkey' | 'node-redis' | 'valkey-glide';
+
+/** redis-py as Debian ships it (python3-redis), run by the system Python; test/helpers cannot pip-install here */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+const REDIS_PY_VERSION_FILE = '/usr/lib/python3/dist-packages/redis/__init__.py';
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -176,6 +184,18 @@ const GLIDE: { category: string; body: (k: string[]) => string[] }[] = [
   { category: 'valkey-glide ClusterBatch (not atomic)', body: (k) => ['const client = await connecting;', `return client.exec(new ClusterBatch(false).set(${q(k[0])}, "1").incr(${q(k[1])}), true);`] },
 ];
 
+// redis-py's RedisCluster: the body of a Python function (one statement per line). Its transaction
+// pipeline is left out: redis-py 4.3 refuses `pipeline(transaction=True)` on a cluster whatever the keys
+const REDIS_PY: { category: string; body: (k: string[]) => string[]; setup?: (k: string[]) => string[] }[] = [
+  { category: 'redis-py mget', body: (k) => [`return rc.mget([${q(k[0])}, ${q(k[1])}])`] },
+  { category: 'redis-py mget_nonatomic', body: (k) => [`return rc.mget_nonatomic([${q(k[0])}, ${q(k[1])}])`] },
+  { category: 'redis-py delete', body: (k) => [`return rc.delete(${q(k[0])}, ${q(k[1])})`] },
+  { category: 'redis-py sunionstore', body: (k) => [`return rc.sunionstore(${q(k[0])}, [${q(k[0])}, ${q(k[1])}])`] },
+  { category: 'redis-py rename', body: (k) => [`return rc.rename(${q(k[0])}, ${q(k[1])})`], setup: (k) => [`rc.set(${q(k[0])}, "1")`] },
+  { category: 'redis-py pipeline', body: (k) => ['p = rc.pipeline()', `p.set(${q(k[0])}, "1")`, `p.incr(${q(k[1])})`, 'return p.execute(raise_on_error=False)'] },
+  { category: 'redis-py registered script', body: (k) => ['get_first = rc.register_script("return redis.call(\'GET\', KEYS[1])")', `return get_first(keys=[${q(k[0])}, ${q(k[1])}])`] },
+];
+
 // ---------------------------------------------------------------------------------------------
 // Cases
 
@@ -200,6 +220,8 @@ interface Case {
   redis?: { lines: Tokens[]; transaction: boolean; setup: Tokens[] };
   /** .js: the function body */
   js?: { lib: JsLib; body: string[] };
+  /** .py: the function body (redis-py), and what runs before it, outside the case's lines */
+  py?: { body: string[]; setup?: string[] };
   outcome?: Outcome;
   /** every error the case saw, for the report */
   errors: string[];
@@ -295,6 +317,11 @@ function buildCases(): Case[] {
       }
     }
   }
+  for (const tpl of REDIS_PY)
+    for (const placement of PLACEMENTS) {
+      const keys = pickKeys(`c${++id}`, 2, placement);
+      add({ category: tpl.category, command: tpl.category, placement, keys, grouped: keys, file: 'redis_py_cases.py', py: { body: tpl.body(keys), setup: tpl.setup?.(keys) } });
+    }
   return cases;
 }
 
@@ -335,14 +362,49 @@ function renderWorkspace(cases: Case[], ports: number[]): Map<string, string> {
       if (c.js.body.length === 1) out.push(`async function case${c.id}() { ${c.js.body[0]} }`);
       else out.push(`async function case${c.id}() {`, ...c.js.body.map((b) => `  ${b}`), '}');
       c.endLine = out.length;
+    } else if (c.py) {
+      const header = ['import json', 'from redis.cluster import ClusterNode, RedisCluster', '', `rc = RedisCluster(startup_nodes=[${ports.map((p) => `ClusterNode("127.0.0.1", ${p})`).join(', ')}])`, ''];
+      const out = lines(c.file, header);
+      if (c.py.setup) out.push('', `def setup_case${c.id}():`, ...c.py.setup.map((b) => `    ${b}`));
+      out.push('', `# case ${c.id}: ${c.category}, ${c.placement}`);
+      c.startLine = out.length + 1;
+      out.push(`def case${c.id}():`, ...c.py.body.map((b) => `    ${b}`));
+      c.endLine = out.length;
     }
   }
   for (const [f, out] of files) {
+    if (f.endsWith('.py')) {
+      // runs every case, and prints each one's errors (raised, or returned in a pipeline's results) as JSON
+      const ids = cases.filter((c) => c.file === f).map((c) => `case${c.id}`);
+      out.push(
+        '',
+        '',
+        'def errors(value):',
+        '    if isinstance(value, Exception):',
+        '        return [f"{type(value).__name__}: {value}"]',
+        '    if isinstance(value, list):',
+        '        return [e for v in value for e in errors(v)]',
+        '    return []',
+        '',
+        '',
+        'if __name__ == "__main__":',
+        '    found = {}',
+        `    for name, run in [${ids.map((i) => `("${i}", ${i})`).join(', ')}]:`,
+        '        try:',
+        '            globals().get("setup_" + name, lambda: None)()',
+        '            found[name] = errors(run())',
+        '        except Exception as e:',
+        '            found[name] = errors(e)',
+        '    print(json.dumps(found))',
+      );
+      continue;
+    }
     if (!f.endsWith('.js')) continue;
     const ids = cases.filter((c) => c.file === f).map((c) => `case${c.id}`);
     out.push('', `module.exports = { client: ${f.startsWith('node_redis') ? 'client' : f.startsWith('glide') ? 'connecting' : 'cluster'}, cases: { ${ids.join(', ')} } };`);
   }
   const text = new Map([...files].map(([f, l]) => [f, l.join('\n') + '\n']));
+  text.set('requirements.txt', `redis==${redisPyVersion()}\n`);
   text.set('package.json', JSON.stringify({ name: 'keyslot-replay', private: true, dependencies: { '@valkey/valkey-glide': '2.5.2', ioredis: '6.0.0', iovalkey: '0.4.0', redis: '6.3.1' } }, null, 2) + '\n');
   return text;
 }
@@ -351,8 +413,8 @@ function renderWorkspace(cases: Case[], ports: number[]): Map<string, string> {
 // Real runs
 
 function slotErrorKind(msg: string): Outcome | undefined {
-  // ioredis / iovalkey refuse such pipelines; Valkey GLIDE refuses an atomic batch over several slots
-  if (/slots allocation group|keys in a pipeline command should belong to the same slot|crossed slots in pipeline/i.test(msg)) return 'client-rejected';
+  // ioredis / iovalkey refuse such pipelines; Valkey GLIDE refuses an atomic batch over several slots; redis-py a command over several
+  if (/slots allocation group|keys in a pipeline command should belong to the same slot|crossed slots in pipeline|must map to the same key slot/i.test(msg)) return 'client-rejected';
   // (GLIDE words the server's error "CrossSlot: Keys in request don't hash to the same slot")
   if (/CROSSSLOT/i.test(msg)) return 'crossslot';
   if (/EXECABORT/.test(msg)) return 'execabort';
@@ -469,6 +531,23 @@ async function runJsFile(source: string, lib: JsLib, cases: Case[]): Promise<voi
     else await (mod.client as NodeRedisCluster).close();
   }
   assert.deepEqual(clientErrors, [], `${lib} client errors`);
+}
+
+/** The version of Debian's redis-py, for the workspace's requirements.txt (keyslot reads the version's semantics). */
+function redisPyVersion(): string {
+  const m = /__version__\s*=\s*["']([\d.]+)["']/.exec(readFileSync(REDIS_PY_VERSION_FILE, 'utf8'));
+  assert.ok(m, `a version in ${REDIS_PY_VERSION_FILE}`);
+  return m[1];
+}
+
+/** Runs the generated redis-py file with the system Python; each case's errors come back as JSON. */
+async function runPyFile(path: string, cases: Case[]): Promise<void> {
+  const { stdout } = await execFileAsync(SYSTEM_PYTHON, [path], { timeout: 30_000 });
+  const found = JSON.parse(stdout) as Record<string, string[]>;
+  for (const c of cases) {
+    assert.ok(found[`case${c.id}`], `case${c.id} ran`);
+    settle(c, found[`case${c.id}`]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -656,6 +735,7 @@ test('every case runs on the real cluster', { timeout: 40_000 }, async (t) => {
   await runJsFile(files.get('iovalkey_cases.js')!, 'iovalkey', cases.filter((x) => x.js?.lib === 'iovalkey'));
   await runJsFile(files.get('node_redis_cases.js')!, 'node-redis', cases.filter((x) => x.js?.lib === 'node-redis'));
   await runJsFile(files.get('glide_cases.js')!, 'valkey-glide', cases.filter((x) => x.js?.lib === 'valkey-glide'));
+  await runPyFile(join(dir!, 'redis_py_cases.py'), cases.filter((x) => x.py));
 
   // what happened, per category and placement
   const categories = [...new Set(cases.map((x) => x.category))];
