@@ -1,6 +1,6 @@
 import type { Binding, Expr, FileFacts, FuncDef, Scope } from '../extract/ir';
 import { Anchor, anchorEdges, hashOfPattern, normalizeSegments, Segment, sliceLit, sourcedLit } from '../model/pattern';
-import type { WorkspaceFacts } from './workspace';
+import { simpleClassName, type WorkspaceFacts } from './workspace';
 
 /** Where an expression is evaluated: its file, scope, offset, and parameter values of an inlined key builder. */
 export interface Ctx {
@@ -357,8 +357,7 @@ function classField(cls: string, name: string, ctx: Ctx): { file: FileFacts; b: 
       seen.add(c);
       const found = ctx.ws.classBinding(c, name, ctx.file);
       if (found) return found;
-      // `BaseWorker<D, R>`, `module.Base`: the class's own name
-      for (const b of ctx.ws.basesOf(c, ctx.file)?.bases ?? []) next.push(b.replace(/[[<(].*$/, '').replace(/^.*\./, ''));
+      for (const b of ctx.ws.basesOf(c, ctx.file)?.bases ?? []) next.push(simpleClassName(b));
     }
     level = next;
   }

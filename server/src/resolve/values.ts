@@ -4,7 +4,7 @@ import type { Span } from '../model/pattern';
 import { ClientInfo, librariesOf, PROFILE_BY_LIBRARY, Profile, PROFILES, Library, REDIS_ONLY_METHOD, Step } from '../clients/profiles';
 import { classOf, Ctx, ctxFor, findFunction, lookupName } from './evaluate';
 import { SPRING_BOUND, springOpsOf } from '../clients/spring';
-import type { Reads, WorkspaceFacts } from './workspace';
+import { simpleClassName, type Reads, type WorkspaceFacts } from './workspace';
 
 /*
  * The value analysis: what a receiver expression can hold - a Redis client, a pipeline or
@@ -260,13 +260,35 @@ export class ValueAnalysis {
       const r = this.returnsReceiver(literal.file, literal.f.scope, literal.f.returns, ctx, depth);
       if (r) return via(r, `\`${callee.text}(…)\``, { file: literal.file, span: literal.f.returns[0]?.span }, literal.f.returns[0]);
     }
-    // a project function that returns a client: a factory, a getter, a @contextmanager
+    // a project function that returns a client: a factory, a getter, a @contextmanager; an abstract
+    // method (no return of its own): what the subclasses' implementations return
     const def = this.functionOf(e, ctx);
-    if (def) {
-      const r = this.returnsReceiver(def.file, def.f.scope, def.f.returns, ctx, depth);
-      if (r) return via(r, `\`${calleeText(e.callee) ?? def.f.name}()\``, { file: def.file, span: def.f.returns[0]?.span }, def.f.returns[0]);
+    for (const d of def ? [def, ...this.implementations(def)] : []) {
+      const r = this.returnsReceiver(d.file, d.f.scope, d.f.returns, ctx, depth);
+      if (r) return via(r, `\`${calleeText(e.callee) ?? d.f.name}()\``, { file: d.file, span: d.f.returns[0]?.span }, d.f.returns[0]);
     }
     return null;
+  }
+
+  /** The implementations of an abstract method (one with no return): the same method of the classes that extend its class, nearest first. */
+  private implementations(def: { file: FileFacts; f: FuncDef }): { file: FileFacts; f: FuncDef }[] {
+    if (!def.f.className || def.f.returns.length) return [];
+    const out: { file: FileFacts; f: FuncDef }[] = [];
+    const seen = new Set<string>([def.f.className]);
+    let level = [def.f.className];
+    for (let depth = 0; level.length && depth < 3 && out.length < MAX_CALLERS; depth++) {
+      const next: string[] = [];
+      for (const c of level)
+        for (const sub of this.ws.subclassesOf(c, def.file)) {
+          if (seen.has(sub.name)) continue;
+          seen.add(sub.name);
+          next.push(sub.name);
+          const m = sub.file.functions.find((f) => f.className === sub.name && f.name === def.f.name);
+          if (m) out.push({ file: sub.file, f: m });
+        }
+      level = next;
+    }
+    return out;
   }
 
   /** A method called on a Redis value: a client it passes through, a pipeline it opens, a script it registers. */
@@ -454,6 +476,12 @@ export class ValueAnalysis {
     if (callee.k === 'attr' && callee.object.k === 'name') {
       const cls = this.typeNameOf(callee.object, ctx);
       if (cls) return this.ws.method(cls, callee.name, ctx.file);
+    }
+    // `self._client.client()` on a field declared with a type (`_client: AbstractValkeyClient`): that type's method
+    if (callee.k === 'attr' && callee.object.k === 'attr' && callee.object.object.k === 'name' && /^(self|this)$/.test(callee.object.object.name)) {
+      const cls = classOf(ctx);
+      const type = cls ? this.ws.allClassBindings(cls, callee.object.name, ctx.file).find((x) => x.b.type)?.b.type : undefined;
+      if (type) return this.ws.method(simpleClassName(type.replace(/^[*&]/, '')), callee.name, ctx.file);
     }
     return undefined;
   }

@@ -27,6 +27,8 @@ export class WorkspaceFacts {
   private funcs = new Map<string, Entry<{ f: FuncDef }>[]>();
   /** classes that extend something, by name (a subclass of a client class is a client class) */
   private derived = new Map<string, Entry<{ s: Scope }>[]>();
+  /** classes by the simple name of each base class they extend (the implementations of an abstract method) */
+  private subclasses = new Map<string, Entry<{ s: Scope }>[]>();
   /** files that configure Spring's Redis cache (import org.springframework.data.redis.cache), under one name */
   private redisCaches = new Map<string, Entry<unknown>[]>();
   /** functions imported into a class body (Python), by function name: the class whose methods they are */
@@ -127,6 +129,7 @@ export class WorkspaceFacts {
       if (fn.className) put(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) put(this.derived, s.name, { file: f, s });
+    for (const s of f.scopes.values()) for (const b of s.kind === 'class' && s.name ? (s.bases ?? []) : []) put(this.subclasses, simpleClassName(b), { file: f, s });
     for (const i of f.imports) if (i.intoClass && i.member) put(this.hosts, i.member, { file: f, className: i.intoClass, module: i.module });
     if (configuresRedisCache(f)) put(this.redisCaches, REDIS_CACHE, { file: f });
     if (this.callIndex) this.indexCalls(this.callIndex, f);
@@ -196,6 +199,7 @@ export class WorkspaceFacts {
       if (fn.className) count(`f:${fn.className}.${fn.name}`);
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) count(`s:${s.name}`);
+    for (const s of f.scopes.values()) for (const b of s.kind === 'class' && s.name ? (s.bases ?? []) : []) count(`b:${simpleClassName(b)}`);
     for (const i of f.imports) if (i.intoClass && i.member) count(`h:${i.member}`);
     if (configuresRedisCache(f)) count(`r:${REDIS_CACHE}`);
     return names;
@@ -203,7 +207,7 @@ export class WorkspaceFacts {
 
   private unindex(f: FileFacts, names: Iterable<string>): void {
     for (const k of names) {
-      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : k.startsWith('h:') ? this.hosts : k.startsWith('r:') ? this.redisCaches : this.funcs) as Map<string, Entry<unknown>[]>;
+      const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : k.startsWith('h:') ? this.hosts : k.startsWith('r:') ? this.redisCaches : k.startsWith('b:') ? this.subclasses : this.funcs) as Map<string, Entry<unknown>[]>;
       const name = k.slice(2);
       const list = m.get(name);
       if (!list) continue;
@@ -316,6 +320,14 @@ export class WorkspaceFacts {
     return this.note(`h:${name}`, found, false)?.className;
   }
 
+  /** The classes (of the language family of `from`) that name `base` among their base classes. */
+  subclassesOf(base: string, from: FileFacts): { file: FileFacts; name: string }[] {
+    const all = (this.subclasses.get(base) ?? []).filter((x) => FAMILY[x.file.language] === FAMILY[from.language]);
+    this.note(`b:${base}`, all[0], false);
+    for (const x of all) this.reads?.files.add(x.file.file);
+    return all.map((x) => ({ file: x.file, name: x.s.name! }));
+  }
+
   /** A class's method, or the nearest base class's (`self.prefixed_key()` written once in the base). */
   method(cls: string, name: string, from: FileFacts): { file: FileFacts; f: FuncDef } | undefined {
     const seen = new Set<string>();
@@ -327,8 +339,7 @@ export class WorkspaceFacts {
         seen.add(c);
         const found = this.func(`${c}.${name}`, from);
         if (found) return found;
-        // `Generic[T]`, `module.Base`, `Base<T>`: the class's own name
-        for (const b of this.basesOf(c, from)?.bases ?? []) next.push(b.replace(/[[<(].*$/, '').replace(/^.*\./, ''));
+        for (const b of this.basesOf(c, from)?.bases ?? []) next.push(simpleClassName(b));
       }
       level = next;
     }
@@ -366,6 +377,11 @@ export class WorkspaceFacts {
 }
 
 const REDIS_CACHE = 'spring-redis-cache';
+
+/** `Generic[T]`, `module.Base`, `Base<T>`: the class's own name. */
+export function simpleClassName(written: string): string {
+  return written.replace(/[[<(].*$/, '').replace(/^.*\./, '');
+}
 
 function configuresRedisCache(f: FileFacts): boolean {
   return (f.language === 'java' || f.language === 'kotlin') && f.imports.some((i) => i.module.startsWith('org.springframework.data.redis.cache'));
