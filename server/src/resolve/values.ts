@@ -354,6 +354,11 @@ export class ValueAnalysis {
     const type = this.typeOf(callee.object, ctx, depth);
     const method = type ? this.ws.method(type, callee.name, ctx.file) : undefined;
     if (method) return method;
+    // Go: a type with no such method is an interface; a method of that name that one struct alone has is its implementation
+    if (type && ctx.file.language === 'go') {
+      const impls = this.ws.methodsNamed(callee.name, ctx.file);
+      if (impls.length === 1) return impls[0];
+    }
     // Kotlin: `conn.blpopFlow(key)` calls an extension function, declared at top level (`fun Commands.blpopFlow(…)`)
     if (ctx.file.language === 'kotlin') {
       const ext = this.ws.func(callee.name, ctx.file);
@@ -426,6 +431,12 @@ export class ValueAnalysis {
       if (def) return r ? this.typeOf(r, { ...ctx, file: def.file, scope: def.f.scope, pos: r.span.start, env: undefined }, depth + 1) : undefined;
       const shown = shownType(e, undefined);
       return shown ? bareType(shown) : undefined;
+    }
+    // a field declared with a type (`keys KeyBuilder` of a Go struct, `_client: Store`)
+    if (e.k === 'attr' && e.object.k === 'name') {
+      const cls = this.typeNameOf(e.object, ctx);
+      const declared = cls ? this.ws.allClassBindings(cls, e.name, ctx.file).find((x) => x.b.type)?.b.type : undefined;
+      if (declared) return bareType(declared);
     }
     const shown = shownType(e, undefined);
     return shown ? bareType(shown) : undefined;

@@ -365,6 +365,14 @@ export class WorkspaceFacts {
     return all;
   }
 
+  /** The methods named `name` (of any class or struct) in the language family of `from`. */
+  methodsNamed(name: string, from: FileFacts): { file: FileFacts; f: FuncDef }[] {
+    const all = (this.funcs.get(name) ?? []).filter((x) => x.f.className && FAMILY[x.file.language] === FAMILY[from.language]);
+    this.note(`f:${name}`, all[0], false);
+    for (const x of all) this.reads?.files.add(x.file.file);
+    return all;
+  }
+
   /** A function named `name` visible from `from`; `free`: not a method (what a bare `name(…)` can call outside Java and Kotlin). */
   func(name: string, from: FileFacts, moduleHint?: string, free = false): { file: FileFacts; f: FuncDef } | undefined {
     const listed = this.funcs.get(name);
