@@ -1,6 +1,6 @@
 import type { Binding, Expr, FileFacts, FuncDef, Scope } from '../extract/ir';
 import { Anchor, anchorEdges, hashOfPattern, normalizeSegments, Segment, sliceLit, sourcedLit } from '../model/pattern';
-import { simpleClassName, type WorkspaceFacts } from './workspace';
+import type { WorkspaceFacts } from './workspace';
 
 /** Where an expression is evaluated: its file, scope, offset, and parameter values of an inlined key builder. */
 export interface Ctx {
@@ -348,20 +348,7 @@ function within(inner: string, outer: string, file: FileFacts): boolean {
 
 /** A field of a class, or of the nearest base class that sets it (`this.queueKeys` set in a base class's constructor). */
 function classField(cls: string, name: string, ctx: Ctx): { file: FileFacts; b: Binding } | undefined {
-  const seen = new Set<string>();
-  let level = [cls];
-  for (let depth = 0; level.length && depth < 6; depth++) {
-    const next: string[] = [];
-    for (const c of level) {
-      if (seen.has(c)) continue;
-      seen.add(c);
-      const found = ctx.ws.classBinding(c, name, ctx.file);
-      if (found) return found;
-      for (const b of ctx.ws.basesOf(c, ctx.file)?.bases ?? []) next.push(simpleClassName(b));
-    }
-    level = next;
-  }
-  return undefined;
+  return ctx.ws.nearestUp(cls, ctx.file, (c) => ctx.ws.classBinding(c, name, ctx.file));
 }
 
 function attrValue(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Val {

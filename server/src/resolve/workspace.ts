@@ -330,6 +330,11 @@ export class WorkspaceFacts {
 
   /** A class's method, or the nearest base class's (`self.prefixed_key()` written once in the base). */
   method(cls: string, name: string, from: FileFacts): { file: FileFacts; f: FuncDef } | undefined {
+    return this.nearestUp(cls, from, (c) => this.func(`${c}.${name}`, from));
+  }
+
+  /** What `find` answers for a class or, failing that, for the nearest of its base classes (breadth first, 6 levels). */
+  nearestUp<T>(cls: string, from: FileFacts, find: (cls: string) => T | undefined): T | undefined {
     const seen = new Set<string>();
     let level = [cls];
     for (let depth = 0; level.length && depth < 6; depth++) {
@@ -337,7 +342,7 @@ export class WorkspaceFacts {
       for (const c of level) {
         if (seen.has(c)) continue;
         seen.add(c);
-        const found = this.func(`${c}.${name}`, from);
+        const found = find(c);
         if (found) return found;
         for (const b of this.basesOf(c, from)?.bases ?? []) next.push(simpleClassName(b));
       }
