@@ -81,7 +81,9 @@ export class GoExtractor extends Extractor {
       const name = node.childForFieldName('name')?.text;
       const receiver = this.params(node.childForFieldName('receiver'));
       const params = this.params(node.childForFieldName('parameters'));
-      const className = receiver[0]?.type?.replace(/^\*/, '');
+      // (a receiver may be unnamed: `func (clusterKeys) Entries(…)`)
+      const receiverType = receiver[0]?.type ?? node.childForFieldName('receiver')?.namedChildren.find((c) => c?.type === 'parameter_declaration')?.childForFieldName('type')?.text;
+      const className = receiverType?.replace(/^\*/, '');
       const body = node.childForFieldName('body');
       // the receiver is in scope but not a call argument
       const scope = this.withScope(node, 'function', [...receiver, ...params], { name, className, argOf }, () => {

@@ -541,17 +541,26 @@ function callValue(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   // a function kept in an object's field (`k.job(id)`, the object from a key builder)
   const inField = !def && callee.k === 'attr' ? fieldFunction(callee.object, callee.name, ctx) : undefined;
   if (inField) return callField(inField, e.args.map((a) => valueOf(a, ctx)), e, ctx);
+  // a call on an interface a few structs implement: one of their values (the tagged one where one is: settle())
+  const options = def ? [] : (ctx.ws.resolveCallOptions?.(e, ctx) ?? []);
+  if (options.length) return oneOf(options.map((d) => inline(d, e, ctx)), e, ctx);
+  return def ? inline(def, e, ctx) : hole(e, ctx);
+}
+
+/**
+ * A key builder inlined: its parameters bound to the caller's values, its return expressions
+ * evaluated. Holes that stay inside the builder (its own locals) are unknown per call, not shared;
+ * returns that differ (a mode flag, a fallback) are the options of one value.
+ */
+function inline(def: { file: FileFacts; f: FuncDef }, e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Val {
   // `return nil, err` is the failure path: the value is what the other returns give
-  const returns = def?.f.returns.filter((r) => !NO_VALUE.has(r.text));
-  if (!def || !returns?.length) return hole(e, ctx);
-  // Inline a key builder: bind parameters to the caller's values, evaluate its return expression.
+  const returns = def.f.returns.filter((r) => !NO_VALUE.has(r.text));
+  if (!returns.length) return hole(e, ctx);
   const env = new Map<string, Val>();
   def.f.params.forEach((p, i) => {
     const a = e.args[i] ?? e.kwargs[p.name];
     if (a) env.set(p.name, valueOf(a, ctx));
   });
-  // holes that stayed inside the builder (its own locals) are unknown per call, not shared;
-  // returns that differ (a mode flag, a fallback) are the options of one value
   return oneOf(
     returns.map((r) => valueOf(r, { ws: ctx.ws, file: def.file, scope: def.f.scope, pos: r.span.start, env, depth: ctx.depth + 1 })),
     e,

@@ -74,6 +74,7 @@ export class ValueAnalysis {
     private opts: ValueOptions = {},
   ) {
     ws.resolveCall = (e, ctx) => this.functionCalled(e, ctx);
+    ws.resolveCallOptions = (e, ctx) => this.implementationsOfCall(e, ctx);
   }
 
   /** Forgets memoised answers: they are per analysed file (what they looked up is recorded per file). */
@@ -365,6 +366,16 @@ export class ValueAnalysis {
       if (ext && !ext.f.className && ext.file.language === 'kotlin') return ext;
     }
     return undefined;
+  }
+
+  /** Go: the structs' methods a call on an interface may run, when a few structs have one of that name (a key generator and its legacy twin). */
+  implementationsOfCall(e: CallExpr, ctx: Ctx): { file: FileFacts; f: FuncDef }[] {
+    const callee = e.callee;
+    if (ctx.file.language !== 'go' || callee.k !== 'attr') return [];
+    const type = this.typeOf(callee.object, ctx, 0);
+    if (!type || this.ws.method(type, callee.name, ctx.file)) return [];
+    const impls = this.ws.methodsNamed(callee.name, ctx.file);
+    return impls.length >= 2 && impls.length <= 3 ? impls : [];
   }
 
   /**

@@ -52,6 +52,8 @@ export class WorkspaceFacts {
   siteNames: Set<string> | undefined;
   /** the function a call calls when findFunction cannot tell (a method of a receiver's type): set by the value analysis */
   resolveCall?: (e: CallExpr, ctx: import('./evaluate').Ctx) => { file: FileFacts; f: FuncDef } | undefined;
+  /** the functions a call may run when it is none of them for sure (a Go interface's implementations): set by the value analysis */
+  resolveCallOptions?: (e: CallExpr, ctx: import('./evaluate').Ctx) => { file: FileFacts; f: FuncDef }[];
 
   constructor(all: Iterable<FileFacts>) {
     for (const f of all) this.add(f);
