@@ -340,7 +340,8 @@ export class CallInterpreter {
   /** A registered redis-py script called like a function: `script(keys=[...], args=[...])`, `self._script([...], [...])`. */
   private pyScript(call: CallExpr, ctx: Ctx): Extract<Receiver, { kind: 'script' }> | null {
     const callee = call.callee;
-    if (ctx.file.language !== 'python' || (callee.k !== 'name' && callee.k !== 'attr') || !(call.kwargs['keys'] || call.kwargs['args'] || call.args[0]?.k === 'list')) return null;
+    // (a script kept in a dict is called with whatever the caller hands on: `self._scripts[name](keys, args)`)
+    if (ctx.file.language !== 'python' || (callee.k !== 'name' && callee.k !== 'attr' && callee.k !== 'index') || !(call.kwargs['keys'] || call.kwargs['args'] || call.args[0]?.k === 'list' || callee.k === 'index')) return null;
     const r = this.receiver(callee, ctx);
     return r?.kind === 'script' && r.client.library === 'redis-py' ? r : null;
   }
@@ -1239,7 +1240,8 @@ function reshape(form: ArgumentForm, args: Expr[], call: CallExpr, ctx: Ctx): Ex
  */
 function plainCall(call: CallExpr): CallExpr {
   const c = call.callee;
-  if (c.k === 'index' && c.index.k === 'str') return { ...call, callee: { k: 'attr', object: c.object, name: c.index.value, span: c.span, text: c.text } };
+  // `client["hget"](…)` is `client.hget(…)`; `scripts["bump"](…)` stays an element of a dict
+  if (c.k === 'index' && c.index.k === 'str' && isKnownCommand(c.index.value.toLowerCase())) return { ...call, callee: { k: 'attr', object: c.object, name: c.index.value, span: c.span, text: c.text } };
   if (c.k === 'attr' && (c.name === 'apply' || c.name === 'call') && c.object.k === 'attr' && isKnownCommand(c.object.name.toLowerCase())) {
     const rest = call.args.slice(1);
     const args = c.name === 'call' ? rest : rest[0] ? [rest[0].k === 'list' ? rest[0] : ({ k: 'spread', value: rest[0], span: rest[0].span, text: rest[0].text } as Expr)] : [];

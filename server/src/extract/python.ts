@@ -106,6 +106,7 @@ export class PythonExtractor extends Extractor {
     if (left.type === 'subscript') {
       this.stores.add(left.key);
       this.dunder(left, '__setitem__', left.childForFieldName('value'), [left.childForFieldName('subscript'), right]);
+      this.elementBinding(left.childForFieldName('value'), right, node);
     } else if (left.type === 'identifier') {
       this.facts.bindings.push({ name: left.text, scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'var', type });
     } else if (left.type === 'attribute' && left.childForFieldName('object')?.text === 'self') {
@@ -119,6 +120,18 @@ export class PythonExtractor extends Extractor {
           this.facts.bindings.push({ name: n.text, scope: this.scope, value: this.expr(values[i]!), pos: node.endIndex, kind: 'var' });
       });
     }
+  }
+
+  /**
+   * `d[k] = v` fills a dict: bound as `d[]` (or the field `self.d[]`), so `d[name]` elsewhere in the
+   * file can be what was put in (`self._scripts[name] = self.register_script(src)`).
+   */
+  private elementBinding(container: Node | null, right: Node, node: Node): void {
+    // a dict of dicts (`d[a][b] = v`) is read as one dict of its elements
+    while (container?.type === 'subscript') container = container.childForFieldName('value');
+    if (container?.type === 'identifier') this.facts.bindings.push({ name: `${container.text}[]`, scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'var' });
+    else if (container?.type === 'attribute' && container.childForFieldName('object')?.text === 'self')
+      this.facts.bindings.push({ name: `${container.childForFieldName('attribute')?.text ?? ''}[]`, scope: this.scope, value: this.expr(right), pos: node.endIndex, kind: 'attr', className: this.currentClass() });
   }
 
   private bindType(left: Node, type: string): void {

@@ -135,6 +135,8 @@ export class ValueAnalysis {
         return this.attrReceiver(e, ctx, depth);
       case 'call':
         return isMockConstructor(e) ? null : this.callReceiver(e, ctx, depth);
+      case 'index':
+        return this.elementReceiver(e, ctx, depth);
       case 'alt':
         // `pipe or self.redis`, `c ? a : b`: the first option the code shows to be Redis
         for (const o of e.options) {
@@ -145,6 +147,28 @@ export class ValueAnalysis {
       default:
         return null;
     }
+  }
+
+  /**
+   * An element of a dict the code fills (Python: `d[k] = v`, bound as `d[]`): what was put in, in
+   * this file or in the class's methods (`self._scripts[name](keys, args)` after
+   * `self._scripts[name] = self.register_script(src)`).
+   */
+  private elementReceiver(e: Extract<Expr, { k: 'index' }>, ctx: Ctx, depth: number): Receiver | null {
+    if (ctx.file.language !== 'python') return null;
+    let obj = e.object;
+    while (obj.k === 'index') obj = obj.object;
+    let puts: { file: FileFacts; b: Binding }[] = [];
+    if (obj.k === 'name') puts = ctx.file.bindings.filter((b) => b.kind === 'var' && b.name === `${obj.name}[]`).map((b) => ({ file: ctx.file, b }));
+    else if (obj.k === 'attr' && obj.object.k === 'name' && obj.object.name === 'self') {
+      const cls = classOf(ctx);
+      if (cls) puts = this.ws.allClassBindings(cls, `${obj.name}[]`, ctx.file);
+    }
+    for (const { file, b } of puts) {
+      const r = this.receiver(b.value, { ...ctx, file, scope: b.scope, pos: b.pos }, depth + 1);
+      if (r) return via(r, `\`${e.text}\``, { file, span: b.value.span }, b.value);
+    }
+    return null;
   }
 
   /** A test double made by a mocking library (`rdb, mock := redismock.NewClientMock()`): no server, no cluster. */
