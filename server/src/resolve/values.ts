@@ -445,6 +445,7 @@ export class ValueAnalysis {
   /** The project type of a value, as far as the code shows it: declared, constructed, or returned by a project function. */
   private typeOf(e: Expr, ctx: Ctx, depth: number): string | undefined {
     if (depth > 4) return undefined;
+    if (e.k === 'name' && /^(self|this)$/.test(e.name)) return classOf(ctx);
     if (e.k === 'name') {
       const found = lookupName(e.name, ctx);
       if (found && 'binding' in found) {
@@ -467,11 +468,23 @@ export class ValueAnalysis {
       const shown = shownType(e, undefined);
       return shown ? bareType(shown) : undefined;
     }
-    // a field declared with a type (`keys KeyBuilder` of a Go struct, `_client: Store`)
+    // a field declared with a type (`keys KeyBuilder` of a Go struct, `_client: Store`), or set from a
+    // constructor parameter: the type of what the constructions pass (`Lock(self, name)` in Database)
     if (e.k === 'attr' && e.object.k === 'name') {
       const cls = this.typeNameOf(e.object, ctx);
-      const declared = cls ? this.ws.allClassBindings(cls, e.name, ctx.file).find((x) => x.b.type)?.b.type : undefined;
+      const fields = cls ? this.ws.allClassBindings(cls, e.name, ctx.file) : [];
+      const declared = fields.find((x) => x.b.type)?.b.type;
       if (declared) return bareType(declared);
+      for (const { file, b } of fields) {
+        const def = b.value.k === 'name' ? file.functions.find((f) => f.scope === b.scope) : undefined;
+        const i = def && b.value.k === 'name' ? def.params.findIndex((p) => p.name === (b.value as { name: string }).name) : -1;
+        if (!def || i < 0 || !/^(__init__|constructor)$/.test(def.name)) continue;
+        for (const { file: cf, site } of this.ws.callers(cls!, file).slice(0, MAX_CALLERS)) {
+          const arg = site.call.args[i] ?? site.call.kwargs[def.params[i].name];
+          const t = arg ? this.typeOf(arg, { ...ctx, file: cf, scope: site.scope, pos: site.call.span.start }, depth + 1) : undefined;
+          if (t) return t;
+        }
+      }
     }
     const shown = shownType(e, undefined);
     return shown ? bareType(shown) : undefined;
