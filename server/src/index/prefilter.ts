@@ -120,41 +120,73 @@ function modulePath(p: string): string {
 /** Marks an imported name that came from a path alias: it selects the files importing a Redis file, not the files it names. */
 const ALIAS = '~';
 
+/** Where files are found by the module names on import lines (importedNames), from their paths alone. */
+export class ModuleIndex<T extends { rel: string; language: Language }> {
+  private readonly byName = new Map<string, T[]>();
+  private readonly byPath = new Map<string, T[]>();
+  private readonly byDir = new Map<string, T[]>();
+  private readonly goByPackage = new Map<string, T[]>();
+
+  constructor(files: Iterable<T>) {
+    for (const c of files) {
+      pushTo(this.byName, moduleNameOf(c.rel), c);
+      if (c.language === 'javascript' || c.language === 'typescript' || c.language === 'tsx') pushTo(this.byPath, PATH + modulePath(c.rel), c);
+      const dir = path.posix.dirname(c.rel);
+      pushTo(this.byDir, dir, c);
+      if (c.language === 'go') pushTo(this.goByPackage, path.posix.basename(dir), c);
+    }
+  }
+
+  /** The files an import names (a path alias names none: it only selects backward). */
+  imported(name: string): T[] {
+    if (name.startsWith(ALIAS)) return [];
+    return (name.startsWith(PATH) ? this.byPath : this.byName).get(name) ?? [];
+  }
+
+  /** Go files of the packages an import's last element names. */
+  goPackage(name: string): T[] {
+    return this.goByPackage.get(name) ?? [];
+  }
+
+  /** The files of a folder. */
+  inDir(dir: string): T[] {
+    return this.byDir.get(dir) ?? [];
+  }
+
+  /**
+   * The files of `c`'s own package that it sees without an import: for Go the package-level names
+   * `declared` by the files of its folder that `c`'s text mentions, for Java and Kotlin the classes.
+   */
+  samePackage(c: Summary & { text: string }, declared: (x: T) => string[]): T[] {
+    if (c.language !== 'go' && c.language !== 'java' && c.language !== 'kotlin') return [];
+    const mentions = mentionTest(c.text);
+    // (Kotlin and Java files of one package see each other)
+    const kin = (x: T) => x.language === c.language || (c.language !== 'go' && (x.language === 'java' || x.language === 'kotlin'));
+    return this.inDir(path.posix.dirname(c.rel)).filter((x) => x.rel !== c.rel && kin(x) && declared(x).some(mentions));
+  }
+}
+
+/** The name a file is imported by: its base name, or its folder's for a package's __init__.py / index.js. */
+function moduleNameOf(rel: string): string {
+  const base = path.posix.basename(rel).replace(/\.[^.]+$/, '');
+  return base === '__init__' || base === 'index' ? path.posix.basename(path.posix.dirname(rel)) : base;
+}
+
 /** The files to parse, in their original order. */
 export function selectFiles<T extends Summary>(files: T[]): T[] {
   const chosen = new Set<T>();
-  const byName = new Map<string, T[]>();
-  const byDir = new Map<string, T[]>();
-  // a package's __init__.py / index.js is imported by its folder's name
-  const nameOf = (c: Summary) => {
-    const base = path.posix.basename(c.rel).replace(/\.[^.]+$/, '');
-    return base === '__init__' || base === 'index' ? path.posix.basename(path.posix.dirname(c.rel)) : base;
-  };
-  const goByPackage = new Map<string, T[]>();
-  const byPath = new Map<string, T[]>();
-  for (const c of files) {
-    pushTo(byName, nameOf(c), c);
-    if (c.language === 'javascript' || c.language === 'typescript' || c.language === 'tsx') pushTo(byPath, PATH + modulePath(c.rel), c);
-    const dir = path.posix.dirname(c.rel);
-    pushTo(byDir, dir, c);
-    if (c.language === 'go') pushTo(goByPackage, path.posix.basename(dir), c);
-    if (c.seed) chosen.add(c);
-  }
+  const index = new ModuleIndex(files);
+  for (const c of files) if (c.seed) chosen.add(c);
   const seeds = [...chosen];
   // forward: what the Redis files import; Go packages and Java classes also see their own folder
   for (const c of seeds) {
-    for (const n of c.imports) if (!n.startsWith(ALIAS)) for (const x of (n.startsWith(PATH) ? byPath : byName).get(n) ?? []) chosen.add(x);
-    if (c.language === 'go') for (const n of c.imports) for (const x of goByPackage.get(n) ?? []) chosen.add(x);
-    if (c.language === 'go' || c.language === 'java' || c.language === 'kotlin') {
-      const mentions = mentionTest(c.text ?? '');
-      // (Kotlin and Java files of one package see each other)
-      const kin = (x: Summary) => x.language === c.language || (c.language !== 'go' && (x.language === 'java' || x.language === 'kotlin'));
-      for (const x of byDir.get(path.posix.dirname(c.rel)) ?? []) if (x !== c && kin(x) && x.declared.some(mentions)) chosen.add(x);
-    }
+    for (const n of c.imports) for (const x of index.imported(n)) chosen.add(x);
+    if (c.language === 'go') for (const n of c.imports) for (const x of index.goPackage(n)) chosen.add(x);
+    for (const x of index.samePackage({ ...c, text: c.text ?? '' }, (x) => x.declared)) chosen.add(x);
   }
   // backward: files that import a Redis file (a client or key builder defined there)
   // a package's __init__.py is used by the files that import one of its names, not by every file of the package
-  const seedNames = new Set(seeds.flatMap((c) => (isPackageInit(c) ? c.declared.map((d) => `${nameOf(c)}:${d}`) : [nameOf(c), PATH + modulePath(c.rel)])));
+  const seedNames = new Set(seeds.flatMap((c) => (isPackageInit(c) ? c.declared.map((d) => `${moduleNameOf(c.rel)}:${d}`) : [moduleNameOf(c.rel), PATH + modulePath(c.rel)])));
   const seedDirs = new Set(seeds.filter((c) => c.language === 'go').map((c) => path.posix.basename(path.posix.dirname(c.rel))));
   // a Go package shares its package-level names without imports (`Config.Pool` declared in config.go,
   // used in stats.go): every file of a Redis file's package is read

@@ -1,0 +1,131 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { FolderIndex } from '../../server/src/index/folder';
+import { listFiles, SourceFile } from '../../server/src/index/files';
+import { NEIGHBOURHOOD_MAX, openNeighbourhood } from '../../server/src/index/openfirst';
+import { removeWorkspaces, workspace } from '../helpers/cli';
+
+/*
+ * At the language server's start on a large folder, the open files are analysed first with only
+ * the files they reach through imports, and published, before the rest of the folder is read
+ * (server/src/index/openfirst.ts); the whole folder's index then completes them.
+ */
+after(() => removeWorkspaces());
+
+const CLIENT = `import Redis from "ioredis";
+export const redis = new Redis.Cluster([{ host: "127.0.0.1", port: 7000 }]);
+`;
+const KEYS = `export const profileKey = (id: string) => \`shop:profile:\${id}\`;
+export const settingsKey = (id: string) => \`shop:settings:\${id}\`;
+`;
+const LOAD = `import { redis } from "./client";
+import { profileKey, settingsKey } from "./keys";
+export async function load(id: string) {
+  return redis.mget(profileKey(id), settingsKey(id));
+}
+`;
+/** a Redis file the open one does not import: read only by the whole folder's index */
+const NIGHTLY = `import { redis } from "../client";
+export const nightly = () => redis.sunionstore("report:all", "report:today", "report:yesterday");
+`;
+
+const lineOf = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
+
+describe('the open files first at start-up', () => {
+  test('the open file is published from what it imports before the rest of the folder is read', async () => {
+    const dir = workspace({ 'src/client.ts': CLIENT, 'src/keys.ts': KEYS, 'src/load.ts': LOAD, 'src/jobs/nightly.ts': NIGHTLY });
+    const f = new FolderIndex(dir);
+    f.openFirstAbove = 0;
+    const events: string[] = [];
+    const firsts: { findings: string[]; nightlyRead: boolean }[] = [];
+    await f.indexAll(
+      () => events.push('progress'),
+      new Map([['src/load.ts', LOAD]]),
+      () => {
+        events.push('open');
+        firsts.push({
+          findings: f.state.findings.filter((x) => x.file === 'src/load.ts').map((x) => `${x.code}:${lineOf(LOAD, x.span.start)} ${x.message}`),
+          nightlyRead: f.texts.has('src/jobs/nightly.ts'),
+        });
+      },
+    );
+    assert.equal(events[0], 'open', `the open file is published before any file of the whole index: ${events.join(' ')}`);
+    assert.equal(firsts[0].nightlyRead, false, 'a Redis file the open one does not reach is not read for its first analysis');
+    // the two keys are the builders' templates from keys.ts: the finding is the final one already
+    assert.equal(firsts[0].findings.length, 1, firsts[0].findings.join('\n'));
+    assert.match(firsts[0].findings[0], /^crossslot:4 .*shop:profile:\$\{id\}.*shop:settings:\$\{id\}/);
+    assert.deepEqual(firsts[firsts.length - 1].findings, firsts[0].findings);
+    // and the whole folder is there at the end
+    assert.ok(f.state.findings.some((x) => x.file === 'src/jobs/nightly.ts' && x.code === 'crossslot'), f.state.findings.map((x) => `${x.file} ${x.code}`).join('\n'));
+  });
+
+  test('a folder below the size is indexed whole before the open file is published, as before', async () => {
+    const dir = workspace({ 'src/client.ts': CLIENT, 'src/keys.ts': KEYS, 'src/load.ts': LOAD, 'src/jobs/nightly.ts': NIGHTLY });
+    const f = new FolderIndex(dir);
+    const read: boolean[] = [];
+    await f.indexAll(undefined, new Map([['src/load.ts', LOAD]]), () => read.push(f.texts.has('src/jobs/nightly.ts')));
+    assert.deepEqual(read, [true]);
+  });
+});
+
+describe('the files an open file reaches', () => {
+  const files = (rels: string[]): SourceFile[] => rels.map((rel) => ({ rel, abs: `/ws/${rel}`, language: rel.endsWith('.py') ? 'python' : rel.endsWith('.go') ? 'go' : 'java' }));
+  const reach = (open: string, texts: Record<string, string>, all = Object.keys(texts)) => {
+    const list = files(all);
+    return openNeighbourhood(
+      list.filter((f) => f.rel === open),
+      list,
+      (f) => texts[f.rel] ?? '',
+    ).map((f) => f.rel);
+  };
+
+  test('Python: imports two steps deep, the nearest of several modules of one name, nothing further', () => {
+    const got = reach('shop/cart/views.py', {
+      'shop/cart/views.py': 'from shop.cart.keys import cart_key\nimport redis\n',
+      'shop/cart/keys.py': 'from shop.settings import PREFIX\n',
+      'shop/settings.py': 'from shop.far import x\n',
+      'shop/far.py': '',
+      'blog/keys.py': '',
+      'blog/a/keys.py': '',
+      'blog/b/keys.py': '',
+      'shop/unrelated.py': 'import redis\n',
+    });
+    assert.deepEqual(got.sort(), ['shop/cart/keys.py', 'shop/cart/views.py', 'shop/settings.py']);
+  });
+
+  test('Go: the imported package’s folder and the names of its own package it uses; Java: imported and mentioned classes', () => {
+    const go = reach('svc/queue/push.go', {
+      'svc/queue/push.go': 'package queue\nimport "example.com/app/svc/keys"\nfunc Push() { keys.Job(1); retryLimit() }\n',
+      'svc/queue/limits.go': 'package queue\nfunc retryLimit() int { return 3 }\n',
+      'svc/queue/other.go': 'package queue\nfunc unused() {}\n',
+      'svc/keys/keys.go': 'package keys\n',
+      'svc/keys/names.go': 'package keys\n',
+      'legacy/keys/keys.go': 'package keys\n',
+    });
+    assert.deepEqual(go.sort(), ['svc/keys/keys.go', 'svc/keys/names.go', 'svc/queue/limits.go', 'svc/queue/push.go']);
+    const java = reach('src/com/shop/CartDao.java', {
+      'src/com/shop/CartDao.java': 'package com.shop;\nimport com.shop.redis.JedisProxy;\nclass CartDao extends BaseDao { }\n',
+      'src/com/shop/BaseDao.java': 'package com.shop;\n',
+      'src/com/shop/Other.java': 'package com.shop;\n',
+      'src/com/shop/redis/JedisProxy.java': 'package com.shop.redis;\n',
+    });
+    assert.deepEqual(java.sort(), ['src/com/shop/BaseDao.java', 'src/com/shop/CartDao.java', 'src/com/shop/redis/JedisProxy.java']);
+  });
+
+  test(`at most ${NEIGHBOURHOOD_MAX} files, the open one first`, () => {
+    const texts: Record<string, string> = { 'app/main.py': Array.from({ length: 100 }, (_, i) => `import m${i}\n`).join('') };
+    for (let i = 0; i < 100; i++) texts[`app/m${i}.py`] = '';
+    const got = reach('app/main.py', texts);
+    assert.equal(got.length, NEIGHBOURHOOD_MAX);
+    assert.equal(got[0], 'app/main.py');
+  });
+
+  test('the file list of a real folder: every reached file is in it', () => {
+    const root = path.join(__dirname, '..', 'fixtures', 'extract', 'python');
+    const list = listFiles(root, [root], [], []);
+    const open = list.filter((f) => f.rel.endsWith('.py')).slice(0, 3);
+    const got = openNeighbourhood(open, list, () => '');
+    for (const f of got) assert.ok(list.includes(f));
+  });
+});
