@@ -60,6 +60,32 @@ describe('the open files first at start-up', () => {
     assert.ok(f.state.findings.some((x) => x.file === 'src/jobs/nightly.ts' && x.code === 'crossslot'), f.state.findings.map((x) => `${x.file} ${x.code}`).join('\n'));
   });
 
+  test('a call of a helper in another file is judged as the whole index judges it: once, in the helper', async () => {
+    // (the helper makes its client: files that only import a file that does are not selected)
+    const HELPERS = `import Redis from "ioredis";
+const redis = new Redis.Cluster([{ host: "127.0.0.1", port: 7000 }]);
+export async function dropCodes(team: string, email: string) {
+  await redis.del(\`code:\${team}:\${email}\`, \`attempts:\${team}:\${email}\`);
+}
+`;
+    const PURGE = `import { dropCodes } from "./helpers";
+export async function purge(email: string) {
+  await dropCodes("team-1", email);
+}
+`;
+    const dir = workspace({ 'src/client.ts': CLIENT, 'src/helpers.ts': HELPERS, 'src/purge.ts': PURGE, 'src/jobs/nightly.ts': NIGHTLY });
+    const f = new FolderIndex(dir);
+    f.openFirstAbove = 0;
+    const firsts: string[][] = [];
+    const inPurge = () => f.state.findings.filter((x) => x.file === 'src/purge.ts').map((x) => `${x.code}:${lineOf(PURGE, x.span.start)}`);
+    await f.indexAll(undefined, new Map([['src/purge.ts', PURGE]]), () => firsts.push(inPurge()));
+    // the helper's two keys are in different slots whatever it is given: its finding stands for the call's
+    assert.deepEqual(f.state.findings.map((x) => `${x.file} ${x.code}`).sort(), ['src/helpers.ts crossslot', 'src/jobs/nightly.ts crossslot']);
+    // at start-up, and again when the whole folder's open files are analysed before the rest
+    assert.equal(firsts.length, 2);
+    for (const x of firsts) assert.deepEqual(x, [], 'an open-first publish does not report the helper\'s finding at the call');
+  });
+
   test('a folder below the size is indexed whole before the open file is published, as before', async () => {
     const dir = workspace({ 'src/client.ts': CLIENT, 'src/keys.ts': KEYS, 'src/load.ts': LOAD, 'src/jobs/nightly.ts': NIGHTLY });
     const f = new FolderIndex(dir);

@@ -169,9 +169,7 @@ export class FolderIndex implements FixContext {
       this.facts.set(facts.file, facts);
     }
     this.manifests = new Manifests(this.root);
-    await this.reanalyze(undefined, undefined, new Set(overlay.keys()));
-    trace('open files analysed first');
-    onOpenAnalysed();
+    await this.reanalyze(new Set(open.map((f) => f.rel)), onOpenAnalysed, true);
   }
 
   /** the cache being written, if it is (the server waits for it at shutdown) */
@@ -301,10 +299,10 @@ export class FolderIndex implements FixContext {
    * `first` (the files open in an editor) are analysed before the others, and `onFirst` is called
    * once they are: their findings can be shown while the rest of a large folder is analysed. Those
    * findings are complete but for the ones other files' calls add (a hot tag, a group continued in
-   * another file), which come with the rest. `only`: analyse just these files (the open files'
-   * first analysis, which the whole folder's index replaces).
+   * another file), which come with the rest. `firstOnly`: analyse just those files and the helpers
+   * they call (the open files' first analysis at start-up, which the whole folder's index replaces).
    */
-  async reanalyze(first?: ReadonlySet<string>, onFirst?: () => void, only?: ReadonlySet<string>): Promise<void> {
+  async reanalyze(first?: ReadonlySet<string>, onFirst?: () => void, firstOnly = false): Promise<void> {
     const opts = { extraClientNames: this.settings.clients.extraNames, replicaClients: this.settings.replicaClients, tagRule: this.tagRule };
     const key = JSON.stringify([opts, this.topology, this.settings.hotTag.threshold, this.settings.severity, this.settings.tests]);
     if (!this.live || key !== this.liveKey) this.restart(opts, key);
@@ -328,44 +326,53 @@ export class FolderIndex implements FixContext {
     if (!affected.size) return;
     let changes = new Map<string, FileAnalysis | undefined>();
     const turn = new EventLoopTurns();
-    const early = first ? [...affected].filter((rel) => first.has(rel)) : [];
-    const order = early.length ? [...early, ...[...affected].filter((rel) => !first!.has(rel))] : [...affected].filter((rel) => !only || only.has(rel));
-    // open files that are not analysed at all (nothing in them can touch Redis) have their answer now
-    if (onFirst && first?.size && !early.length) onFirst();
-    for (const [i, rel] of order.entries()) {
-      if (onFirst && i > 0 && i === early.length) {
+    const analyse = async (rel: string) => {
+      await turn.maybe();
+    const before = live.analysisOf(rel);
+    if (before) this.unlinkReads(before);
+    const facts = this.facts.get(rel);
+    const edit = renames.get(rel);
+    // the only change is this file's own edit, and it kept what other statements read: their calls' results can be appended again
+    const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit, opts.tagRule) : undefined;
+    const result = facts ? await contained(facts, () => analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) })) : undefined;
+    // a file whose analysis fails adds nothing, says why at its top, and the others go on
+    const after = result && 'message' in result ? undefined : result;
+    if (result && 'message' in result) this.analysisNotes.set(rel, `keyslot could not analyse this file (internal error: ${result.message}); the rest of the workspace is analysed. Please report it.`);
+    else this.analysisNotes.delete(rel);
+    if (!facts) this.placed.delete(rel);
+    // what did not change stays the same objects, so the rules re-run only where something did
+    if (before && after && edit !== 'none') keepUnchanged(before, after, edit?.renames ?? SAME_IDS);
+    if (after) this.linkReads(after);
+    changes.set(rel, after);
+    const a = after && ([after.host.uses, after.lua.uses] as [KeyUse[], KeyUse[]]);
+    this.usesByPattern.replace(rel, a, new Set());
+    this.usesByText.replace(rel, a, new Set());
+    this.usesBySlot.replace(rel, a, new Set());
+    this.usesByTag.replace(rel, a, new Set());
+    if (after) this.usesByFile.set(rel, [...after.host.uses, ...after.lua.uses]);
+    else this.usesByFile.delete(rel);
+    this.written.replace(rel, a);
+    };
+    const done = new Set<string>();
+    if (first?.size) {
+      // the open files, then the helpers their calls go through: a finding of a helper's keys is given
+      // once, in the helper or at the calls, as the rules decide from both (reportedElsewhere)
+      const early = [...affected].filter((rel) => first.has(rel));
+      for (const rel of early) await analyse(rel);
+      const helpers = new Set<string>();
+      for (const rel of early) for (const u of changes.get(rel)?.host.uses ?? []) if (u.wrapped && u.via?.[0]?.file && affected.has(u.via[0].file) && !first.has(u.via[0].file)) helpers.add(u.via[0].file);
+      for (const rel of helpers) await analyse(rel);
+      for (const rel of [...early, ...helpers]) done.add(rel);
+      if (onFirst) {
         live.update(changes);
         changes = new Map();
         this.state = this.assemble(live);
         trace('open files analysed');
         onFirst();
       }
-      await turn.maybe();
-      const before = live.analysisOf(rel);
-      if (before) this.unlinkReads(before);
-      const facts = this.facts.get(rel);
-      const edit = renames.get(rel);
-      // the only change is this file's own edit, and it kept what other statements read: their calls' results can be appended again
-      const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit, opts.tagRule) : undefined;
-      const result = facts ? await contained(facts, () => analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) })) : undefined;
-      // a file whose analysis fails adds nothing, says why at its top, and the others go on
-      const after = result && 'message' in result ? undefined : result;
-      if (result && 'message' in result) this.analysisNotes.set(rel, `keyslot could not analyse this file (internal error: ${result.message}); the rest of the workspace is analysed. Please report it.`);
-      else this.analysisNotes.delete(rel);
-      if (!facts) this.placed.delete(rel);
-      // what did not change stays the same objects, so the rules re-run only where something did
-      if (before && after && edit !== 'none') keepUnchanged(before, after, edit?.renames ?? SAME_IDS);
-      if (after) this.linkReads(after);
-      changes.set(rel, after);
-      const a = after && ([after.host.uses, after.lua.uses] as [KeyUse[], KeyUse[]]);
-      this.usesByPattern.replace(rel, a, new Set());
-      this.usesByText.replace(rel, a, new Set());
-      this.usesBySlot.replace(rel, a, new Set());
-      this.usesByTag.replace(rel, a, new Set());
-      if (after) this.usesByFile.set(rel, [...after.host.uses, ...after.lua.uses]);
-      else this.usesByFile.delete(rel);
-      this.written.replace(rel, a);
+      if (firstOnly) return;
     }
+    for (const rel of affected) if (!done.has(rel)) await analyse(rel);
     live.update(changes);
     this.state = this.assemble(live);
   }
