@@ -120,16 +120,19 @@ describe('the files an open file reaches', () => {
     assert.deepEqual(got.sort(), ['shop/cart/keys.py', 'shop/cart/views.py', 'shop/settings.py']);
   });
 
-  test('Go: the imported package’s folder and the names of its own package it uses; Java: imported and mentioned classes', () => {
+  test('Go: what it uses of the nearest imported package and of its own; Java: imported and mentioned classes', () => {
     const go = reach('svc/queue/push.go', {
-      'svc/queue/push.go': 'package queue\nimport "example.com/app/svc/keys"\nfunc Push() { keys.Job(1); retryLimit() }\n',
+      'svc/queue/push.go': 'package queue\nimport (\n\tk "example.com/app/svc/keys"\n\t"example.com/app/svc/enums"\n)\nfunc Push() { k.Job(1); retryLimit(enums.Fast) }\n',
       'svc/queue/limits.go': 'package queue\nfunc retryLimit() int { return 3 }\n',
       'svc/queue/other.go': 'package queue\nfunc unused() {}\n',
-      'svc/keys/keys.go': 'package keys\n',
-      'svc/keys/names.go': 'package keys\n',
-      'legacy/keys/keys.go': 'package keys\n',
+      'svc/keys/keys.go': 'package keys\nfunc Job(id int) string { return "" }\n',
+      'svc/keys/names.go': 'package keys\nfunc Other() {}\n',
+      'legacy/keys/keys.go': 'package keys\nfunc Job(id int) string { return "" }\n',
+      'svc/enums/speed.go': 'package enums\ntype Speed int\nconst (\n\tFast Speed = iota\n\tSlow\n)\n',
+      'svc/enums/speed_enumer.go': 'package enums\nfunc (i Speed) String() string { return "" }\n',
+      'svc/web/keys.ts': 'export const x = 1;\n',
     });
-    assert.deepEqual(go.sort(), ['svc/keys/keys.go', 'svc/keys/names.go', 'svc/queue/limits.go', 'svc/queue/push.go']);
+    assert.deepEqual(go.sort(), ['svc/enums/speed.go', 'svc/keys/keys.go', 'svc/queue/limits.go', 'svc/queue/push.go']);
     const java = reach('src/com/shop/CartDao.java', {
       'src/com/shop/CartDao.java': 'package com.shop;\nimport com.shop.redis.JedisProxy;\nclass CartDao extends BaseDao { }\n',
       'src/com/shop/BaseDao.java': 'package com.shop;\n',

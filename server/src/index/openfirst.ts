@@ -1,6 +1,7 @@
 import * as path from 'path';
+import type { Language } from '../extract/ir';
 import type { SourceFile } from './files';
-import { ModuleIndex, summarize, Summary } from './prefilter';
+import { goPackageNames, ModuleIndex, summarize, Summary } from './prefilter';
 
 /*
  * The files an open file's first analysis reads at start-up, before the rest of a large folder
@@ -16,13 +17,15 @@ import { ModuleIndex, summarize, Summary } from './prefilter';
 const DEPTH = 2;
 /** Files an import name may stand for (`keys.py` in several packages): the ones nearest the importer. */
 const PER_NAME = 3;
-/** At most this many files in all: beyond that the first analysis is no longer quick. */
+/** At most this many files and this much text in all: beyond that the first analysis is no longer quick. */
 export const NEIGHBOURHOOD_MAX = 64;
+const NEIGHBOURHOOD_CHARS = 256 * 1024;
 
 /**
  * The open files and the files they reach through imports (and Go, Java and Kotlin files of their
- * own package that they mention), nearest first, at most NEIGHBOURHOOD_MAX. `read` gives a file's
- * text (an editor's buffer or the disk), undefined when it cannot be read.
+ * own package that they mention), nearest first, at most NEIGHBOURHOOD_MAX files and
+ * NEIGHBOURHOOD_CHARS of text. `read` gives a file's text (an editor's buffer or the disk),
+ * undefined when it cannot be read.
  */
 export function openNeighbourhood(open: SourceFile[], files: SourceFile[], read: (f: SourceFile) => string | undefined): SourceFile[] {
   const index = new ModuleIndex(files);
@@ -37,25 +40,40 @@ export function openNeighbourhood(open: SourceFile[], files: SourceFile[], read:
     if (!d) declared.set(f, (d = f.language === 'java' ? [path.posix.basename(f.rel, '.java')] : (summaryOf(f)?.declared ?? [])));
     return d;
   };
+  const goNames = new Map<SourceFile, string[]>();
+  const goNamesOf = (f: SourceFile) => {
+    let d = goNames.get(f);
+    if (!d) goNames.set(f, (d = goPackageNames(read(f) ?? '', true)));
+    return d;
+  };
   let frontier: (Summary & { text: string })[] = [];
+  let chars = 0;
   for (const f of open) {
     out.add(f);
     const s = summaryOf(f);
     if (s) frontier.push(s);
+    chars += s?.text.length ?? 0;
   }
   for (let depth = 0; depth < DEPTH && frontier.length; depth++) {
     const next: (Summary & { text: string })[] = [];
     for (const s of frontier) {
       const reached: SourceFile[] = [];
-      for (const n of s.imports) reached.push(...nearest(index.imported(n), s.rel, PER_NAME));
-      if (s.language === 'go') for (const n of s.imports) reached.push(...nearestFolder(index.goPackage(n), s.rel));
-      reached.push(...index.samePackage(s, declaredOf));
+      if (s.language !== 'go') for (const n of s.imports) reached.push(...nearest(index.imported(n).filter((f) => family(f) === family(s)), s.rel, PER_NAME));
+      else {
+        // a Go import names a package (a folder): of the nearest folder of that name, the files that
+        // declare what this one names through it (`keys.Job`); a package of generated code has dozens
+        const used = goQualifiedNames(s.text);
+        for (const n of s.imports) reached.push(...nearestFolder(index.goPackage(n), s.rel).filter((f) => !isGoTest(f) && goNamesOf(f).some((d) => used.get(n)?.has(d))));
+      }
+      // (only a Go test sees the names of its package's tests)
+      reached.push(...index.samePackage(s, declaredOf).filter((f) => !isGoTest(f) || isGoTest(s)));
       for (const f of reached) {
         if (out.has(f)) continue;
-        if (out.size >= NEIGHBOURHOOD_MAX) return [...out];
+        if (out.size >= NEIGHBOURHOOD_MAX || chars >= NEIGHBOURHOOD_CHARS) return [...out];
         out.add(f);
         const r = summaryOf(f);
         if (r) next.push(r);
+        chars += r?.text.length ?? 0;
       }
     }
     frontier = next;
@@ -86,3 +104,22 @@ function nearestFolder(candidates: SourceFile[], from: string): SourceFile[] {
   const dir = path.posix.dirname(best.rel);
   return candidates.filter((c) => path.posix.dirname(c.rel) === dir);
 }
+
+/** What a Go file names through each package it imports, by the import path's last element: `keys.Job` → keys: {Job}. */
+function goQualifiedNames(text: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const m of text.matchAll(/^\s*(?:import\s+)?(?:(\w+)\s+)?"([\w.-]+\/[\w./-]+)"/gm)) {
+    const last = m[2].split('/').pop()!;
+    const names = out.get(last) ?? new Set<string>();
+    out.set(last, names);
+    for (const x of text.matchAll(new RegExp(`\\b${m[1] ?? last.replace(/[^\w]/g, '')}\\.(\\w+)`, 'g'))) names.add(x[1]);
+  }
+  return out;
+}
+
+/** Languages whose files import each other. */
+function family(f: { language: Language }): string {
+  return f.language === 'typescript' || f.language === 'tsx' ? 'javascript' : f.language === 'kotlin' ? 'java' : f.language;
+}
+
+const isGoTest = (f: { rel: string }) => f.rel.endsWith('_test.go');

@@ -223,9 +223,14 @@ function declaredNames(x: Candidate): string[] {
   // a Kotlin file declares its classes, objects and top-level functions by name
   if (x.language === 'kotlin') return [...x.text.matchAll(/^(?:(?:private|internal|public|data|open|abstract|sealed)\s+)*(?:class|object|interface|fun)\s+(?:<[^>]*>\s*)?(\w+)/gm)].map((m) => m[1]);
   if (x.language === 'python' && path.posix.basename(x.rel) === '__init__.py') return [...x.text.matchAll(/^(?:def\s+|class\s+)?(\w+)\s*[=(:]/gm)].map((m) => m[1]);
-  if (x.language !== 'go') return [];
+  return x.language === 'go' ? goPackageNames(x.text) : [];
+}
+
+/** A Go file's package-level names: functions without a receiver, consts and vars, and with `types` its types. */
+export function goPackageNames(text: string, types = false): string[] {
+  const kinds = types ? 'const|var|type' : 'const|var';
   const names: string[] = [];
-  for (const m of x.text.matchAll(/^func\s+(\w+)|^(?:const|var)\s+(\w+)/gm)) names.push(m[1] ?? m[2]);
-  for (const block of x.text.matchAll(/^(?:const|var)\s*\(([\s\S]*?)^\)/gm)) for (const m of block[1].matchAll(/^\s*(\w+)/gm)) names.push(m[1]);
+  for (const m of text.matchAll(new RegExp(`^func\\s+(\\w+)|^(?:${kinds})\\s+(\\w+)`, 'gm'))) names.push(m[1] ?? m[2]);
+  for (const block of text.matchAll(new RegExp(`^(?:${kinds})\\s*\\(([\\s\\S]*?)^\\)`, 'gm'))) for (const m of block[1].matchAll(/^\s*(\w+)/gm)) names.push(m[1]);
   return names.filter((n) => n !== '_');
 }
