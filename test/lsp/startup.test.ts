@@ -68,4 +68,41 @@ describe('start-up: the open files first', () => {
       c.close();
     }
   });
+
+  test('in a folder of 1,000 files or more, an open file is published from what it imports before the folder is read', async () => {
+    const files: Record<string, string> = { 'src/client.ts': cluster, 'src/open.ts': crossslot('profile', 'settings') };
+    // Redis files the open one does not import (60: the indexing progress reports every 50), and files without Redis
+    for (let i = 0; i < 60; i++) files[`src/closed${i}.ts`] = crossslot(`a${i}`, `b${i}`);
+    for (let i = 0; i < 1000; i++) files[`src/plain/p${i}.ts`] = `export const n${i} = ${i};\n`;
+    const dir = workspace(files);
+    const c = await startTestServer(dir);
+    try {
+      const uriOf = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
+      const events: string[] = [];
+      c.conn.onNotification('$/progress', (p: { value: { kind: string } }) => {
+        c.progress.push(p);
+        events.push(`progress ${p.value.kind}`);
+      });
+      c.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+        c.diagnostics.push(p);
+        events.push(`diagnostics ${p.uri}`);
+      });
+      await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf('src/open.ts'), languageId: 'typescript', version: 1, text: files['src/open.ts'] } });
+      await c.ready();
+
+      const first = events.indexOf(`diagnostics ${uriOf('src/open.ts')}`);
+      const report = events.indexOf('progress report');
+      assert.ok(report > 0, `the indexing reported its files: ${events.join(', ')}`);
+      assert.ok(first >= 0 && first < report, `the open file before any file of the folder's index: ${events.join(', ')}`);
+      const open = c.diagnostics.filter((p) => p.uri === uriOf('src/open.ts'));
+      assert.equal(open.length, 1, 'published once: the whole index did not change it');
+      assert.deepEqual(
+        open[0].diagnostics.map((d) => [d.code, d.range.start.line]),
+        [['crossslot', 2]],
+      );
+      assert.ok(c.diagnostics.some((p) => p.uri === uriOf('src/closed59.ts') && p.diagnostics.length === 1), 'the closed files come with the whole index');
+    } finally {
+      c.close();
+    }
+  });
 });
