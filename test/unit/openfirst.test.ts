@@ -86,6 +86,26 @@ export async function purge(email: string) {
     for (const x of firsts) assert.deepEqual(x, [], 'an open-first publish does not report the helper\'s finding at the call');
   });
 
+  test('after it, the whole index finds exactly what an index without it finds', async () => {
+    const found = (f: FolderIndex) => ({
+      uses: f.state.uses.map((u) => `${u.file}:${u.span.start} ${u.command} ${u.hash.kind} ${u.group}`).sort(),
+      findings: f.state.findings.map((x) => `${x.file}:${x.span.start} ${x.code} ${x.message}`).sort(),
+    });
+    for (const root of [path.join(__dirname, '..', '..', 'examples', 'shop'), path.join(__dirname, '..', 'fixtures', 'vscode-monorepo')]) {
+      const whole = new FolderIndex(root);
+      await whole.indexAll();
+      // two files with findings open: their facts from the first analysis are reused by the whole index
+      const open = [...new Set(whole.state.findings.map((x) => x.file))].slice(0, 2);
+      assert.equal(open.length, 2, root);
+      const f = new FolderIndex(root);
+      f.openFirstAbove = 0;
+      let publishes = 0;
+      await f.indexAll(undefined, new Map(open.map((rel) => [rel, whole.texts.get(rel)!])), () => publishes++);
+      assert.equal(publishes, 2, 'published from the first analysis, and again before the rest');
+      assert.deepEqual(found(f), found(whole));
+    }
+  });
+
   test('a folder below the size is indexed whole before the open file is published, as before', async () => {
     const dir = workspace({ 'src/client.ts': CLIENT, 'src/keys.ts': KEYS, 'src/load.ts': LOAD, 'src/jobs/nightly.ts': NIGHTLY });
     const f = new FolderIndex(dir);

@@ -97,9 +97,6 @@ export class FactCache {
   /** The facts of this exact text of the file, if an index made them before. */
   facts(rel: string, text: string): FileFacts | undefined {
     const name = factName(rel, text);
-    // made earlier in this index (the open files' first analysis)
-    const made = this.fresh.get(name);
-    if (made) return made;
     try {
       const facts = v8.deserialize(fs.readFileSync(path.join(this.factsDir, name))) as FileFacts;
       if (facts.file !== rel) return undefined;

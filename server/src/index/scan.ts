@@ -86,6 +86,8 @@ export interface ExtractOptions {
   turn?: () => Promise<void>;
   /** what the last index learned (the language server's start): files not changed since are not read or parsed again */
   cache?: FactCache;
+  /** facts made earlier in this index (the open files' first analysis), for the same text only */
+  made?: (rel: string, text: string) => FileFacts | undefined;
 }
 
 /**
@@ -160,7 +162,7 @@ async function extractHere(files: SourceFile[], opts: ExtractOptions): Promise<E
     opts.progress?.(done + 1, chosen.length);
     const text = c.text ?? read(c.file).text;
     if (text === undefined) continue;
-    let ff = opts.cache?.facts(c.rel, text);
+    let ff = opts.made?.(c.rel, text) ?? opts.cache?.facts(c.rel, text);
     try {
       if (!ff) {
         ff = await extractFile(c.rel, text, c.language);
