@@ -1,8 +1,9 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashInfoOfString, hashSpanOfBytes, toKeyBytes } from '../../server/src/model/hashtag';
 import { crc16, keySlot, SLOT_COUNT, slotOfHashedBytes } from '../../server/src/model/slot';
 import { hashOfPattern, patternText, Segment, tagSpanInText } from '../../server/src/model/pattern';
+import { entityName } from '../../server/src/model/entity';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 
@@ -220,4 +221,23 @@ test('a hashing policy on keys with runtime values: a tag only where every sampl
   assert.equal(hashOfPattern({ segments: seg('k:', { hole: 'id' }) }, { policy: ['k:(?<tag>..).*'] }).kind, 'whole');
   // no rule for the key whatever the value: refused
   assert.equal(hashOfPattern({ segments: seg('order:', { hole: 'id' }) }, { policy: ['user:(?<tag>.*)'] }).kind, 'unmatched');
+});
+
+describe('entity names for a tag', () => {
+  test('from the variable a key is about, in snake case', () => {
+    const cases: [string, string][] = [
+      ['user_id', 'user'],
+      ['userId', 'user'],
+      ['userID', 'user'],
+      ['order.id', 'order'],
+      ['job["user_id"]', 'user'],
+      ['sku', 'sku'],
+      ['accountName', 'account_name'],
+      ['PREFIX', 'prefix'],
+      ['KEY_PREFIX', 'key_prefix'],
+      ['HTTPHost', 'http_host'],
+      ['shard2Key', 'shard2_key'],
+    ];
+    for (const [expr, name] of cases) assert.equal(entityName(expr), name, expr);
+  });
 });

@@ -62,10 +62,14 @@ export function sharedHoles(patterns: Segment[][]): Extract<Segment, { kind: 'ho
   return [...new Map(common.map((h) => [h.expr, h])).values()];
 }
 
-/** `user_id` → user, `userId` → user, `order.id` → order, `sku` → sku */
+/** `user_id` → user, `userId` → user, `order.id` → order, `sku` → sku, `accountName` → account_name, `PREFIX` → prefix, `HTTPHost` → http_host */
 export function entityName(expr: string): string {
-  const last = expr.split(/[.\[\]()]+/).filter(Boolean);
+  const last = expr.split(/[.\[\]()'"`]+/).filter(Boolean);
   const word = (last.length > 1 && /^(id|ID|Id)$/.test(last[last.length - 1]) ? last[last.length - 2] : last[last.length - 1]) ?? 'entity';
   const base = word.replace(/(_id|Id|ID)$/, '') || word;
-  return base.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()).replace(/^_/, '').toLowerCase();
+  // words start at a capital after a small letter or digit, and at the last capital of a run before a small letter
+  return base
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 }
