@@ -331,30 +331,30 @@ export class FolderIndex implements FixContext {
     const turn = new EventLoopTurns();
     const analyse = async (rel: string) => {
       await turn.maybe();
-    const before = live.analysisOf(rel);
-    if (before) this.unlinkReads(before);
-    const facts = this.facts.get(rel);
-    const edit = renames.get(rel);
-    // the only change is this file's own edit, and it kept what other statements read: their calls' results can be appended again
-    const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit, opts.tagRule) : undefined;
-    const result = facts ? await contained(facts, () => analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) })) : undefined;
-    // a file whose analysis fails adds nothing, says why at its top, and the others go on
-    const after = result && 'message' in result ? undefined : result;
-    if (result && 'message' in result) this.analysisNotes.set(rel, `keyslot could not analyse this file (internal error: ${result.message}); the rest of the workspace is analysed. Please report it.`);
-    else this.analysisNotes.delete(rel);
-    if (!facts) this.placed.delete(rel);
-    // what did not change stays the same objects, so the rules re-run only where something did
-    if (before && after && edit !== 'none') keepUnchanged(before, after, edit?.renames ?? SAME_IDS);
-    if (after) this.linkReads(after);
-    changes.set(rel, after);
-    const a = after && ([after.host.uses, after.lua.uses] as [KeyUse[], KeyUse[]]);
-    this.usesByPattern.replace(rel, a, new Set());
-    this.usesByText.replace(rel, a, new Set());
-    this.usesBySlot.replace(rel, a, new Set());
-    this.usesByTag.replace(rel, a, new Set());
-    if (after) this.usesByFile.set(rel, [...after.host.uses, ...after.lua.uses]);
-    else this.usesByFile.delete(rel);
-    this.written.replace(rel, a);
+      const before = live.analysisOf(rel);
+      if (before) this.unlinkReads(before);
+      const facts = this.facts.get(rel);
+      const edit = renames.get(rel);
+      // the only change is this file's own edit, and it kept what other statements read: their calls' results can be appended again
+      const reuse = edit && edit !== 'none' && edit.stable && pending.size === 1 && !namesChanged && before?.sites ? siteReuse(before.sites, rel, edit, opts.tagRule) : undefined;
+      const result = facts ? await contained(facts, () => analyzeFile(this.ws, this.interp!, facts, true, this.placed, { reuse, record: this.edits.has(rel) })) : undefined;
+      // a file whose analysis fails adds nothing, says why at its top, and the others go on
+      const after = result && 'message' in result ? undefined : result;
+      if (result && 'message' in result) this.analysisNotes.set(rel, `keyslot could not analyse this file (internal error: ${result.message}); the rest of the workspace is analysed. Please report it.`);
+      else this.analysisNotes.delete(rel);
+      if (!facts) this.placed.delete(rel);
+      // what did not change stays the same objects, so the rules re-run only where something did
+      if (before && after && edit !== 'none') keepUnchanged(before, after, edit?.renames ?? SAME_IDS);
+      if (after) this.linkReads(after);
+      changes.set(rel, after);
+      const a = after && ([after.host.uses, after.lua.uses] as [KeyUse[], KeyUse[]]);
+      this.usesByPattern.replace(rel, a, new Set());
+      this.usesByText.replace(rel, a, new Set());
+      this.usesBySlot.replace(rel, a, new Set());
+      this.usesByTag.replace(rel, a, new Set());
+      if (after) this.usesByFile.set(rel, [...after.host.uses, ...after.lua.uses]);
+      else this.usesByFile.delete(rel);
+      this.written.replace(rel, a);
     };
     const done = new Set<string>();
     if (first?.size) {
