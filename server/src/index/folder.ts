@@ -113,7 +113,8 @@ export class FolderIndex implements FixContext {
       if (language && !files.some((f) => f.rel === rel) && this.admits(rel)) files.push({ abs: path.join(this.root, rel), rel, language });
     }
     const cache = this.cacheDir ? new FactCache(this.root, this.cacheDir) : undefined;
-    const first = overlay?.size && onOpenAnalysed && files.length >= this.openFirstAbove && (await this.analyseOpenFirst(files, overlay, onOpenAnalysed, cache, turn));
+    // a first analysis that fails costs its speed, nothing else: the whole index follows
+    const first = overlay?.size && onOpenAnalysed && files.length >= this.openFirstAbove && (await this.analyseOpenFirst(files, overlay, onOpenAnalysed, cache, turn).catch(() => false));
     // what the open files' first analysis parsed is not parsed again
     const made = new Map(first ? [...this.facts].map(([rel, facts]) => [rel, { facts, text: this.texts.get(rel) }]) : []);
     this.facts.clear();
