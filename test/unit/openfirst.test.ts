@@ -106,6 +106,16 @@ export async function purge(email: string) {
     }
   });
 
+  test('a first analysis that fails leaves the whole index to be made', async () => {
+    const dir = workspace({ 'src/client.ts': CLIENT, 'src/keys.ts': KEYS, 'src/load.ts': LOAD, 'src/jobs/nightly.ts': NIGHTLY });
+    const f = new FolderIndex(dir);
+    f.openFirstAbove = 0;
+    // (an internal error stands in for whatever could go wrong in it)
+    f.analyseOpenFirst = () => Promise.reject(new Error('boom'));
+    await f.indexAll(undefined, new Map([['src/load.ts', LOAD]]), () => undefined);
+    assert.deepEqual(f.state.findings.map((x) => `${x.file} ${x.code}`).sort(), ['src/jobs/nightly.ts crossslot', 'src/load.ts crossslot']);
+  });
+
   test('a folder below the size is indexed whole before the open file is published, as before', async () => {
     const dir = workspace({ 'src/client.ts': CLIENT, 'src/keys.ts': KEYS, 'src/load.ts': LOAD, 'src/jobs/nightly.ts': NIGHTLY });
     const f = new FolderIndex(dir);
