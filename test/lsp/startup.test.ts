@@ -23,6 +23,20 @@ export async function load(id: string) {
 }
 `;
 
+/** One sequence of progress and diagnostics notifications (these handlers take the test client's place: they keep its lists too). */
+function recordEvents(c: Awaited<ReturnType<typeof startTestServer>>): string[] {
+  const events: string[] = [];
+  c.conn.onNotification('$/progress', (p: { value: { kind: string } }) => {
+    c.progress.push(p);
+    events.push(`progress ${p.value.kind}`);
+  });
+  c.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+    c.diagnostics.push(p);
+    events.push(`diagnostics ${p.uri}`);
+  });
+  return events;
+}
+
 describe('start-up: the open files first', () => {
   after(() => removeWorkspaces());
 
@@ -34,16 +48,7 @@ describe('start-up: the open files first', () => {
     const c = await startTestServer(dir);
     try {
       const uriOf = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
-      // one sequence of both notifications (these handlers take the test client's place: they keep its lists too)
-      const events: string[] = [];
-      c.conn.onNotification('$/progress', (p: { value: { kind: string } }) => {
-        c.progress.push(p);
-        events.push(`progress ${p.value.kind}`);
-      });
-      c.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-        c.diagnostics.push(p);
-        events.push(`diagnostics ${p.uri}`);
-      });
+      const events = recordEvents(c);
       for (const rel of ['src/open.ts', 'src/clean.ts']) {
         await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(rel), languageId: 'typescript', version: 1, text: files[rel] } });
       }
@@ -78,15 +83,7 @@ describe('start-up: the open files first', () => {
     const c = await startTestServer(dir);
     try {
       const uriOf = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
-      const events: string[] = [];
-      c.conn.onNotification('$/progress', (p: { value: { kind: string } }) => {
-        c.progress.push(p);
-        events.push(`progress ${p.value.kind}`);
-      });
-      c.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-        c.diagnostics.push(p);
-        events.push(`diagnostics ${p.uri}`);
-      });
+      const events = recordEvents(c);
       await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf('src/open.ts'), languageId: 'typescript', version: 1, text: files['src/open.ts'] } });
       await c.ready();
 
