@@ -102,4 +102,33 @@ describe('start-up: the open files first', () => {
       c.close();
     }
   });
+
+  test('with two large folders, an open file in the second is published before the first is indexed whole', async () => {
+    const large = (extra: Record<string, string>) => {
+      const files: Record<string, string> = { 'src/client.ts': cluster, ...extra };
+      for (let i = 0; i < 1000; i++) files[`src/plain/p${i}.ts`] = `export const n${i} = ${i};\n`;
+      return files;
+    };
+    const closed: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) closed[`src/closed${i}.ts`] = crossslot(`a${i}`, `b${i}`);
+    const first = workspace(large(closed));
+    const second = workspace(large({ 'src/open.ts': crossslot('profile', 'settings') }));
+    const c = await startTestServer(first, {}, [second]);
+    try {
+      const events = recordEvents(c);
+      const open = pathToFileURL(path.join(second, 'src/open.ts')).href;
+      await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: open, languageId: 'typescript', version: 1, text: crossslot('profile', 'settings') } });
+      await c.ready();
+      const at = events.indexOf(`diagnostics ${open}`);
+      const report = events.indexOf('progress report');
+      assert.ok(report > 0, `the first folder's index reported its files: ${events.slice(0, 8).join(', ')}`);
+      assert.ok(at >= 0 && at < report, `the second folder's open file first: ${events.slice(0, 8).join(', ')}`);
+      assert.deepEqual(
+        c.diagnostics.filter((p) => p.uri === open).map((p) => p.diagnostics.map((d) => [d.code, d.range.start.line])),
+        [[['crossslot', 2]]],
+      );
+    } finally {
+      c.close();
+    }
+  });
 });

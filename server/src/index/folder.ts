@@ -99,10 +99,12 @@ export class FolderIndex implements FixContext {
   }
 
   /**
-   * Reads and extracts every supported file; `progress` is told after each file. The files in
-   * `overlay` (open in an editor) are analysed first, and `onOpenAnalysed` is called then (see reanalyze).
+   * An index's first part: lists the folder and, in a large one, analyses the files in `overlay`
+   * (open in an editor) first with what they import, and calls `onOpenAnalysed` (see
+   * openFirstAbove). indexAll goes on from here; the language server starts every folder so
+   * before indexing any whole, so an open file in the second folder does not wait for the first.
    */
-  async indexAll(progress?: (done: number, total: number) => void, overlay?: Map<string, string>, onOpenAnalysed?: () => void): Promise<void> {
+  async start(overlay?: Map<string, string>, onOpenAnalysed?: () => void): Promise<void> {
     this.skipped = [];
     this.pathFilter = undefined;
     const files = listFiles(this.root, [this.root], this.excludes(), this.skipped);
@@ -117,6 +119,22 @@ export class FolderIndex implements FixContext {
     const first = overlay?.size && onOpenAnalysed && files.length >= this.openFirstAbove && (await this.analyseOpenFirst(files, overlay, onOpenAnalysed, cache, turn).catch(() => false));
     // what the open files' first analysis parsed is not parsed again
     const made = new Map(first ? [...this.facts].map(([rel, facts]) => [rel, { facts, text: this.texts.get(rel) }]) : []);
+    this.started = { files, cache, turn, made };
+  }
+
+  /** what start() found, for the indexAll that follows it */
+  private started?: { files: SourceFile[]; cache?: FactCache; turn: EventLoopTurns; made: Map<string, { facts: FileFacts; text?: string }> };
+
+  /**
+   * Reads and extracts every supported file; `progress` is told after each file. The files in
+   * `overlay` (open in an editor) are analysed first, and `onOpenAnalysed` is called then (see
+   * reanalyze); in a large folder also before the rest is read (see start(), which this calls
+   * unless it was called just before).
+   */
+  async indexAll(progress?: (done: number, total: number) => void, overlay?: Map<string, string>, onOpenAnalysed?: () => void): Promise<void> {
+    if (!this.started) await this.start(overlay, onOpenAnalysed);
+    const { files, cache, turn, made } = this.started!;
+    this.started = undefined;
     this.facts.clear();
     this.texts.clear();
     this.live = undefined;

@@ -179,10 +179,21 @@ export function startServer(connection: Connection): void {
     progress?.begin('keyslot: indexing Redis keys', 0, '', false);
     sendStatus('indexing');
     const overlay = (f: FolderIndex) => new Map(documents.all().flatMap((d) => (locate(d.uri)?.folder === f ? [[locate(d.uri)!.rel, d.getText()] as [string, string]] : [])));
+    const failed = new Set<FolderIndex>();
+    const cannotIndex = (f: FolderIndex, e: unknown) => {
+      // one folder that cannot be indexed (it does not exist, it cannot be read) leaves the others working
+      failed.add(f);
+      sent(() => connection.window.showErrorMessage(`keyslot: cannot index ${f.root}: ${(e as Error).message}`));
+    };
+    // every folder's open files first, then each whole folder
     for (const f of folders) {
       f.settings = await settingsFor(f);
       // a folder inside another is indexed once, by the innermost, with its own settings
       f.innerRoots = folders.filter((o) => o !== f && o.root.startsWith(f.root + path.sep)).map((o) => o.root);
+      await f.start(overlay(f), () => publish(f)).catch((e) => cannotIndex(f, e));
+    }
+    for (const f of folders) {
+      if (failed.has(f)) continue;
       try {
         await f.indexAll(
           (done, total) => {
@@ -192,8 +203,7 @@ export function startServer(connection: Connection): void {
           () => publish(f),
         );
       } catch (e) {
-        // one folder that cannot be indexed (it does not exist, it cannot be read) leaves the others working
-        sent(() => connection.window.showErrorMessage(`keyslot: cannot index ${f.root}: ${(e as Error).message}`));
+        cannotIndex(f, e);
       }
     }
     const keys = folders.reduce((n, f) => n + f.state.uses.length, 0);
