@@ -921,9 +921,10 @@ export class CallInterpreter {
         }
         // a mapping of key to weight (redis-py `zunionstore(dest, {"a": 2, "b": 3})`): its keys are the keys
         const lists = v.t === 'dict' && a.k === 'dict' && !v.entries.some(([k]) => k.t === 'str' && /^keys$/i.test(segText(k))) ? v.entries.flatMap(([k], j) => flatten(a.entries[j]?.[0] ?? a, k, layout)) : flatten(a, v, layout);
-        // the keys as one list argument: go-redis `keys []string`, Lettuce `K[] keys`, Jedis `List<String> keys`;
-        // what follows are the script's arguments, not keys
-        const oneList = a.k === 'spread' || v.t === 'list' || v.t === 'dict' || ctx.file.language === 'go' || (type !== undefined && LIST_TYPE.test(type));
+        // the keys as one list argument: go-redis `keys []string`, Lettuce `K[] keys`, Jedis `List<String> keys`,
+        // and every Valkey GLIDE client (`fcall(name, keys, args)`, in every language); what follows are the
+        // script's arguments, not keys
+        const oneList = a.k === 'spread' || v.t === 'list' || v.t === 'dict' || ctx.file.language === 'go' || recv.client.library === 'valkey-glide' || (type !== undefined && LIST_TYPE.test(type));
         if (oneList && v.t !== 'list' && v.t !== 'dict' && lists.length === 1) lists[0].many = true;
         // (one item per key position: a list whose length is unknown is one item that stands for many)
         const count = oneList ? lists.length : rawArgs.length - i;
