@@ -1,11 +1,11 @@
 import { isHashingPolicy, isHashTags, LockTagRule, TagRule } from '../model/hashtag';
 import type { KeyUse } from '../model/keyuse';
 import { colonParts, commonEntity, entityName, namespaceOf, sharedHoles } from '../model/entity';
-import { Anchor, anchorOffset, hashOfPattern, Origin, originOffset, patternText, Segment } from '../model/pattern';
+import { Anchor, anchorOffset, hashOfPattern, originOffset, patternText, Segment } from '../model/pattern';
 import { insertTagEdits, TextEdit } from '../lsp/keyedit';
 import { pushTo } from '../model/collections';
 import { textOf } from '../rules/groups';
-import { filesWritingTo } from '../index/written';
+import { filesWritingTo, PlacesIn } from '../index/written';
 
 /*
  * The entity hash-tag fix, made where the keys are defined. A key's literal characters remember
@@ -61,8 +61,8 @@ export interface FixContext {
   sameText(u: KeyUse): KeyUse[];
   /** the keys of every group (multi-key call, transaction, script call) a use of `u`'s text is in */
   groupsWith?(u: KeyUse): KeyUse[][];
-  /** the uses writtenIn(file) whose text an edit at one of `positions` changes, in the same order (an index's quicker answer) */
-  writtenAt?(file: string, positions: number[]): KeyUse[];
+  /** the uses writtenIn(file) whose text an edit at one of `positions` changes, in the same order (from places sorted once per file) */
+  writtenAt(file: string, positions: number[]): KeyUse[];
   /** how the deployment finds the hashed part of a key; the fix writes Redis's `{…}` hash tags only */
   tagRule?: TagRule;
 }
@@ -181,23 +181,25 @@ function splitElsewhere(changed: KeyUse[], edits: Map<string, Placed>, ctx: FixC
   const looked = new Set<string>();
   for (const u of changed) {
     const mine = hashAfter(u);
-    const seen = `${patternText(u.pattern)}\0${mine.hashId}`;
+    const text = patternText(u.pattern);
+    const seen = `${text}\0${mine.hashId}`;
     if (looked.has(seen)) continue;
     looked.add(seen);
+    // a key given another namespace's entity (`cart:${id}:coupon` → `cart:{user:${id}}:coupon`) while it is also used with
+    // keys of its own namespace's entity (`{cart:${id}}:items`) would leave that family for good: it belongs there first
+    const tag = mine.tag ? patternText(mine.tag) : '';
+    const ns = foreignTag && mine.kind === 'tag' ? namespaceOf(u.pattern.segments) : '';
+    const own = (m: KeyUse) => m.hash.kind === 'tag' && patternText(m.hash.tag ?? []).startsWith(`${ns}:`) && patternText(m.hash.tag ?? []) !== tag;
+    // (a key used in a thousand places is in a thousand groups: what does not change per group is worked out above)
     for (const members of ctx.groupsWith(u)) {
       const after = new Map(members.map((m) => [hashAfter(m).hashId, m]));
       if (new Set(members.map((m) => m.hash.hashId)).size === 1 && after.size > 1) {
-        const other = members.find((m) => patternText(m.pattern) !== patternText(u.pattern)) ?? members[0];
-        return `\`${patternText(u.pattern)}\` is also used together with \`${patternText(other.pattern)}\` (${other.file}), which would then be in another slot: decide which entity the keys belong to`;
+        const other = members.find((m) => patternText(m.pattern) !== text) ?? members[0];
+        return `\`${text}\` is also used together with \`${patternText(other.pattern)}\` (${other.file}), which would then be in another slot: decide which entity the keys belong to`;
       }
-      // a key given another namespace's entity (`cart:${id}:coupon` → `cart:{user:${id}}:coupon`) while it is also used with
-      // keys of its own namespace's entity (`{cart:${id}}:items`) would leave that family for good: it belongs there first
-      const tag = mine.tag ? patternText(mine.tag) : '';
-      const ns = namespaceOf(u.pattern.segments);
-      const own = (m: KeyUse) => !!ns && m.hash.kind === 'tag' && patternText(m.hash.tag ?? []).startsWith(`${ns}:`) && patternText(m.hash.tag ?? []) !== tag;
-      const tagged = foreignTag && mine.kind === 'tag' ? members.find((m) => !moving.has(patternText(m.pattern)) && own(m)) : undefined;
+      const tagged = ns ? members.find((m) => own(m) && !moving.has(patternText(m.pattern))) : undefined;
       if (tagged)
-        return `\`${patternText(u.pattern)}\` is also used together with \`${patternText(tagged.pattern)}\` (${tagged.file}), tagged \`{${patternText(tagged.hash.tag ?? [])}}\`: decide which entity the key belongs to`;
+        return `\`${text}\` is also used together with \`${patternText(tagged.pattern)}\` (${tagged.file}), tagged \`{${patternText(tagged.hash.tag ?? [])}}\`: decide which entity the key belongs to`;
     }
   }
   return undefined;
@@ -344,23 +346,10 @@ function reached(edits: Map<string, Placed>, ctx: FixContext): KeyUse[] {
   const byFile = new Map<string, number[]>();
   for (const { edit } of edits.values()) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit.start]);
   const out = new Set<KeyUse>();
-  for (const [file, positions] of byFile) {
-    if (ctx.writtenAt) {
-      for (const u of ctx.writtenAt(file, positions)) out.add(u);
-      continue;
-    }
-    for (const u of ctx.writtenIn(file))
-      if (u.pattern.segments.some((s) => (s.kind === 'lit' ? s.from?.some((o) => o.file === file && covers(o, positions)) : [s.before, s.after].some((a) => a?.file === file && positions.includes(anchorOffset(a))))))
-        out.add(u);
-  }
+  for (const [file, positions] of byFile) for (const u of ctx.writtenAt(file, positions)) out.add(u);
   const list = [...out];
   reachedByEdits.set(edits, list);
   return list;
-}
-
-function covers(o: Origin, positions: number[]): boolean {
-  const start = originOffset(o);
-  return positions.some((p) => p >= start && p <= start + o.length);
 }
 
 /*
@@ -446,8 +435,16 @@ export function fixContext(uses: KeyUse[], groups: () => Iterable<KeyUse[]>, tex
   let byText: Map<string, KeyUse[]> | undefined;
   let groupsByText: Map<string, KeyUse[][]> | undefined;
   let writtenIn: ((file: string) => KeyUse[]) | undefined;
+  const places = new Map<string, PlacesIn>();
+  const written = (file: string) => (writtenIn ??= usesWrittenIn(uses))(file);
   return {
-    writtenIn: (file) => (writtenIn ??= usesWrittenIn(uses))(file),
+    writtenIn: written,
+    // a fix on a folder with thousands of keys per file asks this once per edit: the places are sorted once per file
+    writtenAt: (file, positions) => {
+      let p = places.get(file);
+      if (!p) places.set(file, (p = new PlacesIn(file, written(file))));
+      return p.at(positions);
+    },
     text,
     sameText:
       sameText ??

@@ -22,7 +22,7 @@ export class WrittenIn {
   /** per file written in: the analysed files with uses written there */
   private writers = new Map<string, Set<string>>();
   /** per file written in, made when first asked (at) and dropped when a use written there changes */
-  private places = new Map<string, { uses: KeyUse[]; written: Written[]; longest: number }>();
+  private places = new Map<string, PlacesIn>();
 
   constructor(private ordinal: (file: string) => number) {}
 
@@ -64,43 +64,59 @@ export class WrittenIn {
 
   /**
    * The uses written in `file` whose literal text spans one of `positions`, or whose runtime value is
-   * anchored at one (the keys an edit there changes), in get()'s order. A big file has thousands of
-   * uses and a fix a handful of edits: the places are sorted once, and each position looks up its own.
+   * anchored at one (the keys an edit there changes), in get()'s order.
    */
   at(file: string, positions: number[]): KeyUse[] {
     let p = this.places.get(file);
-    if (!p) {
-      const uses = this.get(file);
-      const written: Written[] = [];
-      uses.forEach((u, i) => {
-        for (const s of u.pattern.segments) {
-          if (s.kind === 'lit') {
-            for (const o of s.from ?? []) if (o.file === file) written.push({ start: originOffset(o), end: originOffset(o) + o.length, i });
-          } else for (const a of [s.before, s.after]) if (a?.file === file) written.push({ start: anchorOffset(a), end: anchorOffset(a), i });
-        }
-      });
-      written.sort((a, b) => a.start - b.start);
-      this.places.set(file, (p = { uses, written, longest: written.reduce((m, w) => Math.max(m, w.end - w.start), 0) }));
-    }
-    const hit = new Set<number>();
-    for (const pos of positions) {
-      // the last place starting at or before pos, then back as far as the longest place reaches
-      let lo = 0;
-      let hi = p.written.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (p.written[mid].start <= pos) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let k = lo - 1; k >= 0 && p.written[k].start >= pos - p.longest; k--) if (p.written[k].end >= pos) hit.add(p.written[k].i);
-    }
-    return [...hit].sort((a, b) => a - b).map((i) => p.uses[i]);
+    if (!p) this.places.set(file, (p = new PlacesIn(file, this.get(file))));
+    return p.at(positions);
   }
 
   clear(): void {
     this.parts.clear();
     this.writers.clear();
     this.places.clear();
+  }
+}
+
+/**
+ * Where the given uses are written in one file, sorted once: a big file has thousands of uses and a
+ * fix a handful of edits, so each position looks up its own places.
+ */
+export class PlacesIn {
+  private readonly written: Written[] = [];
+  private readonly longest: number;
+
+  constructor(
+    file: string,
+    private readonly uses: KeyUse[],
+  ) {
+    uses.forEach((u, i) => {
+      for (const s of u.pattern.segments) {
+        if (s.kind === 'lit') {
+          for (const o of s.from ?? []) if (o.file === file) this.written.push({ start: originOffset(o), end: originOffset(o) + o.length, i });
+        } else for (const a of [s.before, s.after]) if (a?.file === file) this.written.push({ start: anchorOffset(a), end: anchorOffset(a), i });
+      }
+    });
+    this.written.sort((a, b) => a.start - b.start);
+    this.longest = this.written.reduce((m, w) => Math.max(m, w.end - w.start), 0);
+  }
+
+  /** The uses whose literal text spans one of `positions` or whose runtime value is anchored at one, in the uses' order. */
+  at(positions: number[]): KeyUse[] {
+    const hit = new Set<number>();
+    for (const pos of positions) {
+      // the last place starting at or before pos, then back as far as the longest place reaches
+      let lo = 0;
+      let hi = this.written.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.written[mid].start <= pos) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo - 1; k >= 0 && this.written[k].start >= pos - this.longest; k--) if (this.written[k].end >= pos) hit.add(this.written[k].i);
+    }
+    return [...hit].sort((a, b) => a - b).map((i) => this.uses[i]);
   }
 }
 

@@ -50,8 +50,8 @@ export function commonEntity(patterns: Segment[][]): Entity | null {
 
 /** The part of a pattern before its first `:` (its namespace), or '' when it has none. */
 export function namespaceOf(segs: Segment[]): string {
-  const first = colonParts(segs)[0];
-  return first.every((s) => s.kind === 'lit') && colonParts(segs).length > 1 ? patternText(first) : '';
+  const parts = colonParts(segs);
+  return parts[0].every((s) => s.kind === 'lit') && parts.length > 1 ? patternText(parts[0]) : '';
 }
 
 /** The runtime values every pattern contains (`product:${sku}` and `stock:${sku}`), by their text, in order. */

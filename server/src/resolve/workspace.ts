@@ -129,6 +129,7 @@ export class WorkspaceFacts {
     for (const fn of f.functions) {
       put(this.funcs, fn.name, { file: f, f: fn });
       if (fn.className) put(this.funcs, `${fn.className}.${fn.name}`, { file: f, f: fn });
+      this.methodLists.delete(fn.name);
     }
     for (const s of f.scopes.values()) if (s.kind === 'class' && s.name && s.bases) put(this.derived, s.name, { file: f, s });
     for (const s of f.scopes.values()) for (const b of s.kind === 'class' && s.name ? (s.bases ?? []) : []) put(this.subclasses, simpleClassName(b), { file: f, s });
@@ -211,6 +212,7 @@ export class WorkspaceFacts {
     for (const k of names) {
       const m = (k.startsWith('m:') ? this.moduleBindings : k.startsWith('c:') ? this.classBindings : k.startsWith('s:') ? this.derived : k.startsWith('h:') ? this.hosts : k.startsWith('r:') ? this.redisCaches : k.startsWith('b:') ? this.subclasses : this.funcs) as Map<string, Entry<unknown>[]>;
       const name = k.slice(2);
+      if (m === (this.funcs as Map<string, unknown>)) this.methodLists.delete(name);
       const list = m.get(name);
       if (!list) continue;
       // a file's entries sit together, where its place in the order puts them
@@ -374,11 +376,18 @@ export class WorkspaceFacts {
 
   /** The methods named `name` (of any class or struct) in the language family of `from`. */
   methodsNamed(name: string, from: FileFacts): { file: FileFacts; f: FuncDef }[] {
-    const all = (this.funcs.get(name) ?? []).filter((x) => x.f.className && FAMILY[x.file.language] === FAMILY[from.language]);
+    // kept per name and family until a function of that name changes: generated code has thousands of `get` methods
+    let byFamily = this.methodLists.get(name);
+    if (!byFamily) this.methodLists.set(name, (byFamily = new Map()));
+    const family = FAMILY[from.language];
+    let all = byFamily.get(family);
+    if (!all) byFamily.set(family, (all = (this.funcs.get(name) ?? []).filter((x) => x.f.className && FAMILY[x.file.language] === family)));
     this.note(`f:${name}`, all[0], false);
-    for (const x of all) this.reads?.files.add(x.file.file);
+    if (this.reads) for (const x of all) this.reads.files.add(x.file.file);
     return all;
   }
+  /** methodsNamed's lists, by name and language family (dropped when a function of that name comes or goes) */
+  private methodLists = new Map<string, Map<string, { file: FileFacts; f: FuncDef }[]>>();
 
   /** A function named `name` visible from `from`; `free`: not a method (what a bare `name(…)` can call outside Java and Kotlin). */
   func(name: string, from: FileFacts, moduleHint?: string, free = false): { file: FileFacts; f: FuncDef } | undefined {
